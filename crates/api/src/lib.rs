@@ -1,0 +1,185 @@
+//! The techx JSON REST API: actix-web handlers, the one error body, the actor extractor,
+//! middleware (request ids, metrics, logs) and the OpenAPI document.
+
+mod accounts_auth;
+pub mod auth;
+pub mod error;
+mod http;
+pub mod metrics;
+mod ops;
+mod organizations;
+pub mod state;
+mod users;
+
+use actix_web::body::MessageBody;
+use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::middleware::{ErrorHandlers, Next, from_fn};
+use actix_web::{App, HttpMessage, HttpResponse, web};
+use std::time::Instant;
+use tracing_actix_web::{RequestId, TracingLogger};
+use utoipa::openapi::OpenApi as OpenApiDocument;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+use utoipa_actix_web::AppExt;
+use utoipa_actix_web::service_config::ServiceConfig;
+use utoipa_swagger_ui::SwaggerUi;
+
+pub use error::{ApiError, ErrorBody};
+pub use metrics::Metrics;
+pub use state::AppState;
+
+/// Largest JSON body accepted (API.md: 1 MiB).
+pub const JSON_LIMIT: usize = 1024 * 1024;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "techx API",
+        description = "The JSON REST API of techx, the technology exchange (Sàn giao dịch công nghệ) \
+of Thanh Hóa province: technology offers and needs, search, matching and brokerage.\n\n\
+Every error answers with the same body: `{\"code\", \"message\", \"details\"?}`. Codes: \
+`invalid_input` 400, `unauthenticated` 401, `forbidden` 403, `not_found` 404, `conflict` 409, \
+`precondition_failed` 412, `payload_too_large` 413, `rate_limited` 429, `unavailable` 503, \
+`internal` 500. A record the caller may not see answers 404.\n\n\
+Authenticate with `Authorization: Bearer <token>`, where the token is an access token from \
+`POST /api/v1/auth/login` or an organization's API key. Lists take `limit` (1-100, default 20) \
+and `offset` and answer `{\"items\", \"total\", \"limit\", \"offset\"}` with an exact total.",
+        license(name = "Apache-2.0", identifier = "Apache-2.0"),
+    ),
+    modifiers(&BearerSecurity),
+    tags(
+        (name = "auth", description = "Registration, sign-in, tokens"),
+        (name = "organizations", description = "Organizations, verification and members"),
+        (name = "api keys", description = "Organization API keys for API clients"),
+        (name = "users", description = "User administration"),
+        (name = "operations", description = "Health, readiness and metrics"),
+    ),
+    components(schemas(ErrorBody, techx_core::ErrorCode, techx_core::FieldError))
+)]
+struct ApiDoc;
+
+struct BearerSecurity;
+
+impl Modify for BearerSecurity {
+    fn modify(&self, openapi: &mut OpenApiDocument) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT access token or techx API key (txk_…)")
+                    .description(Some(
+                        "An access token from POST /api/v1/auth/login, or an organization's API key",
+                    ))
+                    .build(),
+            ),
+        );
+    }
+}
+
+/// Every route, registered through utoipa-actix-web so that each lands in the OpenAPI document.
+fn routes(cfg: &mut ServiceConfig) {
+    cfg.service(ops::healthz)
+        .service(ops::readyz)
+        .service(ops::metrics)
+        .service(utoipa_actix_web::scope("/api/v1").configure(|api| {
+            api.service(accounts_auth::register)
+                .service(accounts_auth::login)
+                .service(accounts_auth::refresh_token)
+                .service(accounts_auth::logout)
+                .service(accounts_auth::get_me)
+                .service(organizations::list_organizations)
+                .service(organizations::create_organization)
+                .service(organizations::get_organization)
+                .service(organizations::update_organization)
+                .service(organizations::verify_organization)
+                .service(organizations::list_members)
+                .service(organizations::add_member)
+                .service(organizations::update_member)
+                .service(organizations::remove_member)
+                .service(organizations::create_api_key)
+                .service(organizations::list_api_keys)
+                .service(organizations::revoke_api_key)
+                .service(users::list_users)
+                .service(users::update_user);
+        }));
+}
+
+/// The OpenAPI document the code describes (what `techx openapi` prints).
+pub fn openapi() -> OpenApiDocument {
+    let (_, document) = App::new()
+        .into_utoipa_app()
+        .openapi(ApiDoc::openapi())
+        .configure(routes)
+        .split_for_parts();
+    document
+}
+
+/// The whole application, as served and as driven by the tests.
+pub fn build_app(
+    state: AppState,
+) -> App<
+    impl ServiceFactory<
+        ServiceRequest,
+        Config = (),
+        Response = ServiceResponse<impl MessageBody>,
+        Error = actix_web::Error,
+        InitError = (),
+    >,
+> {
+    let (app, document) = App::new()
+        .into_utoipa_app()
+        .openapi(ApiDoc::openapi())
+        .app_data(web::Data::new(state))
+        .app_data(
+            web::JsonConfig::default()
+                .limit(JSON_LIMIT)
+                .error_handler(error::json_error),
+        )
+        .app_data(web::QueryConfig::default().error_handler(error::query_error))
+        .app_data(web::PathConfig::default().error_handler(error::path_error))
+        .app_data(web::PayloadConfig::new(JSON_LIMIT))
+        .configure(routes)
+        .split_for_parts();
+    app.service(SwaggerUi::new("/docs/{_:.*}").url("/api/v1/openapi.json", document))
+        .route(
+            "/docs",
+            web::get().to(|| async {
+                HttpResponse::PermanentRedirect()
+                    .insert_header((header::LOCATION, "/docs/"))
+                    .finish()
+            }),
+        )
+        .default_service(web::to(error::not_found))
+        .wrap(ErrorHandlers::new().default_handler(error::rewrite_error_body))
+        .wrap(from_fn(observe))
+        .wrap(TracingLogger::default())
+}
+
+/// Records metrics by route pattern and status, and returns the request id in `x-request-id`.
+async fn observe(
+    req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    let started = Instant::now();
+    let metrics = req
+        .app_data::<web::Data<AppState>>()
+        .map(|state| state.metrics.clone());
+    let request_id: Option<String> = req.extensions().get::<RequestId>().map(|id| id.to_string());
+    let method = req.method().to_string();
+    let mut res = next.call(req).await?;
+    if let Some(metrics) = metrics {
+        let route = res
+            .request()
+            .match_pattern()
+            .unwrap_or_else(|| "unmatched".to_owned());
+        metrics.observe(&method, &route, res.status().as_u16(), started.elapsed());
+    }
+    if let Some(value) = request_id.and_then(|id| HeaderValue::from_str(&id).ok()) {
+        res.headers_mut()
+            .insert(header::HeaderName::from_static("x-request-id"), value);
+    }
+    Ok(res)
+}

@@ -1,0 +1,13 @@
+//! Shared vocabulary of techx: ids, code lists with Vietnamese and English labels, validation
+//! helpers, error codes, pagination and the clock. No actix, no diesel.
+
+pub mod clock;
+pub mod codes;
+pub mod error;
+pub mod ids;
+pub mod page;
+pub mod validate;
+
+pub use error::{ErrorCode, FieldError, HasErrorCode};
+pub use ids::{ApiKeyId, OrganizationId, UserId};
+pub use page::{Page, PageParams};

@@ -1,0 +1,192 @@
+//! Parse, don't validate: input strings become typed values or field errors.
+
+use crate::FieldError;
+
+/// Trim a required text field and check its length in characters.
+pub fn required_text(
+    field: &str,
+    value: &str,
+    min: usize,
+    max: usize,
+) -> Result<String, FieldError> {
+    let trimmed = value.trim();
+    let length = trimmed.chars().count();
+    if length == 0 {
+        return Err(FieldError::new(
+            field,
+            "required",
+            format!("{field} is required"),
+        ));
+    }
+    if length < min || length > max {
+        return Err(FieldError::new(
+            field,
+            "length",
+            format!("{field} must be {min} to {max} characters"),
+        ));
+    }
+    Ok(trimmed.to_owned())
+}
+
+/// Trim an optional text field; blank becomes None.
+pub fn optional_text(
+    field: &str,
+    value: Option<&str>,
+    max: usize,
+) -> Result<Option<String>, FieldError> {
+    let Some(trimmed) = value.map(str::trim).filter(|v| !v.is_empty()) else {
+        return Ok(None);
+    };
+    if trimmed.chars().count() > max {
+        return Err(FieldError::new(
+            field,
+            "length",
+            format!("{field} must be at most {max} characters"),
+        ));
+    }
+    Ok(Some(trimmed.to_owned()))
+}
+
+/// A normalised email address: trimmed, lowercase, one `@`, a dotted domain.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Email(String);
+
+impl Email {
+    pub const MAX_LEN: usize = 254;
+
+    pub fn parse(field: &str, value: &str) -> Result<Email, FieldError> {
+        let email = value.trim().to_lowercase();
+        let invalid = || {
+            FieldError::new(
+                field,
+                "format",
+                format!("{field} is not a valid email address"),
+            )
+        };
+        if email.is_empty() {
+            return Err(FieldError::new(
+                field,
+                "required",
+                format!("{field} is required"),
+            ));
+        }
+        if email.len() > Self::MAX_LEN || email.chars().any(|c| c.is_whitespace() || c.is_control())
+        {
+            return Err(invalid());
+        }
+        let Some((local, domain)) = email.split_once('@') else {
+            return Err(invalid());
+        };
+        let domain_ok = domain.contains('.')
+            && !domain.starts_with('.')
+            && !domain.ends_with('.')
+            && !domain.contains("..")
+            && !domain.contains('@');
+        if local.is_empty() || local.len() > 64 || !domain_ok {
+            return Err(invalid());
+        }
+        Ok(Email(email))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    pub fn into_inner(self) -> String {
+        self.0
+    }
+}
+
+/// A website: `http://` or `https://` and a host.
+pub fn optional_url(
+    field: &str,
+    value: Option<&str>,
+    max: usize,
+) -> Result<Option<String>, FieldError> {
+    let Some(url) = optional_text(field, value, max)? else {
+        return Ok(None);
+    };
+    let rest = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"));
+    match rest {
+        Some(host)
+            if !host.is_empty()
+                && !host.starts_with('/')
+                && !host.contains(char::is_whitespace) =>
+        {
+            Ok(Some(url))
+        }
+        _ => Err(FieldError::new(
+            field,
+            "format",
+            format!("{field} must be an http:// or https:// address"),
+        )),
+    }
+}
+
+/// Parse a code of a code list, reporting an unknown one as a field error.
+pub fn code<T: std::str::FromStr>(field: &str, value: &str) -> Result<T, FieldError> {
+    value.trim().parse::<T>().map_err(|_| {
+        FieldError::new(
+            field,
+            "unknown_code",
+            format!("`{value}` is not a known {field} code"),
+        )
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn emails_are_trimmed_and_lowercased() {
+        let email = Email::parse("email", "  Nguyen.An@Example.VN ").unwrap();
+        assert_eq!(email.as_str(), "nguyen.an@example.vn");
+    }
+
+    #[test]
+    fn malformed_emails_are_refused() {
+        for bad in [
+            "",
+            "no-at-sign",
+            "@example.vn",
+            "a@b",
+            "a@.vn",
+            "a b@example.vn",
+            "a@example..vn",
+        ] {
+            assert!(
+                Email::parse("email", bad).is_err(),
+                "{bad} should be refused"
+            );
+        }
+    }
+
+    #[test]
+    fn text_lengths_count_characters_not_bytes() {
+        // "Đại học" is 7 characters but more bytes.
+        assert!(required_text("name", "Đại học", 7, 7).is_ok());
+        assert_eq!(
+            required_text("name", "   ", 1, 10).unwrap_err().code,
+            "required"
+        );
+        assert_eq!(
+            required_text("name", "ab", 3, 10).unwrap_err().code,
+            "length"
+        );
+    }
+
+    #[test]
+    fn websites_need_a_scheme_and_a_host() {
+        assert!(
+            optional_url("website", Some("https://hdu.edu.vn"), 200)
+                .unwrap()
+                .is_some()
+        );
+        assert!(optional_url("website", Some(""), 200).unwrap().is_none());
+        assert!(optional_url("website", Some("hdu.edu.vn"), 200).is_err());
+        assert!(optional_url("website", Some("https://"), 200).is_err());
+    }
+}
