@@ -132,7 +132,7 @@ async fn open_database(common: &CommonArgs) -> anyhow::Result<Db> {
 }
 
 async fn migrate(db: &Db) -> anyhow::Result<()> {
-    let applied = db.run(|conn| techx_db::run_migrations(conn)).await?;
+    let applied = db.run(techx_db::run_migrations).await?;
     for name in &applied {
         tracing::info!(migration = %name, "migration applied");
     }

@@ -1,1 +1,17 @@
-fn main() {}
+//! End-to-end tests of the techx API, driving the real app in process. Each test gets its own
+//! database: a fresh SQLite file, or a fresh PostgreSQL schema when `TEST_DATABASE_URL` is set.
+
+// Tests may panic on a broken expectation: that is how they fail.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod support;
+
+mod auth;
+mod backend;
+mod cli;
+mod errors;
+mod keys;
+mod openapi;
+mod operations;
+mod organizations;
+mod users;

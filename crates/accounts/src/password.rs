@@ -53,7 +53,7 @@ pub fn check_policy(password: &str, email: &str) -> Result<(), techx_core::Field
         ))
     } else if password.trim().eq_ignore_ascii_case(email.trim()) {
         Some(("weak", "password must not be the email address".to_owned()))
-    } else if password.chars().all(|c| Some(c) == password.chars().next()) {
+    } else if password.chars().all(|c| password.starts_with(c)) {
         Some((
             "weak",
             "password must not repeat a single character".to_owned(),

@@ -89,10 +89,10 @@ impl LoginLimiter {
         if windows.prune(&email_key, now, window) >= self.limits.per_email {
             return Err(windows.retry_after(&email_key, now, window));
         }
-        if let Some(key) = address_key {
-            if windows.prune(&key, now, window) >= self.limits.per_address {
-                return Err(windows.retry_after(&key, now, window));
-            }
+        if let Some(key) = address_key
+            && windows.prune(&key, now, window) >= self.limits.per_address
+        {
+            return Err(windows.retry_after(&key, now, window));
         }
         Ok(())
     }

@@ -478,15 +478,13 @@ impl Accounts {
                 Ok::<_, AccountsError>((actor, needs_touch))
             })
             .await?;
-        if needs_touch {
-            if let Principal::ApiKey { id, .. } = actor.principal {
-                // Recorded at most once a minute per key, so reads do not turn into writes.
-                self.db
-                    .write(move |conn| {
-                        repo::touch_api_key(conn, id.0, clock::now()).map_err(AccountsError::from)
-                    })
-                    .await?;
-            }
+        if needs_touch && let Principal::ApiKey { id, .. } = actor.principal {
+            // Recorded at most once a minute per key, so reads do not turn into writes.
+            self.db
+                .write(move |conn| {
+                    repo::touch_api_key(conn, id.0, clock::now()).map_err(AccountsError::from)
+                })
+                .await?;
         }
         Ok(actor)
     }

@@ -84,10 +84,8 @@ impl FromRequest for OptionalActor {
 /// The client's address for rate limiting: the socket peer, or the first hop of the
 /// `Forwarded`/`X-Forwarded-For` headers when the server is told it sits behind a proxy.
 pub fn client_address(req: &HttpRequest, trust_proxy: bool) -> Option<String> {
-    if trust_proxy {
-        if let Some(address) = req.connection_info().realip_remote_addr() {
-            return Some(address.to_owned());
-        }
+    if trust_proxy && let Some(address) = req.connection_info().realip_remote_addr() {
+        return Some(address.to_owned());
     }
     req.peer_addr().map(|address| address.ip().to_string())
 }

@@ -85,6 +85,8 @@ fn routes(cfg: &mut ServiceConfig) {
         .service(ops::readyz)
         .service(ops::metrics)
         .service(utoipa_actix_web::scope("/api/v1").configure(|api| {
+            // The document itself is not an operation of the document.
+            api.route("/openapi.json", web::get().to(serve_openapi));
             api.service(accounts_auth::register)
                 .service(accounts_auth::login)
                 .service(accounts_auth::refresh_token)
@@ -143,7 +145,12 @@ pub fn build_app(
         .app_data(web::PayloadConfig::new(JSON_LIMIT))
         .configure(routes)
         .split_for_parts();
-    app.service(SwaggerUi::new("/docs/{_:.*}").url("/api/v1/openapi.json", document))
+    let spec = SpecJson(document.to_json().unwrap_or_default());
+    app.app_data(web::Data::new(spec))
+        .service(
+            SwaggerUi::new("/docs/{_:.*}")
+                .config(utoipa_swagger_ui::Config::from("/api/v1/openapi.json")),
+        )
         .route(
             "/docs",
             web::get().to(|| async {
@@ -156,6 +163,15 @@ pub fn build_app(
         .wrap(ErrorHandlers::new().default_handler(error::rewrite_error_body))
         .wrap(from_fn(observe))
         .wrap(TracingLogger::default())
+}
+
+/// The OpenAPI document, rendered once at start-up.
+struct SpecJson(String);
+
+async fn serve_openapi(spec: web::Data<SpecJson>) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("application/json")
+        .body(spec.0.clone())
 }
 
 /// Records metrics by route pattern and status, and returns the request id in `x-request-id`.

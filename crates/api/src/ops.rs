@@ -40,7 +40,7 @@ pub async fn healthz() -> HttpResponse {
 pub async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let pending = state
         .db
-        .run(|conn| techx_db::pending_migrations(conn))
+        .run(techx_db::pending_migrations)
         .await
         .map_err(|error| {
             tracing::warn!(%error, "readiness check failed");

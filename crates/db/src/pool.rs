@@ -261,6 +261,18 @@ pub fn default_sqlite_path(data_dir: &Path) -> PathBuf {
     data_dir.join("techx.sqlite3")
 }
 
+/// Run CPU-heavy work (password hashing) on the blocking pool, without holding a connection.
+pub async fn blocking<T, E, F>(work: F) -> Result<T, E>
+where
+    F: FnOnce() -> Result<T, E> + Send + 'static,
+    T: Send + 'static,
+    E: From<DbError> + Send + 'static,
+{
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(|error| E::from(DbError::Task(error.to_string())))?
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -350,16 +362,4 @@ mod tests {
             .unwrap();
         assert_eq!(keys.foreign_keys, 1);
     }
-}
-
-/// Run CPU-heavy work (password hashing) on the blocking pool, without holding a connection.
-pub async fn blocking<T, E, F>(work: F) -> Result<T, E>
-where
-    F: FnOnce() -> Result<T, E> + Send + 'static,
-    T: Send + 'static,
-    E: From<DbError> + Send + 'static,
-{
-    tokio::task::spawn_blocking(work)
-        .await
-        .map_err(|error| E::from(DbError::Task(error.to_string())))?
 }

@@ -1,0 +1,143 @@
+//! The OpenAPI document is the contract: checked in, served, complete.
+
+use crate::support::TestApp;
+use serde_json::Value;
+use std::collections::BTreeSet;
+
+const REGENERATE: &str = "cargo run --quiet -- openapi > openapi/openapi.json";
+
+fn generated() -> Value {
+    serde_json::to_value(techx_api::openapi()).unwrap()
+}
+
+#[test]
+fn the_checked_in_spec_equals_what_the_code_generates() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("openapi/openapi.json");
+    let text = std::fs::read_to_string(&path)
+        .unwrap_or_else(|_| panic!("{} is missing: run `{REGENERATE}`", path.display()));
+    let checked_in: Value = serde_json::from_str(&text).unwrap();
+    assert!(
+        checked_in == generated(),
+        "openapi/openapi.json differs from the API the code describes: run `{REGENERATE}` and commit it"
+    );
+}
+
+#[actix_web::test]
+async fn the_served_spec_is_the_generated_one() {
+    let app = TestApp::new().await;
+    let reply = app.get("/api/v1/openapi.json", None).await;
+    assert_eq!(reply.status, 200);
+    assert_eq!(reply.json(), generated());
+}
+
+#[actix_web::test]
+async fn swagger_ui_is_served_from_the_binary() {
+    let app = TestApp::new().await;
+    let redirect = app.get("/docs", None).await;
+    assert_eq!(redirect.status, 308);
+    assert_eq!(redirect.header("location").as_deref(), Some("/docs/"));
+    let page = app.get("/docs/", None).await;
+    assert_eq!(page.status, 200);
+    assert!(String::from_utf8_lossy(&page.body).contains("swagger-ui"));
+    let init = app.get("/docs/swagger-initializer.js", None).await;
+    assert_eq!(init.status, 200);
+    assert!(String::from_utf8_lossy(&init.body).contains("/api/v1/openapi.json"));
+    let bundle = app.get("/docs/swagger-ui-bundle.js", None).await;
+    assert_eq!(bundle.status, 200);
+    assert!(
+        bundle.body.len() > 100_000,
+        "the bundle is vendored, not fetched"
+    );
+}
+
+fn resolve<'a>(spec: &'a Value, reference: &str) -> Option<&'a Value> {
+    let pointer = reference.strip_prefix('#')?;
+    spec.pointer(pointer)
+}
+
+fn collect_refs(value: &Value, refs: &mut BTreeSet<String>) {
+    match value {
+        Value::Object(map) => {
+            for (key, inner) in map {
+                if key == "$ref" {
+                    if let Some(r) = inner.as_str() {
+                        refs.insert(r.to_owned());
+                    }
+                } else {
+                    collect_refs(inner, refs);
+                }
+            }
+        }
+        Value::Array(items) => items.iter().for_each(|item| collect_refs(item, refs)),
+        _ => {}
+    }
+}
+
+#[test]
+fn the_spec_is_openapi_3_1_and_every_operation_is_documented() {
+    let spec = generated();
+    assert!(
+        spec["openapi"].as_str().unwrap().starts_with("3.1."),
+        "{}",
+        spec["openapi"]
+    );
+    assert!(spec["info"]["title"].is_string() && spec["info"]["version"].is_string());
+    assert!(spec["components"]["securitySchemes"]["bearer"].is_object());
+
+    let mut refs = BTreeSet::new();
+    collect_refs(&spec, &mut refs);
+    for reference in &refs {
+        assert!(
+            resolve(&spec, reference).is_some(),
+            "dangling $ref {reference}"
+        );
+    }
+
+    let mut operation_ids = BTreeSet::new();
+    let paths = spec["paths"].as_object().unwrap();
+    assert!(paths.len() >= 15, "only {} paths", paths.len());
+    for (path, item) in paths {
+        for (method, operation) in item.as_object().unwrap() {
+            let name = format!("{} {path}", method.to_uppercase());
+            let id = operation["operationId"]
+                .as_str()
+                .unwrap_or_else(|| panic!("{name}: no operationId"));
+            assert!(
+                operation_ids.insert(id.to_owned()),
+                "{name}: duplicate operationId {id}"
+            );
+            assert!(
+                operation["summary"].as_str().is_some_and(|s| !s.is_empty()),
+                "{name}: no summary"
+            );
+            assert!(
+                operation["tags"].as_array().is_some_and(|t| !t.is_empty()),
+                "{name}: no tag"
+            );
+            let responses = operation["responses"].as_object().unwrap();
+            assert!(
+                responses.keys().any(|s| s.starts_with('2')),
+                "{name}: no success response"
+            );
+            for (status, response) in responses {
+                if status.starts_with('4') || status.starts_with('5') {
+                    let schema = &response["content"]["application/json"]["schema"]["$ref"];
+                    assert_eq!(
+                        schema, "#/components/schemas/ErrorBody",
+                        "{name}: {status} does not answer with the error body"
+                    );
+                }
+            }
+            let secured = operation["security"]
+                .as_array()
+                .is_some_and(|s| s.iter().any(|req| req.get("bearer").is_some()));
+            let public = path.starts_with("/api/v1/auth/")
+                || !path.starts_with("/api/v1/")
+                || (method == "get"
+                    && path.starts_with("/api/v1/organizations")
+                    && !path.contains("members")
+                    && !path.contains("api-keys"));
+            assert!(secured || public, "{name}: needs bearer security");
+        }
+    }
+}

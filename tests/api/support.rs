@@ -1,0 +1,267 @@
+//! The test app: the real application over a throw-away database, with helpers to make users
+//! of each role and to send requests.
+
+use actix_web::http::{Method, StatusCode, header};
+use actix_web::test::{self, TestRequest};
+use diesel::connection::SimpleConnection;
+use diesel::prelude::*;
+use serde_json::{Value, json};
+use std::net::SocketAddr;
+use techx_accounts::{Accounts, AccountsSettings};
+use techx_api::{AppState, Metrics};
+use techx_db::{Backend, Db, PoolOptions};
+
+/// The secret the test app signs tokens with, so tests can forge tokens.
+pub const JWT_SECRET: &[u8] = b"techx test secret, at least thirty-two bytes long";
+pub const PASSWORD: &str = "mot cau mat khau that dai";
+
+/// Drops the PostgreSQL schema of a test when the test ends.
+struct PgSchema {
+    base_url: String,
+    schema: String,
+}
+
+impl Drop for PgSchema {
+    fn drop(&mut self) {
+        if let Ok(mut conn) = diesel::PgConnection::establish(&self.base_url) {
+            let _ = conn.batch_execute(&format!("DROP SCHEMA IF EXISTS {} CASCADE", self.schema));
+        }
+    }
+}
+
+enum Scratch {
+    Sqlite(#[allow(dead_code)] tempfile::TempDir),
+    Postgres(#[allow(dead_code)] PgSchema),
+}
+
+pub struct TestApp {
+    pub state: AppState,
+    // Declared after `state`: the pool closes before the schema or file is removed.
+    _scratch: Scratch,
+}
+
+/// A response, read whole.
+pub struct Reply {
+    pub status: StatusCode,
+    pub headers: header::HeaderMap,
+    pub body: Vec<u8>,
+}
+
+impl Reply {
+    pub fn json(&self) -> Value {
+        serde_json::from_slice(&self.body).unwrap_or_else(|_| {
+            panic!(
+                "not JSON ({}): {}",
+                self.status,
+                String::from_utf8_lossy(&self.body)
+            )
+        })
+    }
+
+    pub fn header(&self, name: &str) -> Option<String> {
+        self.headers
+            .get(name)
+            .map(|v| v.to_str().unwrap().to_owned())
+    }
+
+    /// Assert the status and that the body is the one error shape with `code`.
+    #[track_caller]
+    pub fn assert_error(&self, status: u16, code: &str) -> Value {
+        assert_eq!(
+            self.status.as_u16(),
+            status,
+            "body: {}",
+            String::from_utf8_lossy(&self.body)
+        );
+        let body = self.json();
+        assert_eq!(body["code"], code, "{body}");
+        assert!(
+            body["message"].as_str().is_some_and(|m| !m.is_empty()),
+            "{body}"
+        );
+        body
+    }
+}
+
+/// Whether the suite runs on PostgreSQL.
+pub fn postgres_url() -> Option<String> {
+    std::env::var("TEST_DATABASE_URL")
+        .ok()
+        .filter(|url| !url.trim().is_empty())
+}
+
+impl TestApp {
+    pub async fn new() -> TestApp {
+        let (url, scratch) = match postgres_url() {
+            Some(base_url) => {
+                let schema = format!("techx_test_{}", uuid::Uuid::new_v4().simple());
+                let mut conn = diesel::PgConnection::establish(&base_url)
+                    .unwrap_or_else(|e| panic!("TEST_DATABASE_URL is set but unreachable: {e}"));
+                conn.batch_execute(&format!("CREATE SCHEMA {schema}"))
+                    .unwrap();
+                let separator = if base_url.contains('?') { '&' } else { '?' };
+                let url = format!("{base_url}{separator}options=-csearch_path%3D{schema}");
+                (url, Scratch::Postgres(PgSchema { base_url, schema }))
+            }
+            None => {
+                let dir = tempfile::tempdir().unwrap();
+                let url = format!("sqlite://{}", dir.path().join("techx.sqlite3").display());
+                (url, Scratch::Sqlite(dir))
+            }
+        };
+        let db = Db::open(&url, PoolOptions { max_size: 4 }).unwrap();
+        db.run(techx_db::run_migrations).await.unwrap();
+        let accounts = Accounts::new(db.clone(), JWT_SECRET, AccountsSettings::default()).unwrap();
+        let state = AppState {
+            db,
+            accounts,
+            metrics: Metrics::new().unwrap(),
+            trust_proxy: false,
+        };
+        TestApp {
+            state,
+            _scratch: scratch,
+        }
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.state.db.backend()
+    }
+
+    /// Send a request from 192.0.2.1 (or the peer set on `request`).
+    pub async fn send(&self, request: TestRequest) -> Reply {
+        let app = test::init_service(techx_api::build_app(self.state.clone())).await;
+        let response = test::call_service(&app, request.to_request()).await;
+        let status = response.status();
+        let headers = response.headers().clone();
+        let body = test::read_body(response).await.to_vec();
+        Reply {
+            status,
+            headers,
+            body,
+        }
+    }
+
+    pub fn request(method: Method, path: &str, token: Option<&str>) -> TestRequest {
+        let peer: SocketAddr = "192.0.2.1:40000".parse().unwrap();
+        let mut request = TestRequest::default()
+            .method(method)
+            .uri(path)
+            .peer_addr(peer);
+        if let Some(token) = token {
+            request = request.insert_header((header::AUTHORIZATION, format!("Bearer {token}")));
+        }
+        request
+    }
+
+    pub async fn get(&self, path: &str, token: Option<&str>) -> Reply {
+        self.send(Self::request(Method::GET, path, token)).await
+    }
+
+    pub async fn delete(&self, path: &str, token: Option<&str>) -> Reply {
+        self.send(Self::request(Method::DELETE, path, token)).await
+    }
+
+    pub async fn post(&self, path: &str, token: Option<&str>, body: Value) -> Reply {
+        self.send(Self::request(Method::POST, path, token).set_json(body))
+            .await
+    }
+
+    pub async fn patch(&self, path: &str, token: Option<&str>, body: Value) -> Reply {
+        self.send(Self::request(Method::PATCH, path, token).set_json(body))
+            .await
+    }
+
+    /// Register a user, with an organization when `org_name` is given. Returns the `/me` body.
+    pub async fn register(&self, email: &str, org_name: Option<&str>) -> Value {
+        let mut body = json!({"email": email, "password": PASSWORD, "full_name": "Người Dùng Thử"});
+        if let Some(name) = org_name {
+            body["organization"] = json!({"name": name, "org_type": "university"});
+        }
+        let reply = self.post("/api/v1/auth/register", None, body).await;
+        assert_eq!(
+            reply.status,
+            StatusCode::CREATED,
+            "{}",
+            String::from_utf8_lossy(&reply.body)
+        );
+        reply.json()
+    }
+
+    /// Sign in and return the token pair.
+    pub async fn login(&self, email: &str) -> Value {
+        let reply = self
+            .post(
+                "/api/v1/auth/login",
+                None,
+                json!({"email": email, "password": PASSWORD}),
+            )
+            .await;
+        assert_eq!(
+            reply.status,
+            StatusCode::OK,
+            "{}",
+            String::from_utf8_lossy(&reply.body)
+        );
+        reply.json()
+    }
+
+    /// Register and sign in; returns (access token, /me body).
+    pub async fn signed_in(&self, email: &str, org_name: Option<&str>) -> (String, Value) {
+        let me = self.register(email, org_name).await;
+        let tokens = self.login(email).await;
+        (tokens["access_token"].as_str().unwrap().to_owned(), me)
+    }
+
+    /// A signed-in user with a platform role, set directly in the database.
+    pub async fn staff(&self, email: &str, role: &str) -> String {
+        self.register(email, None).await;
+        let (email_owned, role) = (email.to_owned(), role.to_owned());
+        self.state
+            .db
+            .run(move |conn| {
+                use techx_db::schema::users;
+                diesel::update(users::table.filter(users::email.eq(email_owned)))
+                    .set(users::platform_role.eq(role))
+                    .execute(conn)
+                    .map_err(techx_db::DbError::from)
+            })
+            .await
+            .unwrap();
+        self.login(email).await["access_token"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    }
+
+    /// An owner of a verified organization: (token, organization id).
+    pub async fn verified_owner(&self, email: &str, org_name: &str) -> (String, i64) {
+        let (token, me) = self.signed_in(email, Some(org_name)).await;
+        let org_id = me["memberships"][0]["organization_id"].as_i64().unwrap();
+        let moderator = self.staff(&format!("mod.{email}"), "moderator").await;
+        let reply = self
+            .post(
+                &format!("/api/v1/organizations/{org_id}/verification"),
+                Some(&moderator),
+                json!({"decision": "verified"}),
+            )
+            .await;
+        assert_eq!(reply.status, StatusCode::OK);
+        (token, org_id)
+    }
+
+    /// Rows in the change log.
+    pub async fn change_count(&self) -> i64 {
+        self.state
+            .db
+            .run(|conn| {
+                use techx_db::schema::change_log;
+                change_log::table
+                    .count()
+                    .get_result::<i64>(conn)
+                    .map_err(techx_db::DbError::from)
+            })
+            .await
+            .unwrap()
+    }
+}
