@@ -1,14 +1,20 @@
 //! The `techx` binary: command line, configuration and wiring. No business rules live here.
 
+mod demo;
+
 use anyhow::{Context, bail};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use techx_accounts::records::RecordError;
 use techx_accounts::secret::{self, SecretSource};
-use techx_accounts::{Accounts, AccountsSettings};
+use techx_accounts::{Accounts, AccountsSettings, Actor};
 use techx_api::{AppState, Metrics};
+use techx_core::OrganizationId;
 use techx_db::{Db, DbTarget, PoolOptions};
+use techx_listings::Listings;
+use techx_requests::Requests;
 
 /// techx: the technology exchange (Sàn giao dịch công nghệ) of Thanh Hóa province.
 #[derive(Debug, Parser)]
@@ -58,6 +64,56 @@ enum Command {
     /// Administration.
     #[command(subcommand)]
     Admin(AdminCommand),
+    /// Import listings or requests from a CSV or JSON Lines file, as drafts, all or nothing.
+    Import(ImportArgs),
+    /// Export listings or requests as CSV or JSON Lines.
+    Export(ExportArgs),
+    /// Load the demo dataset into an empty database.
+    Demo,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum RecordSet {
+    Listings,
+    Requests,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum FileFormat {
+    Csv,
+    Jsonl,
+}
+
+#[derive(Debug, Args)]
+struct ImportArgs {
+    /// What the file holds.
+    #[arg(value_enum)]
+    what: RecordSet,
+    /// The file: CSV with a header row (UTF-8, list cells separated by `;`), or JSON Lines.
+    file: PathBuf,
+    /// The organization the records belong to.
+    #[arg(long = "org")]
+    organization_id: i64,
+    /// File format; guessed from the extension (`.jsonl`, `.ndjson`, else CSV) when absent.
+    #[arg(long, value_enum)]
+    format: Option<FileFormat>,
+}
+
+#[derive(Debug, Args)]
+struct ExportArgs {
+    /// What to export.
+    #[arg(value_enum)]
+    what: RecordSet,
+    /// File format.
+    #[arg(long, value_enum, default_value_t = FileFormat::Csv)]
+    format: FileFormat,
+    /// Write here instead of standard output.
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// Export every record in every tier (an operator's backup). Without it, the export is
+    /// what an anonymous visitor sees: published records, public tier.
+    #[arg(long)]
+    all_tiers: bool,
 }
 
 #[derive(Debug, Args)]
@@ -78,6 +134,10 @@ struct ServeArgs {
     /// HTTP worker threads (default: one per core).
     #[arg(long, env = "TECHX_WORKERS")]
     workers: Option<usize>,
+
+    /// Load the demo dataset first when the database is empty.
+    #[arg(long, env = "TECHX_DEMO", default_value_t = false)]
+    demo: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -160,7 +220,15 @@ async fn serve(common: CommonArgs, args: ServeArgs) -> anyhow::Result<()> {
         ),
     }
     let accounts = Accounts::new(db.clone(), &jwt_secret, AccountsSettings::default())?;
+    let listings = Listings::new(db.clone());
+    let requests = Requests::new(db.clone());
+    if args.demo {
+        demo::load_if_empty(&accounts, &listings, &requests).await?;
+    }
+    spawn_expiry_sweep(listings.clone(), requests.clone());
     let state = AppState {
+        listings,
+        requests,
         db,
         accounts,
         metrics: Metrics::new()?,
@@ -183,6 +251,131 @@ async fn serve(common: CommonArgs, args: ServeArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Publications expire when `valid_until` passes: readers see it at once, and this sweep
+/// writes it down (with history) every minute.
+fn spawn_expiry_sweep(listings: Listings, requests: Requests) {
+    actix_web::rt::spawn(async move {
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(60));
+        loop {
+            tick.tick().await;
+            match listings.expire_due().await {
+                Ok(0) => {}
+                Ok(count) => tracing::info!(count, "listings expired"),
+                Err(error) => tracing::warn!(%error, "listing expiry sweep failed"),
+            }
+            match requests.expire_due().await {
+                Ok(0) => {}
+                Ok(count) => tracing::info!(count, "requests expired"),
+                Err(error) => tracing::warn!(%error, "request expiry sweep failed"),
+            }
+        }
+    });
+}
+
+/// A record error as a readable command-line error, listing every field problem.
+fn record_error(error: RecordError) -> anyhow::Error {
+    match error {
+        RecordError::Invalid(details) => anyhow::anyhow!(
+            "{} problem(s):\n{}",
+            details.len(),
+            details
+                .iter()
+                .map(|d| format!("  {}: {}", d.field, d.message))
+                .collect::<Vec<_>>()
+                .join("\n")
+        ),
+        other => other.into(),
+    }
+}
+
+async fn open_migrated(common: &CommonArgs) -> anyhow::Result<Db> {
+    database_target(common)?;
+    ensure_data_dir(&common.data_dir)?;
+    let db = open_database(common).await?;
+    migrate(&db).await?;
+    Ok(db)
+}
+
+async fn import(common: &CommonArgs, args: ImportArgs) -> anyhow::Result<()> {
+    let text = std::fs::read_to_string(&args.file)
+        .with_context(|| format!("cannot read {} as UTF-8 text", args.file.display()))?;
+    let extension = args
+        .file
+        .extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or_default();
+    let format = args
+        .format
+        .unwrap_or(if matches!(extension, "jsonl" | "ndjson") {
+            FileFormat::Jsonl
+        } else {
+            FileFormat::Csv
+        });
+    let db = open_migrated(common).await?;
+    let actor = Actor::system();
+    let organization = OrganizationId(args.organization_id);
+    let file_error = |e: techx_core::FieldError| anyhow::anyhow!("{}: {}", e.field, e.message);
+    let progress = indicatif::ProgressBar::new_spinner();
+    progress.set_message(format!("importing {}", args.file.display()));
+    progress.enable_steady_tick(std::time::Duration::from_millis(120));
+    let report = match args.what {
+        RecordSet::Listings => {
+            let rows = match format {
+                FileFormat::Csv => techx_listings::transfer::read_csv(&text).map_err(file_error)?,
+                FileFormat::Jsonl => techx_listings::transfer::read_jsonl(&text),
+            };
+            progress.set_message(format!("validating and writing {} listings", rows.len()));
+            Listings::new(db).import(&actor, organization, rows).await
+        }
+        RecordSet::Requests => {
+            let rows = match format {
+                FileFormat::Csv => techx_requests::transfer::read_csv(&text).map_err(file_error)?,
+                FileFormat::Jsonl => techx_requests::transfer::read_jsonl(&text),
+            };
+            progress.set_message(format!("validating and writing {} requests", rows.len()));
+            Requests::new(db).import(&actor, organization, rows).await
+        }
+    };
+    progress.finish_and_clear();
+    let report = report.map_err(record_error)?;
+    println!("imported {} records as drafts", report.imported);
+    Ok(())
+}
+
+async fn export(common: &CommonArgs, args: ExportArgs) -> anyhow::Result<()> {
+    let db = open_migrated(common).await?;
+    let system = Actor::system();
+    let actor = args.all_tiers.then_some(&system);
+    let text = match args.what {
+        RecordSet::Listings => {
+            let views = Listings::new(db)
+                .export(actor, Default::default())
+                .await
+                .map_err(record_error)?;
+            match args.format {
+                FileFormat::Csv => techx_listings::transfer::write_csv(&views)?,
+                FileFormat::Jsonl => techx_listings::transfer::write_jsonl(&views)?,
+            }
+        }
+        RecordSet::Requests => {
+            let views = Requests::new(db)
+                .export(actor, Default::default())
+                .await
+                .map_err(record_error)?;
+            match args.format {
+                FileFormat::Csv => techx_requests::transfer::write_csv(&views)?,
+                FileFormat::Jsonl => techx_requests::transfer::write_jsonl(&views)?,
+            }
+        }
+    };
+    match args.out {
+        Some(path) => std::fs::write(&path, text)
+            .with_context(|| format!("cannot write {}", path.display()))?,
+        None => print!("{text}"),
+    }
+    Ok(())
+}
+
 async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Serve(args) => serve(cli.common, args).await,
@@ -191,6 +384,19 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             ensure_data_dir(&cli.common.data_dir)?;
             let db = open_database(&cli.common).await?;
             migrate(&db).await
+        }
+        Command::Import(args) => import(&cli.common, args).await,
+        Command::Export(args) => export(&cli.common, args).await,
+        Command::Demo => {
+            let db = open_migrated(&cli.common).await?;
+            let accounts = Accounts::new(db.clone(), &[0u8; 32], AccountsSettings::default())?;
+            let loaded =
+                demo::load_if_empty(&accounts, &Listings::new(db.clone()), &Requests::new(db))
+                    .await?;
+            if !loaded {
+                println!("the database is not empty: demo data not loaded");
+            }
+            Ok(())
         }
         Command::Openapi => {
             let document = techx_api::openapi();

@@ -113,6 +113,8 @@ impl TestApp {
         db.run(techx_db::run_migrations).await.unwrap();
         let accounts = Accounts::new(db.clone(), JWT_SECRET, AccountsSettings::default()).unwrap();
         let state = AppState {
+            listings: techx_listings::Listings::new(db.clone()),
+            requests: techx_requests::Requests::new(db.clone()),
             db,
             accounts,
             metrics: Metrics::new().unwrap(),

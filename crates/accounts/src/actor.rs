@@ -3,12 +3,17 @@
 
 use crate::AccountsError;
 use techx_core::codes::{ApiScope, OrgRole, PlatformRole};
+use techx_core::lifecycle::Tier;
 use techx_core::{ApiKeyId, OrganizationId, UserId};
+use techx_db::records::ActorRef;
 
 /// The identity behind a request.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Principal {
     User(UserId),
+    /// The operator at the command line (`techx import`, `techx demo`): acts as an admin and
+    /// is recorded as nobody.
+    System,
     ApiKey {
         id: ApiKeyId,
         organization_id: OrganizationId,
@@ -54,7 +59,16 @@ impl Actor {
     pub fn user_id(&self) -> Option<UserId> {
         match self.principal {
             Principal::User(id) => Some(id),
-            Principal::ApiKey { .. } => None,
+            Principal::ApiKey { .. } | Principal::System => None,
+        }
+    }
+
+    /// The command-line operator.
+    pub fn system() -> Actor {
+        Actor {
+            principal: Principal::System,
+            platform_role: PlatformRole::Admin,
+            memberships: Vec::new(),
         }
     }
 
@@ -87,15 +101,78 @@ impl Actor {
         self.memberships.iter().any(|m| m.verified)
     }
 
+    /// A member of `organization` (a user with any role, or one of its API keys).
+    pub fn is_member_of(&self, organization: OrganizationId) -> bool {
+        self.org_role(organization).is_some()
+    }
+
+    /// May create and change the listings and requests of `organization`: its owners and
+    /// editors (API keys need the `write` scope), and admins.
+    pub fn can_edit_records_of(&self, organization: OrganizationId) -> bool {
+        if self.is_admin() {
+            return true;
+        }
+        matches!(
+            self.org_role(organization),
+            Some(OrgRole::Owner | OrgRole::Editor)
+        ) && self.has_scope(ApiScope::Write)
+    }
+
+    /// May see records of `organization` that are not published: its members and staff.
+    pub fn sees_unpublished_of(&self, organization: OrganizationId) -> bool {
+        self.is_staff() || self.is_member_of(organization)
+    }
+
+    /// The disclosure tier this actor reads a record of `owner` at; `granted` is whether one of
+    /// its organizations holds a live access grant for the record.
+    pub fn tier_for(&self, owner: OrganizationId, granted: bool) -> Tier {
+        if self.is_staff() || self.is_member_of(owner) || granted {
+            Tier::Confidential
+        } else if self.in_verified_organization() {
+            Tier::Registered
+        } else {
+            Tier::Public
+        }
+    }
+
+    /// Ids of the organizations the actor acts for.
+    pub fn organization_ids(&self) -> Vec<i64> {
+        self.memberships
+            .iter()
+            .map(|m| m.organization_id.0)
+            .collect()
+    }
+
+    /// The actor as recorded in history and access logs.
+    pub fn reference(&self) -> ActorRef {
+        match &self.principal {
+            Principal::User(id) => ActorRef {
+                user_id: Some(id.0),
+                api_key_id: None,
+                organization_id: self.memberships.first().map(|m| m.organization_id.0),
+            },
+            Principal::System => ActorRef::default(),
+            Principal::ApiKey {
+                id,
+                organization_id,
+                ..
+            } => ActorRef {
+                user_id: None,
+                api_key_id: Some(id.0),
+                organization_id: Some(organization_id.0),
+            },
+        }
+    }
+
     pub fn has_scope(&self, scope: ApiScope) -> bool {
         match &self.principal {
-            Principal::User(_) => true,
+            Principal::User(_) | Principal::System => true,
             Principal::ApiKey { scopes, .. } => scopes.contains(&scope),
         }
     }
 
     pub fn can(&self, permission: Permission) -> bool {
-        let is_user = matches!(self.principal, Principal::User(_));
+        let is_user = matches!(self.principal, Principal::User(_) | Principal::System);
         match permission {
             Permission::ModerateOrganizations => is_user && self.is_moderator(),
             Permission::ManageUsers => is_user && self.is_admin(),

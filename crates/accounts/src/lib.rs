@@ -7,6 +7,7 @@ pub mod error;
 pub mod model;
 pub mod password;
 pub mod ratelimit;
+pub mod records;
 mod repo;
 pub mod secret;
 mod service;

@@ -493,6 +493,7 @@ impl Accounts {
     pub async fn me(&self, actor: &Actor) -> Result<MeView, AccountsError> {
         match &actor.principal {
             Principal::User(id) => self.me_of_user(*id).await,
+            Principal::System => Err(AccountsError::Forbidden("the system actor has no profile")),
             Principal::ApiKey {
                 id,
                 organization_id,

@@ -142,6 +142,12 @@ impl From<AccountsError> for ApiError {
     }
 }
 
+impl From<techx_accounts::records::RecordError> for ApiError {
+    fn from(error: techx_accounts::records::RecordError) -> Self {
+        ApiError::from_domain(&error)
+    }
+}
+
 impl From<DbError> for ApiError {
     fn from(error: DbError) -> Self {
         ApiError::from_domain(&error)

@@ -5,10 +5,15 @@ mod accounts_auth;
 pub mod auth;
 pub mod error;
 mod http;
+mod idempotency;
+mod listings;
 pub mod metrics;
 mod ops;
 mod organizations;
+mod requests;
 pub mod state;
+mod taxonomies;
+mod transfer;
 mod users;
 
 use actix_web::body::MessageBody;
@@ -53,6 +58,9 @@ and `offset` and answer `{\"items\", \"total\", \"limit\", \"offset\"}` with an 
         (name = "organizations", description = "Organizations, verification and members"),
         (name = "api keys", description = "Organization API keys for API clients"),
         (name = "users", description = "User administration"),
+        (name = "taxonomies", description = "Code lists with Vietnamese and English labels"),
+        (name = "listings", description = "Technology offers (supply)"),
+        (name = "requests", description = "Technology needs (demand)"),
         (name = "operations", description = "Health, readiness and metrics"),
     ),
     components(schemas(ErrorBody, techx_core::ErrorCode, techx_core::FieldError))
@@ -105,7 +113,28 @@ fn routes(cfg: &mut ServiceConfig) {
                 .service(organizations::list_api_keys)
                 .service(organizations::revoke_api_key)
                 .service(users::list_users)
-                .service(users::update_user);
+                .service(users::update_user)
+                .service(taxonomies::list_taxonomies)
+                .service(taxonomies::get_taxonomy)
+                // Fixed paths before `{id}` paths: actix matches in registration order.
+                .service(listings::list_listings)
+                .service(listings::create_listing)
+                .service(listings::import_listings)
+                .service(listings::export_listings)
+                .service(listings::get_listing)
+                .service(listings::update_listing)
+                .service(listings::delete_listing)
+                .service(listings::transition_listing)
+                .service(listings::list_listing_history)
+                .service(requests::list_requests)
+                .service(requests::create_request)
+                .service(requests::import_requests)
+                .service(requests::export_requests)
+                .service(requests::get_request)
+                .service(requests::update_request)
+                .service(requests::delete_request)
+                .service(requests::transition_request)
+                .service(requests::list_request_history);
         }));
 }
 

@@ -183,9 +183,325 @@ code_list! {
     }
 }
 
+code_list! {
+    /// Fields of science and technology (OECD FOS 2007, on which Vietnam's classification is
+    /// built): level 1 (`1`–`6`) and level 2 (`1.1`–`6.5`).
+    SciField, "sci_field" {
+        Natural = "1", "Khoa học tự nhiên", "Natural sciences";
+        Mathematics = "1.1", "Toán học và thống kê", "Mathematics";
+        ComputerScience = "1.2", "Khoa học máy tính và thông tin", "Computer and information sciences";
+        Physics = "1.3", "Khoa học vật lý", "Physical sciences";
+        Chemistry = "1.4", "Khoa học hóa học", "Chemical sciences";
+        EarthSciences = "1.5", "Khoa học trái đất và môi trường liên quan", "Earth and related environmental sciences";
+        Biology = "1.6", "Sinh học", "Biological sciences";
+        OtherNatural = "1.7", "Khoa học tự nhiên khác", "Other natural sciences";
+        Engineering = "2", "Khoa học kỹ thuật và công nghệ", "Engineering and technology";
+        CivilEngineering = "2.1", "Kỹ thuật dân dụng", "Civil engineering";
+        ElectricalEngineering = "2.2", "Kỹ thuật điện, điện tử, thông tin", "Electrical, electronic and information engineering";
+        MechanicalEngineering = "2.3", "Kỹ thuật cơ khí", "Mechanical engineering";
+        ChemicalEngineering = "2.4", "Kỹ thuật hóa học", "Chemical engineering";
+        MaterialsEngineering = "2.5", "Kỹ thuật vật liệu và luyện kim", "Materials engineering";
+        MedicalEngineering = "2.6", "Kỹ thuật y học", "Medical engineering";
+        EnvironmentalEngineering = "2.7", "Kỹ thuật môi trường", "Environmental engineering";
+        EnvironmentalBiotechnology = "2.8", "Công nghệ sinh học môi trường", "Environmental biotechnology";
+        IndustrialBiotechnology = "2.9", "Công nghệ sinh học công nghiệp", "Industrial biotechnology";
+        Nanotechnology = "2.10", "Công nghệ nano", "Nano-technology";
+        OtherEngineering = "2.11", "Kỹ thuật và công nghệ khác", "Other engineering and technologies";
+        Medical = "3", "Khoa học y, dược", "Medical and health sciences";
+        BasicMedicine = "3.1", "Y học cơ sở", "Basic medicine";
+        ClinicalMedicine = "3.2", "Y học lâm sàng", "Clinical medicine";
+        HealthSciences = "3.3", "Khoa học sức khỏe", "Health sciences";
+        MedicalBiotechnology = "3.4", "Công nghệ sinh học trong y học", "Medical biotechnology";
+        OtherMedical = "3.5", "Khoa học y, dược khác", "Other medical sciences";
+        Agricultural = "4", "Khoa học nông nghiệp", "Agricultural sciences";
+        AgricultureForestryFisheries = "4.1", "Trồng trọt, lâm nghiệp, thủy sản", "Agriculture, forestry and fisheries";
+        AnimalScience = "4.2", "Chăn nuôi", "Animal and dairy science";
+        VeterinaryScience = "4.3", "Thú y", "Veterinary science";
+        AgriculturalBiotechnology = "4.4", "Công nghệ sinh học trong nông nghiệp", "Agricultural biotechnology";
+        OtherAgricultural = "4.5", "Khoa học nông nghiệp khác", "Other agricultural sciences";
+        Social = "5", "Khoa học xã hội", "Social sciences";
+        Psychology = "5.1", "Tâm lý học", "Psychology";
+        Economics = "5.2", "Kinh tế và kinh doanh", "Economics and business";
+        Education = "5.3", "Khoa học giáo dục", "Educational sciences";
+        Sociology = "5.4", "Xã hội học", "Sociology";
+        Law = "5.5", "Pháp luật", "Law";
+        PoliticalScience = "5.6", "Khoa học chính trị", "Political science";
+        Geography = "5.7", "Địa lý kinh tế và xã hội", "Social and economic geography";
+        Media = "5.8", "Thông tin đại chúng và truyền thông", "Media and communications";
+        OtherSocial = "5.9", "Khoa học xã hội khác", "Other social sciences";
+        Humanities = "6", "Khoa học nhân văn", "Humanities";
+        History = "6.1", "Lịch sử và khảo cổ học", "History and archaeology";
+        Languages = "6.2", "Ngôn ngữ học và văn học", "Languages and literature";
+        Philosophy = "6.3", "Triết học, đạo đức học và tôn giáo", "Philosophy, ethics and religion";
+        Arts = "6.4", "Nghệ thuật", "Art";
+        OtherHumanities = "6.5", "Khoa học nhân văn khác", "Other humanities";
+    }
+}
+
+impl SciField {
+    /// The level-1 field a code belongs to (itself for a level-1 code).
+    pub fn parent(self) -> SciField {
+        let code = self.as_str();
+        let top = code.split('.').next().unwrap_or(code);
+        top.parse().unwrap_or(self)
+    }
+
+    pub fn is_top_level(self) -> bool {
+        !self.as_str().contains('.')
+    }
+
+    /// A code and, for a level-1 code, all its level-2 sub-fields: what a filter on it matches.
+    pub fn with_subfields(self) -> Vec<SciField> {
+        if !self.is_top_level() {
+            return vec![self];
+        }
+        SciField::ALL
+            .iter()
+            .copied()
+            .filter(|f| f.parent() == self)
+            .collect()
+    }
+}
+
+code_list! {
+    /// Technology readiness level.
+    Trl, "trl" {
+        Trl1 = "1", "Nguyên lý cơ bản đã được quan sát", "Basic principles observed";
+        Trl2 = "2", "Khái niệm công nghệ đã được hình thành", "Technology concept formulated";
+        Trl3 = "3", "Chứng minh khái niệm bằng thực nghiệm", "Experimental proof of concept";
+        Trl4 = "4", "Được kiểm chứng trong phòng thí nghiệm", "Technology validated in the laboratory";
+        Trl5 = "5", "Được kiểm chứng trong môi trường liên quan", "Technology validated in a relevant environment";
+        Trl6 = "6", "Được trình diễn trong môi trường liên quan", "Technology demonstrated in a relevant environment";
+        Trl7 = "7", "Mẫu thử được trình diễn trong môi trường vận hành", "Prototype demonstrated in an operational environment";
+        Trl8 = "8", "Hệ thống hoàn chỉnh và đạt chuẩn", "System complete and qualified";
+        Trl9 = "9", "Đã được chứng minh trong môi trường vận hành thực tế", "Proven in an operational environment";
+    }
+}
+
+code_list! {
+    /// Kind of technology offer.
+    ListingKind, "listing_kind" {
+        Technology = "technology", "Công nghệ", "Technology";
+        ResearchResult = "research_result", "Kết quả nghiên cứu", "Research result";
+        IpAsset = "ip_asset", "Tài sản trí tuệ", "Intellectual property asset";
+        EquipmentWithTechnology = "equipment_with_technology", "Thiết bị kèm công nghệ", "Equipment with technology";
+        Expertise = "expertise", "Chuyên gia, dịch vụ chuyên môn", "Expertise";
+    }
+}
+
+code_list! {
+    /// Kind of technology need.
+    RequestKind, "request_kind" {
+        TechnologyAcquisition = "technology_acquisition", "Tiếp nhận công nghệ", "Technology acquisition";
+        ProcessImprovement = "process_improvement", "Cải tiến quy trình", "Process improvement";
+        EquipmentUpgrade = "equipment_upgrade", "Nâng cấp thiết bị", "Equipment upgrade";
+        RdPartner = "rd_partner", "Đối tác nghiên cứu và phát triển", "R&D partner";
+        ExpertService = "expert_service", "Dịch vụ chuyên gia", "Expert service";
+        DigitalTransformation = "digital_transformation", "Chuyển đổi số", "Digital transformation";
+        TestingCertification = "testing_certification", "Thử nghiệm, chứng nhận", "Testing and certification";
+    }
+}
+
+code_list! {
+    /// Language of a record's text fields.
+    Lang, "lang" {
+        Vi = "vi", "Tiếng Việt", "Vietnamese";
+        En = "en", "Tiếng Anh", "English";
+    }
+}
+
+code_list! {
+    /// Type of intellectual property (Law on Intellectual Property).
+    IpType, "ip_type" {
+        InventionPatent = "invention_patent", "Sáng chế", "Invention patent";
+        UtilitySolution = "utility_solution", "Giải pháp hữu ích", "Utility solution";
+        IndustrialDesign = "industrial_design", "Kiểu dáng công nghiệp", "Industrial design";
+        LayoutDesign = "layout_design", "Thiết kế bố trí mạch tích hợp", "Layout design of integrated circuits";
+        Trademark = "trademark", "Nhãn hiệu", "Trademark";
+        GeographicalIndication = "geographical_indication", "Chỉ dẫn địa lý", "Geographical indication";
+        TradeSecret = "trade_secret", "Bí mật kinh doanh, bí quyết", "Trade secret or know-how";
+        SoftwareCopyright = "software_copyright", "Quyền tác giả phần mềm", "Software copyright";
+        PlantVariety = "plant_variety", "Giống cây trồng", "Plant variety";
+        Other = "other", "Khác", "Other";
+    }
+}
+
+code_list! {
+    /// Legal status of an IP asset.
+    LegalStatus, "legal_status" {
+        NotFiled = "not_filed", "Chưa nộp đơn", "Not filed";
+        Filed = "filed", "Đã nộp đơn", "Filed";
+        Published = "published", "Đã công bố đơn", "Application published";
+        Granted = "granted", "Đã được cấp văn bằng", "Granted";
+        Refused = "refused", "Bị từ chối", "Refused";
+        Lapsed = "lapsed", "Mất hiệu lực", "Lapsed";
+        Expired = "expired", "Hết thời hạn bảo hộ", "Expired";
+    }
+}
+
+code_list! {
+    /// Forms of technology transfer (Law on Technology Transfer 2017, art. 5).
+    TransferForm, "transfer_form" {
+        Standalone = "standalone", "Chuyển giao công nghệ độc lập", "Standalone transfer";
+        InvestmentProject = "investment_project", "Chuyển giao trong dự án đầu tư", "Within an investment project";
+        CapitalContribution = "capital_contribution", "Góp vốn bằng công nghệ", "Capital contribution in technology";
+        Franchise = "franchise", "Nhượng quyền thương mại", "Franchise";
+        IpTransfer = "ip_transfer", "Chuyển giao quyền sở hữu trí tuệ", "Transfer of IP rights";
+        EquipmentSale = "equipment_sale", "Mua bán máy móc, thiết bị kèm công nghệ", "Sale of equipment with technology";
+        Other = "other", "Hình thức khác", "Other";
+    }
+}
+
+code_list! {
+    /// Methods of technology transfer.
+    TransferMethod, "transfer_method" {
+        Documents = "documents", "Chuyển giao tài liệu", "Documents";
+        Training = "training", "Đào tạo", "Training";
+        ExpertDispatch = "expert_dispatch", "Cử chuyên gia", "Expert dispatch";
+        Machinery = "machinery", "Chuyển giao máy móc, thiết bị", "Machinery";
+        Other = "other", "Phương thức khác", "Other";
+    }
+}
+
+code_list! {
+    /// Types of cooperation offered or accepted.
+    CooperationType, "cooperation_type" {
+        License = "license", "Cấp phép sử dụng", "License";
+        Assignment = "assignment", "Chuyển nhượng", "Assignment";
+        TechnicalCooperation = "technical_cooperation", "Hợp tác kỹ thuật", "Technical cooperation";
+        CommercialWithTechnicalAssistance = "commercial_with_technical_assistance", "Thương mại kèm hỗ trợ kỹ thuật", "Commercial agreement with technical assistance";
+        RdCooperation = "rd_cooperation", "Hợp tác nghiên cứu phát triển", "R&D cooperation";
+        ContractResearch = "contract_research", "Đặt hàng nghiên cứu", "Contract research";
+        JointVenture = "joint_venture", "Liên doanh", "Joint venture";
+        CapitalContribution = "capital_contribution", "Góp vốn", "Capital contribution";
+        SpinOff = "spin_off", "Thành lập doanh nghiệp spin-off", "Spin-off";
+        Manufacturing = "manufacturing", "Hợp tác sản xuất", "Manufacturing agreement";
+        TechnicalServices = "technical_services", "Dịch vụ kỹ thuật", "Technical services";
+        Training = "training", "Đào tạo", "Training";
+        EquipmentSale = "equipment_sale", "Mua bán thiết bị", "Equipment sale";
+        PilotTestbed = "pilot_testbed", "Thử nghiệm, trình diễn", "Pilot or testbed";
+    }
+}
+
+code_list! {
+    /// How a listing is priced.
+    PricingModel, "pricing_model" {
+        Negotiable = "negotiable", "Thỏa thuận", "Negotiable";
+        Fixed = "fixed", "Giá cố định", "Fixed price";
+        Range = "range", "Khoảng giá", "Price range";
+        Appraisal = "appraisal", "Theo thẩm định giá", "By appraisal";
+        Auction = "auction", "Đấu giá", "Auction";
+        Free = "free", "Miễn phí", "Free";
+    }
+}
+
+code_list! {
+    /// Who funded the research behind a listing.
+    FundingOrigin, "funding_origin" {
+        StateBudgetNational = "state_budget_national", "Ngân sách nhà nước trung ương", "National state budget";
+        StateBudgetProvincial = "state_budget_provincial", "Ngân sách tỉnh", "Provincial state budget";
+        Enterprise = "enterprise", "Doanh nghiệp", "Enterprise";
+        Foreign = "foreign", "Nước ngoài", "Foreign";
+        Mixed = "mixed", "Hỗn hợp", "Mixed";
+        SelfFunded = "self_funded", "Tự đầu tư", "Self-funded";
+    }
+}
+
+code_list! {
+    /// Category under the Law on Technology Transfer; `prohibited` can never be published.
+    TechCategory, "tech_category" {
+        Encouraged = "encouraged", "Khuyến khích chuyển giao", "Encouraged";
+        Normal = "normal", "Thông thường", "Normal";
+        Restricted = "restricted", "Hạn chế chuyển giao", "Restricted";
+        Prohibited = "prohibited", "Cấm chuyển giao", "Prohibited";
+    }
+}
+
+code_list! {
+    /// What IP arrangement a requester expects.
+    IpExpectation, "ip_expectation" {
+        Assignment = "assignment", "Chuyển nhượng quyền", "Assignment";
+        ExclusiveLicense = "exclusive_license", "Li-xăng độc quyền", "Exclusive license";
+        NonExclusiveLicense = "non_exclusive_license", "Li-xăng không độc quyền", "Non-exclusive license";
+        Open = "open", "Mở", "Open";
+        Any = "any", "Bất kỳ", "Any";
+    }
+}
+
+code_list! {
+    /// How a request came to the exchange.
+    RequestOrigin, "request_origin" {
+        SelfPosted = "self_posted", "Tự đăng", "Self-posted";
+        BrokerElicited = "broker_elicited", "Do môi giới khai thác", "Elicited by a broker";
+        Event = "event", "Từ sự kiện (techmart ngược)", "From an event (reverse techmart)";
+        StateOrder = "state_order", "Đặt hàng của nhà nước", "State order";
+    }
+}
+
+code_list! {
+    /// Lifecycle status of a listing or a request.
+    RecordStatus, "status" {
+        Draft = "draft", "Bản nháp", "Draft";
+        Submitted = "submitted", "Chờ duyệt", "Submitted";
+        ChangesRequested = "changes_requested", "Yêu cầu chỉnh sửa", "Changes requested";
+        Published = "published", "Đã công bố", "Published";
+        Paused = "paused", "Tạm dừng", "Paused";
+        Rejected = "rejected", "Bị từ chối", "Rejected";
+        Withdrawn = "withdrawn", "Đã rút", "Withdrawn";
+        Expired = "expired", "Hết hạn", "Expired";
+        Transferred = "transferred", "Đã chuyển giao", "Transferred";
+        Fulfilled = "fulfilled", "Đã đáp ứng", "Fulfilled";
+    }
+}
+
+code_list! {
+    /// Lifecycle actions, sent to `POST …/{id}/transitions`.
+    Action, "action" {
+        Submit = "submit", "Gửi duyệt", "Submit for review";
+        Edit = "edit", "Rút về để sửa", "Take back to edit";
+        Publish = "publish", "Công bố", "Publish";
+        RequestChanges = "request_changes", "Yêu cầu chỉnh sửa", "Request changes";
+        Reject = "reject", "Từ chối", "Reject";
+        Pause = "pause", "Tạm dừng", "Pause";
+        Resume = "resume", "Tiếp tục", "Resume";
+        Withdraw = "withdraw", "Rút", "Withdraw";
+        Close = "close", "Đóng (đã chuyển giao / đáp ứng)", "Close (transferred / fulfilled)";
+        Renew = "renew", "Gia hạn, xác nhận còn hiệu lực", "Renew";
+    }
+}
+
 impl Province {
     /// The exchange is built first for Thanh Hóa.
     pub const DEFAULT: Province = Province::ThanhHoa;
+}
+
+/// Every code list served by `GET /api/v1/taxonomies`, by name.
+pub fn taxonomies() -> Vec<(&'static str, Vec<CodeLabel>)> {
+    vec![
+        (OrgType::LIST, OrgType::labels()),
+        (Province::LIST, Province::labels()),
+        (SciField::LIST, SciField::labels()),
+        (Trl::LIST, Trl::labels()),
+        (ListingKind::LIST, ListingKind::labels()),
+        (RequestKind::LIST, RequestKind::labels()),
+        (Lang::LIST, Lang::labels()),
+        (IpType::LIST, IpType::labels()),
+        (LegalStatus::LIST, LegalStatus::labels()),
+        (TransferForm::LIST, TransferForm::labels()),
+        (TransferMethod::LIST, TransferMethod::labels()),
+        (CooperationType::LIST, CooperationType::labels()),
+        (PricingModel::LIST, PricingModel::labels()),
+        (FundingOrigin::LIST, FundingOrigin::labels()),
+        (TechCategory::LIST, TechCategory::labels()),
+        (IpExpectation::LIST, IpExpectation::labels()),
+        (RequestOrigin::LIST, RequestOrigin::labels()),
+        (RecordStatus::LIST, RecordStatus::labels()),
+        (Action::LIST, Action::labels()),
+        (PlatformRole::LIST, PlatformRole::labels()),
+        (OrgRole::LIST, OrgRole::labels()),
+        (Verification::LIST, Verification::labels()),
+        (ApiScope::LIST, ApiScope::labels()),
+    ]
 }
 
 #[cfg(test)]
@@ -208,6 +524,43 @@ mod tests {
         }
         for org_type in OrgType::ALL {
             assert_eq!(org_type.as_str().parse::<OrgType>().unwrap(), *org_type);
+        }
+    }
+
+    #[test]
+    fn a_top_level_field_expands_to_its_subfields() {
+        let engineering = SciField::Engineering.with_subfields();
+        assert_eq!(engineering.len(), 12);
+        assert!(engineering.contains(&SciField::Nanotechnology));
+        assert!(!engineering.contains(&SciField::Natural));
+        assert_eq!(
+            SciField::Nanotechnology.with_subfields(),
+            vec![SciField::Nanotechnology]
+        );
+        assert_eq!(
+            "2.10".parse::<SciField>().unwrap().parent(),
+            SciField::Engineering
+        );
+        assert_eq!(SciField::ALL.len(), 48);
+    }
+
+    #[test]
+    fn every_taxonomy_has_a_unique_name_and_codes_with_both_labels() {
+        let lists = taxonomies();
+        let names: HashSet<&str> = lists.iter().map(|(name, _)| *name).collect();
+        assert_eq!(names.len(), lists.len());
+        for (name, labels) in &lists {
+            assert!(!labels.is_empty(), "{name}");
+            let codes: HashSet<&str> = labels.iter().map(|l| l.code).collect();
+            assert_eq!(codes.len(), labels.len(), "{name} repeats a code");
+            for label in labels {
+                assert!(
+                    !label.label_vi.is_empty() && !label.label_en.is_empty(),
+                    "{name}.{}",
+                    label.code
+                );
+                assert!(label.code.is_ascii(), "{name}.{}", label.code);
+            }
         }
     }
 

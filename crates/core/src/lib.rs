@@ -5,6 +5,7 @@ pub mod clock;
 pub mod codes;
 pub mod error;
 pub mod ids;
+pub mod lifecycle;
 pub mod page;
 pub mod validate;
 

@@ -7,12 +7,14 @@
 pub mod changes;
 mod conn;
 mod error;
+pub mod idempotency;
 mod migrations;
 mod pool;
+pub mod records;
 pub mod schema;
 
 pub use changes::{ChangeOp, record_change};
-pub use conn::DbConn;
+pub use conn::{DbConn, MultiBackend};
 pub use error::DbError;
 pub use migrations::{pending_migrations, run_migrations};
 pub use pool::{

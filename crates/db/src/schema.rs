@@ -100,3 +100,191 @@ diesel::allow_tables_to_appear_in_same_query!(
     api_key_scopes,
     change_log,
 );
+
+diesel::table! {
+    listings (id) {
+        id -> BigInt,
+        organization_id -> BigInt,
+        kind -> Text,
+        lang -> Text,
+        title -> Text,
+        summary -> Text,
+        details -> Nullable<Text>,
+        confidential_details -> Nullable<Text>,
+        title_en -> Nullable<Text>,
+        summary_en -> Nullable<Text>,
+        trl -> Nullable<Integer>,
+        pricing_model -> Text,
+        price_min_vnd -> Nullable<BigInt>,
+        price_max_vnd -> Nullable<BigInt>,
+        funding_origin -> Nullable<Text>,
+        research_task_code -> Nullable<Text>,
+        tech_category -> Text,
+        province_code -> Text,
+        contact_name -> Nullable<Text>,
+        contact_email -> Nullable<Text>,
+        contact_phone -> Nullable<Text>,
+        status -> Text,
+        valid_until -> Nullable<Timestamp>,
+        last_confirmed_at -> Nullable<Timestamp>,
+        published_at -> Nullable<Timestamp>,
+        created_by -> Nullable<BigInt>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        version -> Integer,
+    }
+}
+
+diesel::table! {
+    listing_codes (listing_id, list, code) {
+        listing_id -> BigInt,
+        list -> Text,
+        code -> Text,
+    }
+}
+
+diesel::table! {
+    listing_keywords (listing_id, position) {
+        listing_id -> BigInt,
+        position -> Integer,
+        keyword -> Text,
+    }
+}
+
+diesel::table! {
+    listing_ip_assets (listing_id, position) {
+        listing_id -> BigInt,
+        position -> Integer,
+        ip_type -> Text,
+        legal_status -> Text,
+        number -> Nullable<Text>,
+        jurisdiction -> Nullable<Text>,
+        expires_on -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    requests (id) {
+        id -> BigInt,
+        organization_id -> BigInt,
+        kind -> Text,
+        lang -> Text,
+        title -> Text,
+        problem -> Text,
+        requirements -> Nullable<Text>,
+        confidential_details -> Nullable<Text>,
+        trl_min -> Nullable<Integer>,
+        budget_min_vnd -> Nullable<BigInt>,
+        budget_max_vnd -> Nullable<BigInt>,
+        deadline -> Nullable<Text>,
+        ip_expectation -> Text,
+        anonymous -> Bool,
+        origin -> Text,
+        province_code -> Text,
+        contact_name -> Nullable<Text>,
+        contact_email -> Nullable<Text>,
+        contact_phone -> Nullable<Text>,
+        status -> Text,
+        valid_until -> Nullable<Timestamp>,
+        last_confirmed_at -> Nullable<Timestamp>,
+        published_at -> Nullable<Timestamp>,
+        created_by -> Nullable<BigInt>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        version -> Integer,
+    }
+}
+
+diesel::table! {
+    request_codes (request_id, list, code) {
+        request_id -> BigInt,
+        list -> Text,
+        code -> Text,
+    }
+}
+
+diesel::table! {
+    request_keywords (request_id, position) {
+        request_id -> BigInt,
+        position -> Integer,
+        keyword -> Text,
+    }
+}
+
+diesel::table! {
+    record_history (id) {
+        id -> BigInt,
+        entity -> Text,
+        entity_id -> BigInt,
+        action -> Text,
+        from_status -> Nullable<Text>,
+        to_status -> Nullable<Text>,
+        changes -> Text,
+        note -> Nullable<Text>,
+        actor_user_id -> Nullable<BigInt>,
+        actor_api_key_id -> Nullable<BigInt>,
+        at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    confidential_reads (id) {
+        id -> BigInt,
+        entity -> Text,
+        entity_id -> BigInt,
+        reader_user_id -> Nullable<BigInt>,
+        reader_api_key_id -> Nullable<BigInt>,
+        reader_organization_id -> Nullable<BigInt>,
+        road -> Text,
+        at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    access_grants (id) {
+        id -> BigInt,
+        entity -> Text,
+        entity_id -> BigInt,
+        organization_id -> BigInt,
+        granted_by -> Nullable<BigInt>,
+        expires_at -> Timestamp,
+        revoked_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    idempotency_keys (id) {
+        id -> BigInt,
+        principal -> Text,
+        idempotency_key -> Text,
+        request_hash -> Text,
+        status_code -> Nullable<Integer>,
+        response_body -> Nullable<Text>,
+        location -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(listings -> organizations (organization_id));
+diesel::joinable!(listing_codes -> listings (listing_id));
+diesel::joinable!(listing_keywords -> listings (listing_id));
+diesel::joinable!(listing_ip_assets -> listings (listing_id));
+diesel::joinable!(requests -> organizations (organization_id));
+diesel::joinable!(request_codes -> requests (request_id));
+diesel::joinable!(request_keywords -> requests (request_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    listings,
+    listing_codes,
+    listing_keywords,
+    listing_ip_assets,
+    requests,
+    request_codes,
+    request_keywords,
+    organizations,
+    record_history,
+    confidential_reads,
+    access_grants,
+    idempotency_keys,
+);

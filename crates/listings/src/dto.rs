@@ -1,0 +1,231 @@
+//! API shapes of listings.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Deserializer, Serialize};
+use techx_core::OrganizationId;
+use techx_core::codes::{
+    CooperationType, FundingOrigin, IpType, Lang, LegalStatus, ListingKind, PricingModel, Province,
+    RecordStatus, SciField, TechCategory, TransferForm, TransferMethod,
+};
+use utoipa::{IntoParams, ToSchema};
+
+pub use techx_accounts::records::{ContactView, ExportFormat, ImportReport};
+
+fn double_option<'de, T, D>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
+where
+    T: Deserialize<'de>,
+    D: Deserializer<'de>,
+{
+    Option::<T>::deserialize(deserializer).map(Some)
+}
+
+/// An intellectual-property asset behind a listing.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct IpAsset {
+    pub ip_type: IpType,
+    pub legal_status: LegalStatus,
+    /// Application or grant number, e.g. `1-2023-01234`.
+    pub number: Option<String>,
+    /// Where it is protected, e.g. `VN`.
+    pub jurisdiction: Option<String>,
+    /// When protection ends.
+    pub expires_on: Option<NaiveDate>,
+}
+
+/// A new technology offer. It starts as a `draft` of the organization.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ListingForm {
+    /// The owner; may be left out when the caller edits for exactly one organization.
+    pub organization_id: Option<OrganizationId>,
+    pub kind: Option<ListingKind>,
+    /// Language of the text fields (default `vi`).
+    pub lang: Option<Lang>,
+    /// Public: 5 to 300 characters.
+    #[schema(example = "Chế phẩm vi sinh xử lý nước thải chăn nuôi lợn")]
+    pub title: String,
+    /// Public: the non-confidential description (problem, solution, advantages, applications);
+    /// 20 to 5000 characters.
+    pub summary: String,
+    /// Registered tier: seen by signed-in members of verified organizations (at most 20000).
+    pub details: Option<String>,
+    /// Confidential tier: the owner, brokers, moderators and granted organizations (at most
+    /// 20000).
+    pub confidential_details: Option<String>,
+    /// English title for foreign partners.
+    pub title_en: Option<String>,
+    /// English summary.
+    pub summary_en: Option<String>,
+    /// At most 20 keywords of at most 60 characters.
+    #[serde(default)]
+    pub keywords: Vec<String>,
+    /// 1 to 10 fields of science and technology.
+    #[serde(default)]
+    pub sci_fields: Vec<SciField>,
+    /// Technology readiness level 1-9, or null when not applicable.
+    pub trl: Option<i32>,
+    #[serde(default)]
+    pub ip_assets: Vec<IpAsset>,
+    #[serde(default)]
+    pub transfer_forms: Vec<TransferForm>,
+    #[serde(default)]
+    pub transfer_methods: Vec<TransferMethod>,
+    #[serde(default)]
+    pub cooperation_types: Vec<CooperationType>,
+    /// Default `negotiable`.
+    pub pricing_model: Option<PricingModel>,
+    /// VND, not negative, at most `price_max_vnd`.
+    pub price_min_vnd: Option<i64>,
+    pub price_max_vnd: Option<i64>,
+    pub funding_origin: Option<FundingOrigin>,
+    /// Code of the state research task (*mã nhiệm vụ*) that produced it.
+    pub research_task_code: Option<String>,
+    /// Default `normal`; `prohibited` can never be published.
+    pub tech_category: Option<TechCategory>,
+    /// Where the technology is; default Thanh Hóa.
+    pub province_code: Option<Province>,
+    /// Registered tier: the contact person.
+    pub contact_name: Option<String>,
+    pub contact_email: Option<String>,
+    pub contact_phone: Option<String>,
+}
+
+/// Changes to a listing: only the fields present change; `null` clears an optional field.
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ListingPatch {
+    pub kind: Option<ListingKind>,
+    pub lang: Option<Lang>,
+    pub title: Option<String>,
+    pub summary: Option<String>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>)]
+    pub details: Option<Option<String>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>)]
+    pub confidential_details: Option<Option<String>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>)]
+    pub title_en: Option<Option<String>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>)]
+    pub summary_en: Option<Option<String>>,
+    pub keywords: Option<Vec<String>>,
+    pub sci_fields: Option<Vec<SciField>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<i32>)]
+    pub trl: Option<Option<i32>>,
+    pub ip_assets: Option<Vec<IpAsset>>,
+    pub transfer_forms: Option<Vec<TransferForm>>,
+    pub transfer_methods: Option<Vec<TransferMethod>>,
+    pub cooperation_types: Option<Vec<CooperationType>>,
+    pub pricing_model: Option<PricingModel>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<i64>)]
+    pub price_min_vnd: Option<Option<i64>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<i64>)]
+    pub price_max_vnd: Option<Option<i64>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<FundingOrigin>)]
+    pub funding_origin: Option<Option<FundingOrigin>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>)]
+    pub research_task_code: Option<Option<String>>,
+    pub tech_category: Option<TechCategory>,
+    pub province_code: Option<Province>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>)]
+    pub contact_name: Option<Option<String>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>)]
+    pub contact_email: Option<Option<String>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>)]
+    pub contact_phone: Option<Option<String>>,
+}
+
+/// A technology offer, carrying only the tiers the caller may see.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ListingView {
+    pub id: i64,
+    /// Human-readable code, e.g. `TX-L-2026-000123`.
+    pub code: String,
+    pub organization_id: OrganizationId,
+    pub organization_name: String,
+    pub kind: ListingKind,
+    pub lang: Lang,
+    pub title: String,
+    pub summary: String,
+    pub title_en: Option<String>,
+    pub summary_en: Option<String>,
+    pub keywords: Vec<String>,
+    pub sci_fields: Vec<SciField>,
+    pub trl: Option<i32>,
+    pub ip_assets: Vec<IpAsset>,
+    pub transfer_forms: Vec<TransferForm>,
+    pub transfer_methods: Vec<TransferMethod>,
+    pub cooperation_types: Vec<CooperationType>,
+    pub pricing_model: PricingModel,
+    pub price_min_vnd: Option<i64>,
+    pub price_max_vnd: Option<i64>,
+    pub funding_origin: Option<FundingOrigin>,
+    pub research_task_code: Option<String>,
+    pub tech_category: TechCategory,
+    pub province_code: Province,
+    /// As readers see it: a publication whose `valid_until` has passed reads `expired`.
+    pub status: RecordStatus,
+    pub valid_until: Option<DateTime<Utc>>,
+    pub last_confirmed_at: Option<DateTime<Utc>>,
+    pub published_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    /// Increases with every change; sent as the `ETag`.
+    pub version: i32,
+    /// The tier this response discloses: `public`, `registered` or `confidential`.
+    #[schema(example = "public")]
+    pub disclosed_tier: String,
+    /// Registered tier; absent when not disclosed to the caller.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub details: Option<String>,
+    /// Registered tier; absent when not disclosed to the caller.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub contact: Option<ContactView>,
+    /// Confidential tier; absent when not disclosed to the caller.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub confidential_details: Option<String>,
+}
+
+/// Filters, sort and paging of the listing list (and export).
+#[derive(Debug, Clone, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ListListingsQuery {
+    /// Only this status. Outsiders see published records only; owners also their own in any
+    /// status; staff everything.
+    pub status: Option<RecordStatus>,
+    pub kind: Option<ListingKind>,
+    /// Only this organization's listings.
+    pub organization_id: Option<i64>,
+    /// A field of science and technology; a level-1 code includes its sub-fields.
+    pub sci_field: Option<SciField>,
+    /// Least TRL.
+    pub trl_min: Option<i32>,
+    /// Greatest TRL.
+    pub trl_max: Option<i32>,
+    /// Listings whose price range reaches at least this (VND).
+    pub price_min: Option<i64>,
+    /// Listings whose price range starts at most at this (VND).
+    pub price_max: Option<i64>,
+    pub province_code: Option<Province>,
+    pub cooperation_type: Option<CooperationType>,
+    /// Only listings changed at or after this time (RFC 3339).
+    pub updated_since: Option<DateTime<Utc>>,
+    /// `updated_at` (default, newest first as `-updated_at`), `published_at` or `title`;
+    /// prefix `-` for descending.
+    pub sort: Option<String>,
+    /// How many items to return, 1 to 100 (default 20).
+    pub limit: Option<i64>,
+    /// How many items to skip (default 0).
+    pub offset: Option<i64>,
+}

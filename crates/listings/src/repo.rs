@@ -1,0 +1,331 @@
+//! Queries of the listing tables; each takes a connection so that callers compose them in one
+//! transaction.
+
+use crate::model::*;
+use chrono::NaiveDateTime;
+use diesel::dsl::exists;
+use diesel::prelude::*;
+use std::collections::HashMap;
+use techx_accounts::records::{Scope, Sort, SortKey};
+use techx_core::page::Paging;
+use techx_db::schema::{
+    listing_codes, listing_ip_assets, listing_keywords, listings, organizations,
+};
+use techx_db::{DbConn, MultiBackend};
+
+/// List names in `listing_codes`.
+pub const SCI_FIELD: &str = "sci_field";
+pub const TRANSFER_FORM: &str = "transfer_form";
+pub const TRANSFER_METHOD: &str = "transfer_method";
+pub const COOPERATION_TYPE: &str = "cooperation_type";
+
+/// The list-valued parts of a listing, as stored codes.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Children {
+    pub codes: Vec<(&'static str, String)>,
+    pub keywords: Vec<String>,
+    pub ip_assets: Vec<ListingIpAsset>,
+}
+
+/// Children of several listings, by listing id.
+#[derive(Debug, Default)]
+pub struct LoadedChildren {
+    pub codes: HashMap<i64, Vec<ListingCode>>,
+    pub keywords: HashMap<i64, Vec<ListingKeyword>>,
+    pub ip_assets: HashMap<i64, Vec<ListingIpAsset>>,
+}
+
+pub fn insert(
+    conn: &mut DbConn,
+    fields: &ListingFields,
+    meta: &NewListingMeta,
+    children: &Children,
+) -> QueryResult<Listing> {
+    let listing: Listing = diesel::insert_into(listings::table)
+        .values((fields, meta))
+        .get_result(conn)?;
+    insert_children(conn, listing.id, children)?;
+    Ok(listing)
+}
+
+fn insert_children(conn: &mut DbConn, id: i64, children: &Children) -> QueryResult<()> {
+    for (list, code) in &children.codes {
+        diesel::insert_into(listing_codes::table)
+            .values(ListingCode {
+                listing_id: id,
+                list: (*list).to_owned(),
+                code: code.clone(),
+            })
+            .execute(conn)?;
+    }
+    for (position, keyword) in children.keywords.iter().enumerate() {
+        diesel::insert_into(listing_keywords::table)
+            .values(ListingKeyword {
+                listing_id: id,
+                position: position as i32,
+                keyword: keyword.clone(),
+            })
+            .execute(conn)?;
+    }
+    for (position, asset) in children.ip_assets.iter().enumerate() {
+        diesel::insert_into(listing_ip_assets::table)
+            .values(ListingIpAsset {
+                listing_id: id,
+                position: position as i32,
+                ..asset.clone()
+            })
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+pub fn replace_children(conn: &mut DbConn, id: i64, children: &Children) -> QueryResult<()> {
+    diesel::delete(listing_codes::table.filter(listing_codes::listing_id.eq(id))).execute(conn)?;
+    diesel::delete(listing_keywords::table.filter(listing_keywords::listing_id.eq(id)))
+        .execute(conn)?;
+    diesel::delete(listing_ip_assets::table.filter(listing_ip_assets::listing_id.eq(id)))
+        .execute(conn)?;
+    insert_children(conn, id, children)
+}
+
+pub fn find(conn: &mut DbConn, id: i64) -> QueryResult<Option<Listing>> {
+    listings::table
+        .find(id)
+        .select(Listing::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn load_children(conn: &mut DbConn, ids: &[i64]) -> QueryResult<LoadedChildren> {
+    let mut loaded = LoadedChildren::default();
+    if ids.is_empty() {
+        return Ok(loaded);
+    }
+    let codes: Vec<ListingCode> = listing_codes::table
+        .filter(listing_codes::listing_id.eq_any(ids))
+        .order((
+            listing_codes::listing_id,
+            listing_codes::list,
+            listing_codes::code,
+        ))
+        .select(ListingCode::as_select())
+        .load(conn)?;
+    for code in codes {
+        loaded.codes.entry(code.listing_id).or_default().push(code);
+    }
+    let keywords: Vec<ListingKeyword> = listing_keywords::table
+        .filter(listing_keywords::listing_id.eq_any(ids))
+        .order((listing_keywords::listing_id, listing_keywords::position))
+        .select(ListingKeyword::as_select())
+        .load(conn)?;
+    for keyword in keywords {
+        loaded
+            .keywords
+            .entry(keyword.listing_id)
+            .or_default()
+            .push(keyword);
+    }
+    let assets: Vec<ListingIpAsset> = listing_ip_assets::table
+        .filter(listing_ip_assets::listing_id.eq_any(ids))
+        .order((listing_ip_assets::listing_id, listing_ip_assets::position))
+        .select(ListingIpAsset::as_select())
+        .load(conn)?;
+    for asset in assets {
+        loaded
+            .ip_assets
+            .entry(asset.listing_id)
+            .or_default()
+            .push(asset);
+    }
+    Ok(loaded)
+}
+
+pub fn organization_names(conn: &mut DbConn, ids: &[i64]) -> QueryResult<HashMap<i64, String>> {
+    let rows: Vec<(i64, String)> = organizations::table
+        .filter(organizations::id.eq_any(ids))
+        .select((organizations::id, organizations::name))
+        .load(conn)?;
+    Ok(rows.into_iter().collect())
+}
+
+pub fn update_fields(
+    conn: &mut DbConn,
+    id: i64,
+    fields: &ListingFields,
+    version: i32,
+    now: NaiveDateTime,
+) -> QueryResult<Listing> {
+    diesel::update(listings::table.find(id))
+        .set((
+            fields,
+            listings::version.eq(version),
+            listings::updated_at.eq(now),
+        ))
+        .get_result(conn)
+}
+
+/// The lifecycle columns a transition writes.
+#[derive(Debug, AsChangeset)]
+#[diesel(table_name = listings)]
+pub struct StatusChange {
+    pub status: String,
+    pub valid_until: Option<Option<NaiveDateTime>>,
+    pub last_confirmed_at: Option<Option<NaiveDateTime>>,
+    pub published_at: Option<Option<NaiveDateTime>>,
+    pub updated_at: NaiveDateTime,
+    pub version: i32,
+}
+
+pub fn set_status(conn: &mut DbConn, id: i64, change: &StatusChange) -> QueryResult<Listing> {
+    diesel::update(listings::table.find(id))
+        .set(change)
+        .get_result(conn)
+}
+
+pub fn delete(conn: &mut DbConn, id: i64) -> QueryResult<usize> {
+    diesel::delete(listings::table.find(id)).execute(conn)
+}
+
+/// Published listings whose validity has passed, oldest first.
+pub fn due_for_expiry(
+    conn: &mut DbConn,
+    now: NaiveDateTime,
+    limit: i64,
+) -> QueryResult<Vec<Listing>> {
+    listings::table
+        .filter(listings::status.eq("published"))
+        .filter(listings::valid_until.le(now))
+        .order(listings::valid_until.asc())
+        .limit(limit)
+        .select(Listing::as_select())
+        .load(conn)
+}
+
+/// Parsed filters of the list.
+#[derive(Debug, Clone, Default)]
+pub struct Filter {
+    pub status: Option<String>,
+    pub kind: Option<String>,
+    pub organization_id: Option<i64>,
+    /// Any of these sci_field codes.
+    pub sci_fields: Vec<String>,
+    pub trl_min: Option<i32>,
+    pub trl_max: Option<i32>,
+    pub price_min: Option<i64>,
+    pub price_max: Option<i64>,
+    pub province_code: Option<String>,
+    pub cooperation_type: Option<String>,
+    pub updated_since: Option<NaiveDateTime>,
+}
+
+type BoxedListings<'a> = listings::BoxedQuery<'a, MultiBackend>;
+
+fn filtered<'a>(scope: &'a Scope, filter: &'a Filter, now: NaiveDateTime) -> BoxedListings<'a> {
+    let mut query = listings::table.into_boxed::<MultiBackend>();
+    let live = listings::status.eq("published").and(
+        listings::valid_until
+            .is_null()
+            .or(listings::valid_until.gt(now)),
+    );
+    if let Scope::PublishedAndOwn(orgs) = scope {
+        query = query.filter(live.or(listings::organization_id.eq_any(orgs.clone())));
+    }
+    match filter.status.as_deref() {
+        // `published` means live; a publication past its validity reads as `expired`.
+        Some("published") => query = query.filter(live),
+        Some("expired") => {
+            query = query.filter(
+                listings::status.eq("expired").or(listings::status
+                    .eq("published")
+                    .and(listings::valid_until.le(now))),
+            )
+        }
+        Some(status) => query = query.filter(listings::status.eq(status.to_owned())),
+        None => {}
+    }
+    if let Some(kind) = &filter.kind {
+        query = query.filter(listings::kind.eq(kind.clone()));
+    }
+    if let Some(org) = filter.organization_id {
+        query = query.filter(listings::organization_id.eq(org));
+    }
+    if !filter.sci_fields.is_empty() {
+        query = query.filter(exists(
+            listing_codes::table
+                .filter(listing_codes::listing_id.eq(listings::id))
+                .filter(listing_codes::list.eq(SCI_FIELD))
+                .filter(listing_codes::code.eq_any(filter.sci_fields.clone())),
+        ));
+    }
+    if let Some(cooperation) = &filter.cooperation_type {
+        query = query.filter(exists(
+            listing_codes::table
+                .filter(listing_codes::listing_id.eq(listings::id))
+                .filter(listing_codes::list.eq(COOPERATION_TYPE))
+                .filter(listing_codes::code.eq(cooperation.clone())),
+        ));
+    }
+    if let Some(trl) = filter.trl_min {
+        query = query.filter(listings::trl.ge(trl));
+    }
+    if let Some(trl) = filter.trl_max {
+        query = query.filter(listings::trl.le(trl));
+    }
+    // A listing's price range is [min, max]; a missing bound stands in for the other one.
+    if let Some(low) = filter.price_min {
+        query = query.filter(
+            listings::price_max_vnd.ge(low).or(listings::price_max_vnd
+                .is_null()
+                .and(listings::price_min_vnd.ge(low))),
+        );
+    }
+    if let Some(high) = filter.price_max {
+        query = query.filter(
+            listings::price_min_vnd.le(high).or(listings::price_min_vnd
+                .is_null()
+                .and(listings::price_max_vnd.le(high))),
+        );
+    }
+    if let Some(province) = &filter.province_code {
+        query = query.filter(listings::province_code.eq(province.clone()));
+    }
+    if let Some(since) = filter.updated_since {
+        query = query.filter(listings::updated_at.ge(since));
+    }
+    query
+}
+
+/// A page of listings and the exact total.
+pub fn list(
+    conn: &mut DbConn,
+    scope: &Scope,
+    filter: &Filter,
+    sort: Sort,
+    paging: Paging,
+    now: NaiveDateTime,
+) -> QueryResult<(Vec<Listing>, i64)> {
+    let total = filtered(scope, filter, now).count().get_result(conn)?;
+    let query = filtered(scope, filter, now);
+    let query = match (sort.key, sort.descending) {
+        (SortKey::UpdatedAt, false) => {
+            query.order((listings::updated_at.asc(), listings::id.asc()))
+        }
+        (SortKey::UpdatedAt, true) => {
+            query.order((listings::updated_at.desc(), listings::id.desc()))
+        }
+        (SortKey::PublishedAt, false) => {
+            query.order((listings::published_at.asc(), listings::id.asc()))
+        }
+        (SortKey::PublishedAt, true) => {
+            query.order((listings::published_at.desc(), listings::id.desc()))
+        }
+        (SortKey::Title, false) => query.order((listings::title.asc(), listings::id.asc())),
+        (SortKey::Title, true) => query.order((listings::title.desc(), listings::id.desc())),
+    };
+    let rows = query
+        .limit(paging.limit)
+        .offset(paging.offset)
+        .select(Listing::as_select())
+        .load(conn)?;
+    Ok((rows, total))
+}

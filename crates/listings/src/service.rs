@@ -1,0 +1,939 @@
+//! The rules of listings: validation, who may do what, the lifecycle, disclosure tiers, history
+//! and the access log. Every change writes its rows, a history entry and a change-log row in one
+//! transaction.
+
+use crate::dto::*;
+use crate::model::*;
+use crate::repo::{
+    self, COOPERATION_TYPE, Children, Filter, SCI_FIELD, StatusChange, TRANSFER_FORM,
+    TRANSFER_METHOD,
+};
+use chrono::NaiveDateTime;
+use serde_json::Value;
+use techx_accounts::Actor;
+use techx_accounts::records::{
+    self, HistoryEntryView, HistoryQuery, MAX_CODES, MAX_NOTE_LEN, RecordError, Sort,
+    TransitionForm, stored,
+};
+use techx_core::codes::{Lang, PricingModel, Province, RecordStatus, TechCategory};
+use techx_core::error::Validator;
+use techx_core::lifecycle::{self, RecordKind, Tier};
+use techx_core::page::Paging;
+use techx_core::validate;
+use techx_core::{FieldError, OrganizationId, Page, clock};
+use techx_db::records::{self as log, ActorRef};
+use techx_db::{ChangeOp, Db, DbConn, record_change};
+
+const ENTITY: &str = "listing";
+const KIND: RecordKind = RecordKind::Listing;
+/// Most rows one export returns.
+pub const EXPORT_LIMIT: i64 = 50_000;
+
+/// The listings service.
+#[derive(Clone)]
+pub struct Listings {
+    db: Db,
+}
+
+/// A form that passed validation, ready to store.
+#[derive(Debug, Clone)]
+struct Valid {
+    fields: ListingFields,
+    children: Children,
+}
+
+fn listing_code(listing: &Listing) -> String {
+    use chrono::Datelike;
+    format!("TX-L-{}-{:06}", listing.created_at.year(), listing.id)
+}
+
+/// Check every rule of a listing form; all problems are reported at once.
+fn validate_form(form: &ListingForm) -> Result<Valid, Vec<FieldError>> {
+    let mut v = Validator::new();
+    let kind = form.kind;
+    if kind.is_none() {
+        v.push(FieldError::new("kind", "required", "kind is required"));
+    }
+    let title = v.check(validate::required_text("title", &form.title, 5, 300));
+    let summary = v.check(validate::required_text("summary", &form.summary, 20, 5000));
+    let details = v.check(validate::optional_text(
+        "details",
+        form.details.as_deref(),
+        20_000,
+    ));
+    let confidential = v.check(validate::optional_text(
+        "confidential_details",
+        form.confidential_details.as_deref(),
+        20_000,
+    ));
+    let title_en = v.check(validate::optional_text(
+        "title_en",
+        form.title_en.as_deref(),
+        300,
+    ));
+    let summary_en = v.check(validate::optional_text(
+        "summary_en",
+        form.summary_en.as_deref(),
+        5000,
+    ));
+    let research_task_code = v.check(validate::optional_text(
+        "research_task_code",
+        form.research_task_code.as_deref(),
+        100,
+    ));
+    let keywords = records::parse_keywords(&mut v, "keywords", &form.keywords);
+    let sci_fields = records::parse_sci_fields(&mut v, &form.sci_fields);
+    records::check_trl(&mut v, "trl", form.trl);
+    let transfer_forms =
+        records::parse_code_set(&mut v, "transfer_forms", &form.transfer_forms, MAX_CODES);
+    let transfer_methods = records::parse_code_set(
+        &mut v,
+        "transfer_methods",
+        &form.transfer_methods,
+        MAX_CODES,
+    );
+    let cooperation_types = records::parse_code_set(
+        &mut v,
+        "cooperation_types",
+        &form.cooperation_types,
+        MAX_CODES,
+    );
+    records::check_money_range(
+        &mut v,
+        "price_min_vnd",
+        form.price_min_vnd,
+        "price_max_vnd",
+        form.price_max_vnd,
+    );
+    let pricing_model = form.pricing_model.unwrap_or(PricingModel::Negotiable);
+    if pricing_model == PricingModel::Free
+        && (form.price_min_vnd.is_some_and(|p| p > 0) || form.price_max_vnd.is_some_and(|p| p > 0))
+    {
+        v.push(FieldError::new(
+            "pricing_model",
+            "conflict",
+            "a free listing cannot carry a price",
+        ));
+    }
+    if form.ip_assets.len() > MAX_CODES {
+        v.push(FieldError::new(
+            "ip_assets",
+            "too_many",
+            format!("at most {MAX_CODES} IP assets"),
+        ));
+    }
+    let mut ip_assets = Vec::new();
+    for (index, asset) in form.ip_assets.iter().enumerate() {
+        let number = v.check(validate::optional_text(
+            &format!("ip_assets[{index}].number"),
+            asset.number.as_deref(),
+            100,
+        ));
+        let jurisdiction = v.check(validate::optional_text(
+            &format!("ip_assets[{index}].jurisdiction"),
+            asset.jurisdiction.as_deref(),
+            100,
+        ));
+        ip_assets.push(ListingIpAsset {
+            listing_id: 0,
+            position: index as i32,
+            ip_type: asset.ip_type.as_str().to_owned(),
+            legal_status: asset.legal_status.as_str().to_owned(),
+            number: number.flatten(),
+            jurisdiction: jurisdiction.flatten(),
+            expires_on: asset.expires_on.map(|d| d.to_string()),
+        });
+    }
+    let contact = records::parse_contact(
+        &mut v,
+        form.contact_name.as_deref(),
+        form.contact_email.as_deref(),
+        form.contact_phone.as_deref(),
+    );
+    v.finish()?;
+    let (Some(kind), Some(title), Some(summary)) = (kind, title, summary) else {
+        return Err(vec![FieldError::new(
+            "title",
+            "required",
+            "title is required",
+        )]);
+    };
+    let mut codes: Vec<(&'static str, String)> = Vec::new();
+    codes.extend(
+        sci_fields
+            .iter()
+            .map(|c| (SCI_FIELD, c.as_str().to_owned())),
+    );
+    codes.extend(
+        transfer_forms
+            .iter()
+            .map(|c| (TRANSFER_FORM, c.as_str().to_owned())),
+    );
+    codes.extend(
+        transfer_methods
+            .iter()
+            .map(|c| (TRANSFER_METHOD, c.as_str().to_owned())),
+    );
+    codes.extend(
+        cooperation_types
+            .iter()
+            .map(|c| (COOPERATION_TYPE, c.as_str().to_owned())),
+    );
+    Ok(Valid {
+        fields: ListingFields {
+            kind: kind.as_str().to_owned(),
+            lang: form.lang.unwrap_or(Lang::Vi).as_str().to_owned(),
+            title,
+            summary,
+            details: details.flatten(),
+            confidential_details: confidential.flatten(),
+            title_en: title_en.flatten(),
+            summary_en: summary_en.flatten(),
+            trl: form.trl,
+            pricing_model: pricing_model.as_str().to_owned(),
+            price_min_vnd: form.price_min_vnd,
+            price_max_vnd: form.price_max_vnd,
+            funding_origin: form.funding_origin.map(|f| f.as_str().to_owned()),
+            research_task_code: research_task_code.flatten(),
+            tech_category: form
+                .tech_category
+                .unwrap_or(TechCategory::Normal)
+                .as_str()
+                .to_owned(),
+            province_code: form
+                .province_code
+                .unwrap_or(Province::DEFAULT)
+                .as_str()
+                .to_owned(),
+            contact_name: contact.name,
+            contact_email: contact.email,
+            contact_phone: contact.phone,
+        },
+        children: Children {
+            codes,
+            keywords,
+            ip_assets,
+        },
+    })
+}
+
+/// The stored listing as a complete form: the base a patch applies to, and what diffs compare.
+fn to_form(listing: &Listing, children: &repo::LoadedChildren) -> Result<ListingForm, RecordError> {
+    let codes = children
+        .codes
+        .get(&listing.id)
+        .map(Vec::as_slice)
+        .unwrap_or_default();
+    let of = |list: &'static str| {
+        codes
+            .iter()
+            .filter(move |c| c.list == list)
+            .map(|c| c.code.as_str())
+    };
+    Ok(ListingForm {
+        organization_id: Some(OrganizationId(listing.organization_id)),
+        kind: Some(stored(&listing.kind)?),
+        lang: Some(stored(&listing.lang)?),
+        title: listing.title.clone(),
+        summary: listing.summary.clone(),
+        details: listing.details.clone(),
+        confidential_details: listing.confidential_details.clone(),
+        title_en: listing.title_en.clone(),
+        summary_en: listing.summary_en.clone(),
+        keywords: children
+            .keywords
+            .get(&listing.id)
+            .map(|k| k.iter().map(|k| k.keyword.clone()).collect())
+            .unwrap_or_default(),
+        sci_fields: of(SCI_FIELD).map(stored).collect::<Result<_, _>>()?,
+        trl: listing.trl,
+        ip_assets: children
+            .ip_assets
+            .get(&listing.id)
+            .map(|assets| {
+                assets
+                    .iter()
+                    .map(|a| {
+                        Ok(IpAsset {
+                            ip_type: stored(&a.ip_type)?,
+                            legal_status: stored(&a.legal_status)?,
+                            number: a.number.clone(),
+                            jurisdiction: a.jurisdiction.clone(),
+                            expires_on: a.expires_on.as_deref().map(stored).transpose()?,
+                        })
+                    })
+                    .collect::<Result<Vec<_>, RecordError>>()
+            })
+            .transpose()?
+            .unwrap_or_default(),
+        transfer_forms: of(TRANSFER_FORM).map(stored).collect::<Result<_, _>>()?,
+        transfer_methods: of(TRANSFER_METHOD).map(stored).collect::<Result<_, _>>()?,
+        cooperation_types: of(COOPERATION_TYPE).map(stored).collect::<Result<_, _>>()?,
+        pricing_model: Some(stored(&listing.pricing_model)?),
+        price_min_vnd: listing.price_min_vnd,
+        price_max_vnd: listing.price_max_vnd,
+        funding_origin: listing.funding_origin.as_deref().map(stored).transpose()?,
+        research_task_code: listing.research_task_code.clone(),
+        tech_category: Some(stored(&listing.tech_category)?),
+        province_code: Some(stored(&listing.province_code)?),
+        contact_name: listing.contact_name.clone(),
+        contact_email: listing.contact_email.clone(),
+        contact_phone: listing.contact_phone.clone(),
+    })
+}
+
+fn apply_patch(mut form: ListingForm, patch: ListingPatch) -> ListingForm {
+    macro_rules! set {
+        ($($field:ident),*) => { $( if let Some(value) = patch.$field { form.$field = value; } )* };
+    }
+    macro_rules! set_some {
+        ($($field:ident),*) => { $( if let Some(value) = patch.$field { form.$field = Some(value); } )* };
+    }
+    set!(
+        title,
+        summary,
+        details,
+        confidential_details,
+        title_en,
+        summary_en,
+        keywords,
+        sci_fields,
+        trl
+    );
+    set!(
+        ip_assets,
+        transfer_forms,
+        transfer_methods,
+        cooperation_types,
+        price_min_vnd,
+        price_max_vnd
+    );
+    set!(
+        funding_origin,
+        research_task_code,
+        contact_name,
+        contact_email,
+        contact_phone
+    );
+    set_some!(kind, lang, pricing_model, tech_category, province_code);
+    form
+}
+
+/// The view of a listing at `tier`.
+fn view(
+    listing: &Listing,
+    form: ListingForm,
+    organization_name: String,
+    tier: Tier,
+    now: NaiveDateTime,
+) -> Result<ListingView, RecordError> {
+    let registered = tier >= Tier::Registered;
+    let confidential = tier >= Tier::Confidential;
+    Ok(ListingView {
+        id: listing.id,
+        code: listing_code(listing),
+        organization_id: OrganizationId(listing.organization_id),
+        organization_name,
+        kind: stored(&listing.kind)?,
+        lang: stored(&listing.lang)?,
+        title: form.title,
+        summary: form.summary,
+        title_en: form.title_en,
+        summary_en: form.summary_en,
+        keywords: form.keywords,
+        sci_fields: form.sci_fields,
+        trl: form.trl,
+        ip_assets: form.ip_assets,
+        transfer_forms: form.transfer_forms,
+        transfer_methods: form.transfer_methods,
+        cooperation_types: form.cooperation_types,
+        pricing_model: form.pricing_model.unwrap_or(PricingModel::Negotiable),
+        price_min_vnd: form.price_min_vnd,
+        price_max_vnd: form.price_max_vnd,
+        funding_origin: form.funding_origin,
+        research_task_code: form.research_task_code,
+        tech_category: form.tech_category.unwrap_or(TechCategory::Normal),
+        province_code: form.province_code.unwrap_or(Province::DEFAULT),
+        status: lifecycle::effective_status(stored(&listing.status)?, listing.valid_until, now),
+        valid_until: listing.valid_until.map(clock::to_utc),
+        last_confirmed_at: listing.last_confirmed_at.map(clock::to_utc),
+        published_at: listing.published_at.map(clock::to_utc),
+        created_at: clock::to_utc(listing.created_at),
+        updated_at: clock::to_utc(listing.updated_at),
+        version: listing.version,
+        disclosed_tier: records::tier_name(tier).to_owned(),
+        details: form.details.filter(|_| registered),
+        contact: registered.then_some(ContactView {
+            name: form.contact_name,
+            email: form.contact_email,
+            phone: form.contact_phone,
+        }),
+        confidential_details: form.confidential_details.filter(|_| confidential),
+    })
+}
+
+fn to_views(
+    conn: &mut DbConn,
+    actor: Option<&Actor>,
+    rows: &[Listing],
+    now: NaiveDateTime,
+) -> Result<(Vec<ListingView>, Vec<i64>), RecordError> {
+    let ids: Vec<i64> = rows.iter().map(|l| l.id).collect();
+    let children = repo::load_children(conn, &ids)?;
+    let org_ids: Vec<i64> = rows.iter().map(|l| l.organization_id).collect();
+    let names = repo::organization_names(conn, &org_ids)?;
+    let tiers = records::tiers(conn, ENTITY, actor, rows, now)?;
+    let logged = records::outside_confidential_reads(actor, rows, &tiers);
+    let views = rows
+        .iter()
+        .zip(&tiers)
+        .map(|(listing, tier)| {
+            let name = names
+                .get(&listing.organization_id)
+                .cloned()
+                .unwrap_or_default();
+            view(listing, to_form(listing, &children)?, name, *tier, now)
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok((views, logged))
+}
+
+fn form_json(form: &ListingForm) -> Value {
+    let mut value = serde_json::to_value(form).unwrap_or(Value::Null);
+    if let Some(object) = value.as_object_mut() {
+        object.remove("organization_id");
+    }
+    value
+}
+
+impl Listings {
+    pub fn new(db: Db) -> Self {
+        Listings { db }
+    }
+
+    /// Create a draft.
+    pub async fn create(
+        &self,
+        actor: &Actor,
+        form: ListingForm,
+    ) -> Result<ListingView, RecordError> {
+        let organization = records::owner_of_new(actor, form.organization_id)?;
+        let valid = validate_form(&form).map_err(RecordError::Invalid)?;
+        let actor = actor.clone();
+        self.db
+            .write(move |conn| {
+                let ids = insert_valid(conn, &actor, organization, vec![(form, valid)])?;
+                let id = ids.first().copied().ok_or(RecordError::NotFound(ENTITY))?;
+                load_view(conn, Some(&actor), id)
+            })
+            .await
+    }
+
+    /// One listing at the caller's tiers; 404 when the caller may not see it. A read of the
+    /// confidential tier from outside the owner organization is logged.
+    pub async fn get(&self, actor: Option<&Actor>, id: i64) -> Result<ListingView, RecordError> {
+        let reader = actor.cloned();
+        let (view, logged) = self
+            .db
+            .run(move |conn| {
+                let now = clock::now();
+                let listing = repo::find(conn, id)?
+                    .filter(|l| records::is_visible(reader.as_ref(), l, now))
+                    .ok_or(RecordError::NotFound(ENTITY))?;
+                let (mut views, logged) = to_views(conn, reader.as_ref(), &[listing], now)?;
+                let view = views.pop().ok_or(RecordError::NotFound(ENTITY))?;
+                Ok::<_, RecordError>((view, logged))
+            })
+            .await?;
+        records::log_reads(&self.db, ENTITY, actor, logged, "get").await?;
+        Ok(view)
+    }
+
+    /// A filtered, sorted page of the listings the caller may see.
+    pub async fn list(
+        &self,
+        actor: Option<&Actor>,
+        query: ListListingsQuery,
+    ) -> Result<Page<ListingView>, RecordError> {
+        let paging = records::paging(query.limit, query.offset)?;
+        let (filter, sort) = parse_filter(&query)?;
+        let reader = actor.cloned();
+        let (page, logged) = self
+            .db
+            .run(move |conn| {
+                let now = clock::now();
+                let scope = records::scope_of(reader.as_ref());
+                let (rows, total) = repo::list(conn, &scope, &filter, sort, paging, now)?;
+                let (views, logged) = to_views(conn, reader.as_ref(), &rows, now)?;
+                Ok::<_, RecordError>((Page::new(views, total, paging), logged))
+            })
+            .await?;
+        records::log_reads(&self.db, ENTITY, actor, logged, "list").await?;
+        Ok(page)
+    }
+
+    /// Every listing matching the filters that the caller may see (up to 50,000), at the
+    /// caller's tiers, for export.
+    pub async fn export(
+        &self,
+        actor: Option<&Actor>,
+        query: ListListingsQuery,
+    ) -> Result<Vec<ListingView>, RecordError> {
+        let (filter, sort) = parse_filter(&query)?;
+        let reader = actor.cloned();
+        let (views, logged) = self
+            .db
+            .run(move |conn| {
+                let now = clock::now();
+                let scope = records::scope_of(reader.as_ref());
+                let mut views = Vec::new();
+                let mut logged = Vec::new();
+                let mut offset = 0;
+                while offset < EXPORT_LIMIT {
+                    let paging = Paging { limit: 500, offset };
+                    let (rows, total) = repo::list(conn, &scope, &filter, sort, paging, now)?;
+                    let (mut page, mut page_logged) = to_views(conn, reader.as_ref(), &rows, now)?;
+                    views.append(&mut page);
+                    logged.append(&mut page_logged);
+                    offset += 500;
+                    if offset >= total {
+                        break;
+                    }
+                }
+                Ok::<_, RecordError>((views, logged))
+            })
+            .await?;
+        records::log_reads(&self.db, ENTITY, actor, logged, "export").await?;
+        Ok(views)
+    }
+
+    /// Change fields of a listing (owners and editors, and admins). `expected_version` comes
+    /// from `If-Match`.
+    pub async fn update(
+        &self,
+        actor: &Actor,
+        id: i64,
+        patch: ListingPatch,
+        expected_version: Option<i32>,
+    ) -> Result<ListingView, RecordError> {
+        let actor = actor.clone();
+        self.db
+            .write(move |conn| {
+                let now = clock::now();
+                let current =
+                    records::require_editable_by(&actor, repo::find(conn, id)?, ENTITY, now)?;
+                let status = records::status_of(&current)?;
+                if !lifecycle::is_editable(status) {
+                    return Err(RecordError::Conflict(format!(
+                        "a listing cannot be edited while it is {status}"
+                    )));
+                }
+                records::check_version(&current, expected_version)?;
+                let children = repo::load_children(conn, &[id])?;
+                let before = to_form(&current, &children)?;
+                let after = apply_patch(before.clone(), patch);
+                let valid = validate_form(&after).map_err(RecordError::Invalid)?;
+                let changes = records::diff(&form_json(&before), &form_json(&after));
+                repo::update_fields(conn, id, &valid.fields, current.version + 1, now)?;
+                repo::replace_children(conn, id, &valid.children)?;
+                let entry = records::history_entry(
+                    ENTITY,
+                    id,
+                    "update",
+                    None,
+                    None,
+                    &changes,
+                    None,
+                    actor.reference(),
+                    now,
+                );
+                log::append_history(conn, &entry)?;
+                record_change(
+                    conn,
+                    ENTITY,
+                    id,
+                    ChangeOp::Update,
+                    actor.user_id().map(|u| u.0),
+                )?;
+                load_view(conn, Some(&actor), id)
+            })
+            .await
+    }
+
+    /// Delete a draft (owners and editors).
+    pub async fn delete(
+        &self,
+        actor: &Actor,
+        id: i64,
+        expected_version: Option<i32>,
+    ) -> Result<(), RecordError> {
+        let actor = actor.clone();
+        self.db
+            .write(move |conn| {
+                let now = clock::now();
+                let current =
+                    records::require_editable_by(&actor, repo::find(conn, id)?, ENTITY, now)?;
+                if current.status != RecordStatus::Draft.as_str() {
+                    return Err(RecordError::Conflict(format!(
+                        "only drafts can be deleted; this listing is {}",
+                        current.status
+                    )));
+                }
+                records::check_version(&current, expected_version)?;
+                repo::delete(conn, id)?;
+                let nothing = Value::Object(Default::default());
+                let entry = records::history_entry(
+                    ENTITY,
+                    id,
+                    "delete",
+                    Some(&current.status),
+                    None,
+                    &nothing,
+                    None,
+                    actor.reference(),
+                    now,
+                );
+                log::append_history(conn, &entry)?;
+                record_change(
+                    conn,
+                    ENTITY,
+                    id,
+                    ChangeOp::Delete,
+                    actor.user_id().map(|u| u.0),
+                )?;
+                Ok(())
+            })
+            .await
+    }
+
+    /// Take a lifecycle action.
+    pub async fn transition(
+        &self,
+        actor: &Actor,
+        id: i64,
+        form: TransitionForm,
+        expected_version: Option<i32>,
+    ) -> Result<ListingView, RecordError> {
+        let note = validate::optional_text("note", form.note.as_deref(), MAX_NOTE_LEN)
+            .map_err(|e| RecordError::Invalid(vec![e]))?;
+        let action = form.action;
+        let actor = actor.clone();
+        self.db
+            .write(move |conn| {
+                let now = clock::now();
+                let current = repo::find(conn, id)?
+                    .filter(|l| records::is_visible(Some(&actor), l, now))
+                    .ok_or(RecordError::NotFound(ENTITY))?;
+                let step = records::plan_step(KIND, &actor, &current, action, now)?;
+                records::check_version(&current, expected_version)?;
+                if step.publishes && current.tech_category == TechCategory::Prohibited.as_str() {
+                    return Err(RecordError::Conflict(
+                        "prohibited technology can never be published".into(),
+                    ));
+                }
+                let change = StatusChange {
+                    status: step.to.as_str().to_owned(),
+                    valid_until: step.confirms.then_some(Some(lifecycle::valid_until(now))),
+                    last_confirmed_at: step.confirms.then_some(Some(now)),
+                    published_at: step.publishes.then_some(Some(now)),
+                    updated_at: now,
+                    version: current.version + 1,
+                };
+                repo::set_status(conn, id, &change)?;
+                let nothing = Value::Object(Default::default());
+                let entry = records::history_entry(
+                    ENTITY,
+                    id,
+                    action.as_str(),
+                    Some(step.from.as_str()),
+                    Some(step.to.as_str()),
+                    &nothing,
+                    note.as_deref(),
+                    actor.reference(),
+                    now,
+                );
+                log::append_history(conn, &entry)?;
+                record_change(
+                    conn,
+                    ENTITY,
+                    id,
+                    ChangeOp::Update,
+                    actor.user_id().map(|u| u.0),
+                )?;
+                load_view(conn, Some(&actor), id)
+            })
+            .await
+    }
+
+    /// The history of a listing: for its organization, moderators and admins.
+    pub async fn history(
+        &self,
+        actor: &Actor,
+        id: i64,
+        query: HistoryQuery,
+    ) -> Result<Page<HistoryEntryView>, RecordError> {
+        let paging = records::paging(query.limit, query.offset)?;
+        let actor = actor.clone();
+        self.db
+            .run(move |conn| {
+                let listing = repo::find(conn, id)?;
+                records::history_page(conn, ENTITY, &actor, listing, paging, clock::now())
+            })
+            .await
+    }
+
+    /// Import forms as drafts of `organization`, all or nothing: when any row is invalid,
+    /// nothing is written and every problem is reported with its row number.
+    pub async fn import(
+        &self,
+        actor: &Actor,
+        organization: OrganizationId,
+        rows: Vec<(usize, Result<ListingForm, Vec<FieldError>>)>,
+    ) -> Result<ImportReport, RecordError> {
+        if !actor.can_edit_records_of(organization) {
+            return Err(RecordError::Forbidden(
+                "you may not create records for this organization",
+            ));
+        }
+        if rows.is_empty() {
+            return Err(RecordError::invalid(
+                "file",
+                "required",
+                "the file holds no rows",
+            ));
+        }
+        let mut errors = Vec::new();
+        let mut valid = Vec::new();
+        for (row, parsed) in rows {
+            match parsed.and_then(|form| validate_form(&form).map(|v| (form, v))) {
+                Ok(pair) => valid.push(pair),
+                Err(problems) => errors.extend(records::prefixed(problems, row)),
+            }
+        }
+        if !errors.is_empty() {
+            return Err(RecordError::Invalid(errors));
+        }
+        let actor = actor.clone();
+        let ids = self
+            .db
+            .write(move |conn| insert_valid(conn, &actor, organization, valid))
+            .await?;
+        Ok(ImportReport {
+            imported: ids.len(),
+            ids,
+        })
+    }
+
+    /// Move publications whose validity has passed to `expired`, with history. Returns how
+    /// many expired.
+    pub async fn expire_due(&self) -> Result<usize, RecordError> {
+        self.db
+            .write(|conn| {
+                let now = clock::now();
+                let due = repo::due_for_expiry(conn, now, 1000)?;
+                let nothing = Value::Object(Default::default());
+                for listing in &due {
+                    let change = StatusChange {
+                        status: RecordStatus::Expired.as_str().to_owned(),
+                        valid_until: None,
+                        last_confirmed_at: None,
+                        published_at: None,
+                        updated_at: now,
+                        version: listing.version + 1,
+                    };
+                    repo::set_status(conn, listing.id, &change)?;
+                    let entry = records::history_entry(
+                        ENTITY,
+                        listing.id,
+                        "expire",
+                        Some(RecordStatus::Published.as_str()),
+                        Some(RecordStatus::Expired.as_str()),
+                        &nothing,
+                        None,
+                        ActorRef::default(),
+                        now,
+                    );
+                    log::append_history(conn, &entry)?;
+                    record_change(conn, ENTITY, listing.id, ChangeOp::Update, None)?;
+                }
+                Ok(due.len())
+            })
+            .await
+    }
+}
+
+fn parse_filter(query: &ListListingsQuery) -> Result<(Filter, Sort), RecordError> {
+    let mut v = Validator::new();
+    let sort = v.check(Sort::parse(query.sort.as_deref()));
+    records::check_trl(&mut v, "trl_min", query.trl_min);
+    records::check_trl(&mut v, "trl_max", query.trl_max);
+    if let (Some(min), Some(max)) = (query.trl_min, query.trl_max)
+        && min > max
+    {
+        v.push(FieldError::new(
+            "trl_max",
+            "range",
+            "trl_min must not exceed trl_max",
+        ));
+    }
+    records::check_money_range(
+        &mut v,
+        "price_min",
+        query.price_min,
+        "price_max",
+        query.price_max,
+    );
+    v.finish().map_err(RecordError::Invalid)?;
+    let filter = Filter {
+        status: query.status.map(|s| s.as_str().to_owned()),
+        kind: query.kind.map(|k| k.as_str().to_owned()),
+        organization_id: query.organization_id,
+        sci_fields: query
+            .sci_field
+            .map(|f| {
+                f.with_subfields()
+                    .iter()
+                    .map(|c| c.as_str().to_owned())
+                    .collect()
+            })
+            .unwrap_or_default(),
+        trl_min: query.trl_min,
+        trl_max: query.trl_max,
+        price_min: query.price_min,
+        price_max: query.price_max,
+        province_code: query.province_code.map(|p| p.as_str().to_owned()),
+        cooperation_type: query.cooperation_type.map(|c| c.as_str().to_owned()),
+        updated_since: query.updated_since.map(|t| t.naive_utc()),
+    };
+    Ok((filter, sort.unwrap_or_default()))
+}
+
+fn load_view(
+    conn: &mut DbConn,
+    actor: Option<&Actor>,
+    id: i64,
+) -> Result<ListingView, RecordError> {
+    let listing = repo::find(conn, id)?.ok_or(RecordError::NotFound("listing"))?;
+    let (mut views, _) = to_views(conn, actor, &[listing], clock::now())?;
+    views.pop().ok_or(RecordError::NotFound("listing"))
+}
+
+/// Insert validated forms as drafts, each with its history and change-log rows.
+fn insert_valid(
+    conn: &mut DbConn,
+    actor: &Actor,
+    organization: OrganizationId,
+    forms: Vec<(ListingForm, Valid)>,
+) -> Result<Vec<i64>, RecordError> {
+    let now = clock::now();
+    let mut ids = Vec::with_capacity(forms.len());
+    for (form, valid) in forms {
+        let meta = NewListingMeta {
+            organization_id: organization.0,
+            status: RecordStatus::Draft.as_str().to_owned(),
+            created_by: actor.user_id().map(|u| u.0),
+            created_at: now,
+            updated_at: now,
+            version: 1,
+        };
+        let listing = repo::insert(conn, &valid.fields, &meta, &valid.children)?;
+        let changes = records::diff(&Value::Null, &form_json(&form));
+        let draft = RecordStatus::Draft.as_str();
+        let entry = records::history_entry(
+            ENTITY,
+            listing.id,
+            "create",
+            None,
+            Some(draft),
+            &changes,
+            None,
+            actor.reference(),
+            now,
+        );
+        log::append_history(conn, &entry)?;
+        record_change(
+            conn,
+            ENTITY,
+            listing.id,
+            ChangeOp::Create,
+            actor.user_id().map(|u| u.0),
+        )?;
+        ids.push(listing.id);
+    }
+    Ok(ids)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    use techx_core::codes::ListingKind;
+
+    fn minimal() -> ListingForm {
+        ListingForm {
+            kind: Some(ListingKind::Technology),
+            title: "Chế phẩm vi sinh xử lý nước thải".into(),
+            summary: "Chế phẩm vi sinh giảm mùi và COD của nước thải chăn nuôi lợn.".into(),
+            sci_fields: vec![techx_core::codes::SciField::EnvironmentalBiotechnology],
+            ..ListingForm::default()
+        }
+    }
+
+    #[test]
+    fn a_minimal_form_is_valid_with_defaults() {
+        let valid = validate_form(&minimal()).unwrap();
+        assert_eq!(valid.fields.lang, "vi");
+        assert_eq!(valid.fields.pricing_model, "negotiable");
+        assert_eq!(valid.fields.tech_category, "normal");
+        assert_eq!(valid.fields.province_code, "thanh_hoa");
+        assert_eq!(valid.children.codes, vec![(SCI_FIELD, "2.8".to_owned())]);
+    }
+
+    #[test]
+    fn every_rule_reports_its_field() {
+        let form = ListingForm {
+            kind: None,
+            title: "abc".into(),
+            summary: "".into(),
+            sci_fields: vec![],
+            trl: Some(10),
+            price_min_vnd: Some(500),
+            price_max_vnd: Some(100),
+            keywords: vec!["x".repeat(61)],
+            contact_email: Some("not-an-email".into()),
+            ..ListingForm::default()
+        };
+        let errors = validate_form(&form).unwrap_err();
+        let mut fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
+        fields.sort();
+        assert_eq!(
+            fields,
+            vec![
+                "contact_email",
+                "keywords",
+                "kind",
+                "price_max_vnd",
+                "sci_fields",
+                "summary",
+                "title",
+                "trl"
+            ]
+        );
+    }
+
+    #[test]
+    fn a_patch_changes_only_what_it_names() {
+        let base = minimal();
+        let patch = ListingPatch {
+            title: Some("Tên mới của công nghệ".into()),
+            details: Some(Some("chi tiết".into())),
+            ..ListingPatch::default()
+        };
+        let patched = apply_patch(base.clone(), patch);
+        assert_eq!(patched.title, "Tên mới của công nghệ");
+        assert_eq!(patched.details.as_deref(), Some("chi tiết"));
+        assert_eq!(patched.summary, base.summary);
+        let changes = records::diff(&form_json(&base), &form_json(&patched));
+        assert_eq!(changes.as_object().unwrap().len(), 2);
+    }
+}

@@ -1,0 +1,11 @@
+DROP TABLE idempotency_keys;
+DROP TABLE access_grants;
+DROP TABLE confidential_reads;
+DROP TABLE record_history;
+DROP TABLE request_keywords;
+DROP TABLE request_codes;
+DROP TABLE requests;
+DROP TABLE listing_ip_assets;
+DROP TABLE listing_keywords;
+DROP TABLE listing_codes;
+DROP TABLE listings;
