@@ -8,10 +8,13 @@ mod support;
 
 mod auth;
 mod backend;
+mod catalogue;
 mod cli;
 mod errors;
 mod keys;
+mod listings;
 mod openapi;
 mod operations;
 mod organizations;
+mod requests;
 mod users;

@@ -267,3 +267,168 @@ impl TestApp {
             .unwrap()
     }
 }
+
+/// A valid listing body; `extra` fields override or add.
+pub fn listing_body(title: &str, extra: Value) -> Value {
+    let mut body = json!({
+        "kind": "technology",
+        "title": title,
+        "summary": "Quy trình công nghệ đã được kiểm chứng tại Thanh Hóa, phù hợp doanh nghiệp vừa và nhỏ.",
+        "details": "REGISTERED-DETAILS thông số kỹ thuật chi tiết",
+        "confidential_details": "CONFIDENTIAL-SECRET công thức phối trộn",
+        "contact_name": "TS. Lê Văn Bình",
+        "contact_email": "binh@hdu.edu.vn",
+        "keywords": ["công nghệ", "Thanh Hóa"],
+        "sci_fields": ["2.8"],
+        "trl": 6,
+        "cooperation_types": ["license"],
+        "price_min_vnd": 100_000_000i64,
+        "price_max_vnd": 300_000_000i64,
+    });
+    if let (Some(base), Some(more)) = (body.as_object_mut(), extra.as_object()) {
+        for (key, value) in more {
+            base.insert(key.clone(), value.clone());
+        }
+    }
+    body
+}
+
+/// A valid request body; `extra` fields override or add.
+pub fn request_body(title: &str, extra: Value) -> Value {
+    let mut body = json!({
+        "kind": "technology_acquisition",
+        "title": title,
+        "problem": "Trang trại 2.000 con lợn cần giảm mùi và COD của nước thải xuống dưới QCVN 62.",
+        "requirements": "REGISTERED-REQUIREMENTS công suất 50 m3/ngày",
+        "confidential_details": "CONFIDENTIAL-BUDGET-NOTE ngân sách nội bộ",
+        "contact_name": "Ông Trần Văn Cường",
+        "contact_phone": "0912 345 678",
+        "keywords": ["nước thải", "chăn nuôi"],
+        "sci_fields": ["2.7"],
+        "trl_min": 6,
+        "budget_min_vnd": 200_000_000i64,
+        "budget_max_vnd": 500_000_000i64,
+        "accepted_cooperation_types": ["license", "technical_services"],
+    });
+    if let (Some(base), Some(more)) = (body.as_object_mut(), extra.as_object()) {
+        for (key, value) in more {
+            base.insert(key.clone(), value.clone());
+        }
+    }
+    body
+}
+
+impl TestApp {
+    /// Create a record (`listings` or `requests`) and return its id.
+    pub async fn create_record(&self, collection: &str, token: &str, body: Value) -> i64 {
+        let reply = self
+            .post(&format!("/api/v1/{collection}"), Some(token), body)
+            .await;
+        assert_eq!(
+            reply.status,
+            StatusCode::CREATED,
+            "{}",
+            String::from_utf8_lossy(&reply.body)
+        );
+        reply.json()["id"].as_i64().unwrap()
+    }
+
+    /// Take an action on a record and return the reply.
+    pub async fn act(&self, collection: &str, id: i64, token: &str, action: &str) -> Reply {
+        self.post(
+            &format!("/api/v1/{collection}/{id}/transitions"),
+            Some(token),
+            json!({"action": action, "note": format!("ghi chú {action}")}),
+        )
+        .await
+    }
+
+    /// Submit as the owner and publish as a moderator.
+    pub async fn publish(&self, collection: &str, id: i64, owner: &str, moderator: &str) {
+        let submitted = self.act(collection, id, owner, "submit").await;
+        assert_eq!(
+            submitted.status,
+            StatusCode::OK,
+            "{}",
+            String::from_utf8_lossy(&submitted.body)
+        );
+        let published = self.act(collection, id, moderator, "publish").await;
+        assert_eq!(
+            published.status,
+            StatusCode::OK,
+            "{}",
+            String::from_utf8_lossy(&published.body)
+        );
+    }
+
+    /// Run SQL against the test database (to simulate time passing).
+    pub async fn execute(&self, sql: &str) {
+        let sql = sql.to_owned();
+        self.state
+            .db
+            .run(move |conn| conn.batch_execute(&sql).map_err(techx_db::DbError::from))
+            .await
+            .unwrap();
+    }
+
+    /// Rows of the confidential-tier access log for a record.
+    pub async fn confidential_reads(
+        &self,
+        entity: &'static str,
+        id: i64,
+    ) -> Vec<(Option<i64>, String)> {
+        self.state
+            .db
+            .run(move |conn| {
+                techx_db::records::confidential_reads_of(conn, entity, id)
+                    .map(|rows| {
+                        rows.into_iter()
+                            .map(|r| (r.reader_user_id, r.road))
+                            .collect()
+                    })
+                    .map_err(techx_db::DbError::from)
+            })
+            .await
+            .unwrap()
+    }
+}
+
+/// The cast of a catalogue test: an owner university, a verified enterprise, an unverified
+/// organization's member, a broker, a moderator, an admin.
+pub struct Cast {
+    pub owner: String,
+    pub owner_org: i64,
+    pub enterprise: String,
+    pub enterprise_org: i64,
+    pub unverified: String,
+    pub broker: String,
+    pub moderator: String,
+    pub admin: String,
+}
+
+impl Cast {
+    pub async fn new(app: &TestApp) -> Cast {
+        let (owner, owner_org) = app
+            .verified_owner("owner@hdu.edu.vn", "Trường Đại học Hồng Đức")
+            .await;
+        let (enterprise, enterprise_org) = app
+            .verified_owner("ceo@mia.vn", "Công ty CP Mía đường Lam Sơn")
+            .await;
+        let (unverified, _) = app
+            .signed_in("member@htx.vn", Some("HTX Nông nghiệp Quảng Xương"))
+            .await;
+        let broker = app.staff("broker@sokhcn.vn", "broker").await;
+        let moderator = app.staff("moderator@sokhcn.vn", "moderator").await;
+        let admin = app.staff("admin@sokhcn.vn", "admin").await;
+        Cast {
+            owner,
+            owner_org,
+            enterprise,
+            enterprise_org,
+            unverified,
+            broker,
+            moderator,
+            admin,
+        }
+    }
+}

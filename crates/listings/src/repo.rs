@@ -271,19 +271,27 @@ fn filtered<'a>(scope: &'a Scope, filter: &'a Filter, now: NaiveDateTime) -> Box
     if let Some(trl) = filter.trl_max {
         query = query.filter(listings::trl.le(trl));
     }
-    // A listing's price range is [min, max]; a missing bound stands in for the other one.
+    // A price range is [min, max]: a missing min means "up to max", a missing max means
+    // "from min"; a record with neither has no price and matches no price filter.
+    if filter.price_min.is_some() || filter.price_max.is_some() {
+        query = query.filter(
+            listings::price_min_vnd
+                .is_not_null()
+                .or(listings::price_max_vnd.is_not_null()),
+        );
+    }
     if let Some(low) = filter.price_min {
         query = query.filter(
-            listings::price_max_vnd.ge(low).or(listings::price_max_vnd
-                .is_null()
-                .and(listings::price_min_vnd.ge(low))),
+            listings::price_max_vnd
+                .ge(low)
+                .or(listings::price_max_vnd.is_null()),
         );
     }
     if let Some(high) = filter.price_max {
         query = query.filter(
-            listings::price_min_vnd.le(high).or(listings::price_min_vnd
-                .is_null()
-                .and(listings::price_max_vnd.le(high))),
+            listings::price_min_vnd
+                .le(high)
+                .or(listings::price_min_vnd.is_null()),
         );
     }
     if let Some(province) = &filter.province_code {

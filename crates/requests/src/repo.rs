@@ -244,21 +244,27 @@ fn filtered<'a>(scope: &'a Scope, filter: &'a Filter, now: NaiveDateTime) -> Box
     if let Some(trl) = filter.trl_max {
         query = query.filter(requests::trl_min.le(trl));
     }
-    // A request's budget is [min, max]; a missing bound stands in for the other one.
+    // A budget range is [min, max]: a missing min means "up to max", a missing max means
+    // "from min"; a record with neither has no budget and matches no budget filter.
+    if filter.budget_min.is_some() || filter.budget_max.is_some() {
+        query = query.filter(
+            requests::budget_min_vnd
+                .is_not_null()
+                .or(requests::budget_max_vnd.is_not_null()),
+        );
+    }
     if let Some(low) = filter.budget_min {
         query = query.filter(
-            requests::budget_max_vnd.ge(low).or(requests::budget_max_vnd
-                .is_null()
-                .and(requests::budget_min_vnd.ge(low))),
+            requests::budget_max_vnd
+                .ge(low)
+                .or(requests::budget_max_vnd.is_null()),
         );
     }
     if let Some(high) = filter.budget_max {
         query = query.filter(
             requests::budget_min_vnd
                 .le(high)
-                .or(requests::budget_min_vnd
-                    .is_null()
-                    .and(requests::budget_max_vnd.le(high))),
+                .or(requests::budget_min_vnd.is_null()),
         );
     }
     if let Some(province) = &filter.province_code {
