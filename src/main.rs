@@ -223,7 +223,7 @@ async fn serve(common: CommonArgs, args: ServeArgs) -> anyhow::Result<()> {
     let listings = Listings::new(db.clone());
     let requests = Requests::new(db.clone());
     if args.demo {
-        demo::load_if_empty(&accounts, &listings, &requests).await?;
+        demo::load_if_empty(&db, &accounts, &listings, &requests).await?;
     }
     spawn_expiry_sweep(listings.clone(), requests.clone());
     let state = AppState {
@@ -390,9 +390,13 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Demo => {
             let db = open_migrated(&cli.common).await?;
             let accounts = Accounts::new(db.clone(), &[0u8; 32], AccountsSettings::default())?;
-            let loaded =
-                demo::load_if_empty(&accounts, &Listings::new(db.clone()), &Requests::new(db))
-                    .await?;
+            let loaded = demo::load_if_empty(
+                &db,
+                &accounts,
+                &Listings::new(db.clone()),
+                &Requests::new(db.clone()),
+            )
+            .await?;
             if !loaded {
                 println!("the database is not empty: demo data not loaded");
             }

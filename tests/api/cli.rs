@@ -14,6 +14,21 @@ fn techx() -> Command {
     command
 }
 
+/// The suite's database for the binary: None for the default SQLite file in the data
+/// directory, or a fresh PostgreSQL schema when `TEST_DATABASE_URL` is set (dropped with it).
+fn test_database() -> Option<(String, crate::support::PgSchema)> {
+    crate::support::scratch_postgres()
+}
+
+/// `techx` on the suite's database.
+fn techx_on(database: &Option<(String, crate::support::PgSchema)>) -> Command {
+    let mut command = techx();
+    if let Some((url, _)) = database {
+        command.env("DATABASE_URL", url);
+    }
+    command
+}
+
 #[test]
 fn an_unknown_database_scheme_is_refused_and_nothing_is_created() {
     let dir = tempfile::tempdir().unwrap();
@@ -71,7 +86,15 @@ impl Drop for Server {
 
 /// Start `techx serve` on a free port and wait until it says where it listens.
 fn start(data_dir: &std::path::Path) -> Server {
-    let mut child = techx()
+    start_with(data_dir, &[], &None)
+}
+
+fn start_with(
+    data_dir: &std::path::Path,
+    extra: &[&str],
+    database: &Option<(String, crate::support::PgSchema)>,
+) -> Server {
+    let mut child = techx_on(database)
         .args([
             "serve",
             "--bind",
@@ -81,6 +104,7 @@ fn start(data_dir: &std::path::Path) -> Server {
             "--data-dir",
         ])
         .arg(data_dir)
+        .args(extra)
         .env("NO_COLOR", "1")
         .stderr(Stdio::piped())
         .stdout(Stdio::null())
@@ -156,8 +180,9 @@ fn a_fresh_data_directory_serves_on_sqlite_with_no_setup_and_stops_on_sigterm() 
 #[test]
 fn admin_create_reads_the_password_from_stdin_and_refuses_a_duplicate() {
     let dir = tempfile::tempdir().unwrap();
+    let database = test_database();
     let create = || {
-        let mut child = techx()
+        let mut child = techx_on(&database)
             .args([
                 "admin",
                 "create",
@@ -201,4 +226,167 @@ fn openapi_prints_the_document() {
         document,
         serde_json::to_value(techx_api::openapi()).unwrap()
     );
+}
+
+fn json_body(body: &str) -> serde_json::Value {
+    // The test client speaks HTTP/1.1 without chunked decoding: actix sends JSON with a length.
+    serde_json::from_str(body).unwrap_or_else(|e| panic!("{e}: {body}"))
+}
+
+#[test]
+fn serve_with_demo_shows_a_living_exchange_and_loads_only_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let database = test_database();
+    let server = start_with(dir.path(), &["--demo"], &database);
+    let (status, body) = http_get(&server.address, "/api/v1/listings?limit=100");
+    assert_eq!(status, 200, "{body}");
+    let listings = json_body(&body);
+    let total = listings["total"].as_i64().unwrap();
+    assert!(total >= 60, "only {total} published listings");
+    let items = listings["items"].as_array().unwrap();
+    assert!(
+        items
+            .iter()
+            .all(|l| l["status"] == "published" && l["disclosed_tier"] == "public")
+    );
+    assert!(!body.contains("confidential_details"));
+    let sci: std::collections::BTreeSet<String> = items
+        .iter()
+        .flat_map(|l| {
+            l["sci_fields"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|f| f.as_str().unwrap()[..1].to_owned())
+        })
+        .collect();
+    assert!(sci.len() >= 5, "fields of science: {sci:?}");
+    let (_, body) = http_get(&server.address, "/api/v1/requests?limit=100");
+    let requests = json_body(&body);
+    assert!(requests["total"].as_i64().unwrap() >= 20);
+    let anonymous = requests["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["anonymous"] == true)
+        .count();
+    assert!(anonymous >= 1);
+    let (_, body) = http_get(&server.address, "/api/v1/organizations?limit=100");
+    assert!(json_body(&body)["total"].as_i64().unwrap() >= 20);
+    drop(server);
+    // Everything was loaded, in varied statuses: an operator's export shows all of it.
+    let output = techx_on(&database)
+        .args(["export", "listings", "--all-tiers", "--data-dir"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let csv = String::from_utf8(output.stdout).unwrap();
+    assert_eq!(csv.lines().count(), 81, "header + 80 listings");
+    for status in [
+        ",draft,",
+        ",submitted,",
+        ",published,",
+        ",paused,",
+        ",transferred,",
+        ",expired,",
+        ",rejected,",
+        ",withdrawn,",
+    ] {
+        assert!(csv.contains(status), "no listing {status}");
+    }
+    let again = techx_on(&database)
+        .args(["demo", "--data-dir"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(again.status.success());
+    assert!(String::from_utf8_lossy(&again.stdout).contains("not empty"));
+}
+
+#[test]
+fn import_and_export_work_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let database = test_database();
+    // A database with one organization (from the demo), then a file for it.
+    let demo = techx_on(&database)
+        .args(["demo", "--data-dir"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(demo.status.success());
+    let file = dir.path().join("ket-qua.csv");
+    std::fs::write(
+        &file,
+        "\u{feff}kind,title,summary,sci_fields,keywords,trl\n\
+         research_result,Quy trình ủ chua thức ăn xanh cho bò,Ủ chua cỏ voi và thân ngô làm thức ăn cho bò thịt trong mùa đông.,4.2,ủ chua;bò,7\n",
+    )
+    .unwrap();
+    let imported = techx_on(&database)
+        .args(["import", "listings"])
+        .arg(&file)
+        .args(["--org", "1", "--data-dir"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(
+        imported.status.success(),
+        "{}",
+        String::from_utf8_lossy(&imported.stderr)
+    );
+    assert!(String::from_utf8_lossy(&imported.stdout).contains("imported 1 records"));
+    // A bad row: nothing is written and the row is named.
+    std::fs::write(
+        &file,
+        "kind,title,summary,sci_fields\nresearch_result,Ngắn,ngắn,4.2\n",
+    )
+    .unwrap();
+    let refused = techx_on(&database)
+        .args(["import", "listings"])
+        .arg(&file)
+        .args(["--org", "1", "--data-dir"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(!refused.status.success());
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(
+        stderr.contains("rows[1].title") && stderr.contains("rows[1].summary"),
+        "{stderr}"
+    );
+    let out = dir.path().join("listings.jsonl");
+    let exported = techx_on(&database)
+        .args([
+            "export",
+            "listings",
+            "--all-tiers",
+            "--format",
+            "jsonl",
+            "--out",
+        ])
+        .arg(&out)
+        .args(["--data-dir"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(exported.status.success());
+    let text = std::fs::read_to_string(&out).unwrap();
+    assert_eq!(text.lines().count(), 81);
+    assert!(text.contains("Quy trình ủ chua thức ăn xanh cho bò"));
+    // Without --all-tiers the export is what a visitor sees.
+    let public = techx_on(&database)
+        .args(["export", "listings", "--data-dir"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    let public = String::from_utf8(public.stdout).unwrap();
+    assert!(
+        !public.contains("Quy trình ủ chua"),
+        "a draft was exported publicly"
+    );
+    assert!(!public.contains(",confidential,") && !public.contains(",registered,"));
 }

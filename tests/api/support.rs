@@ -16,7 +16,7 @@ pub const JWT_SECRET: &[u8] = b"techx test secret, at least thirty-two bytes lon
 pub const PASSWORD: &str = "mot cau mat khau that dai";
 
 /// Drops the PostgreSQL schema of a test when the test ends.
-struct PgSchema {
+pub struct PgSchema {
     base_url: String,
     schema: String,
 }
@@ -90,19 +90,24 @@ pub fn postgres_url() -> Option<String> {
         .filter(|url| !url.trim().is_empty())
 }
 
+/// A fresh PostgreSQL schema and a URL whose connections use it, when `TEST_DATABASE_URL`
+/// is set.
+pub fn scratch_postgres() -> Option<(String, PgSchema)> {
+    let base_url = postgres_url()?;
+    let schema = format!("techx_test_{}", uuid::Uuid::new_v4().simple());
+    let mut conn = diesel::PgConnection::establish(&base_url)
+        .unwrap_or_else(|e| panic!("TEST_DATABASE_URL is set but unreachable: {e}"));
+    conn.batch_execute(&format!("CREATE SCHEMA {schema}"))
+        .unwrap();
+    let separator = if base_url.contains('?') { '&' } else { '?' };
+    let url = format!("{base_url}{separator}options=-csearch_path%3D{schema}");
+    Some((url, PgSchema { base_url, schema }))
+}
+
 impl TestApp {
     pub async fn new() -> TestApp {
-        let (url, scratch) = match postgres_url() {
-            Some(base_url) => {
-                let schema = format!("techx_test_{}", uuid::Uuid::new_v4().simple());
-                let mut conn = diesel::PgConnection::establish(&base_url)
-                    .unwrap_or_else(|e| panic!("TEST_DATABASE_URL is set but unreachable: {e}"));
-                conn.batch_execute(&format!("CREATE SCHEMA {schema}"))
-                    .unwrap();
-                let separator = if base_url.contains('?') { '&' } else { '?' };
-                let url = format!("{base_url}{separator}options=-csearch_path%3D{schema}");
-                (url, Scratch::Postgres(PgSchema { base_url, schema }))
-            }
+        let (url, scratch) = match scratch_postgres() {
+            Some((url, schema)) => (url, Scratch::Postgres(schema)),
             None => {
                 let dir = tempfile::tempdir().unwrap();
                 let url = format!("sqlite://{}", dir.path().join("techx.sqlite3").display());

@@ -47,6 +47,10 @@ pub fn set_platform_role(
         .get_result::<User>(conn)
 }
 
+pub fn count_users(conn: &mut DbConn) -> QueryResult<i64> {
+    users::table.count().get_result(conn)
+}
+
 pub fn count_users_with_role(conn: &mut DbConn, role: &str) -> QueryResult<i64> {
     users::table
         .filter(users::platform_role.eq(role))

@@ -190,6 +190,11 @@ impl Accounts {
         &self.db
     }
 
+    /// Whether no account exists yet (a fresh database).
+    pub async fn is_empty(&self) -> Result<bool, AccountsError> {
+        self.db.run(|conn| Ok(repo::count_users(conn)? == 0)).await
+    }
+
     // ----- registration and sign-in -------------------------------------------------------
 
     /// Create an account (platform role `member`), and the organization it registers, if any,
