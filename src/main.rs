@@ -225,7 +225,7 @@ async fn serve(common: CommonArgs, args: ServeArgs) -> anyhow::Result<()> {
     if args.demo {
         demo::load_if_empty(&db, &accounts, &listings, &requests).await?;
     }
-    spawn_expiry_sweep(listings.clone(), requests.clone());
+    spawn_expiry_sweep(db.clone(), listings.clone(), requests.clone());
     let state = AppState {
         listings,
         requests,
@@ -252,12 +252,20 @@ async fn serve(common: CommonArgs, args: ServeArgs) -> anyhow::Result<()> {
 }
 
 /// Publications expire when `valid_until` passes: readers see it at once, and this sweep
-/// writes it down (with history) every minute.
-fn spawn_expiry_sweep(listings: Listings, requests: Requests) {
+/// writes it down (with history) every minute. It also refreshes planner statistics hourly.
+fn spawn_expiry_sweep(db: Db, listings: Listings, requests: Requests) {
     actix_web::rt::spawn(async move {
         let mut tick = tokio::time::interval(std::time::Duration::from_secs(60));
+        let mut minutes: u64 = 0;
         loop {
             tick.tick().await;
+            // Hourly, and at start: keep the planner's statistics fresh.
+            if minutes % 60 == 0
+                && let Err(error) = db.optimize().await
+            {
+                tracing::warn!(%error, "database optimize failed");
+            }
+            minutes += 1;
             match listings.expire_due().await {
                 Ok(0) => {}
                 Ok(count) => tracing::info!(count, "listings expired"),

@@ -241,6 +241,17 @@ impl Db {
         .await
     }
 
+    /// Refresh the query planner's statistics: without them SQLite cannot tell a selective index
+    /// from a useless one. Run after bulk loads and periodically (the server does it hourly).
+    pub async fn optimize(&self) -> Result<(), DbError> {
+        let statement = match self.backend {
+            Backend::Sqlite => "PRAGMA optimize=0x10002",
+            Backend::Postgres => "ANALYZE",
+        };
+        self.run(move |conn| conn.batch_execute(statement).map_err(DbError::Query))
+            .await
+    }
+
     /// A connection for synchronous callers (CLI commands, tests); not for async workers.
     pub fn get(&self) -> Result<r2d2::PooledConnection<ConnectionManager>, DbError> {
         Ok(self.pool.get()?)

@@ -3,7 +3,6 @@
 
 use crate::model::*;
 use chrono::NaiveDateTime;
-use diesel::dsl::exists;
 use diesel::prelude::*;
 use std::collections::HashMap;
 use techx_accounts::records::{Scope, Sort, SortKey};
@@ -227,8 +226,13 @@ fn filtered<'a>(scope: &'a Scope, filter: &'a Filter, now: NaiveDateTime) -> Box
             .is_null()
             .or(listings::valid_until.gt(now)),
     );
-    if let Scope::PublishedAndOwn(orgs) = scope {
-        query = query.filter(live.or(listings::organization_id.eq_any(orgs.clone())));
+    // Anonymous callers get the plain `live` condition, which the (status, …) indexes serve.
+    match scope {
+        Scope::All => {}
+        Scope::PublishedAndOwn(orgs) if orgs.is_empty() => query = query.filter(live),
+        Scope::PublishedAndOwn(orgs) => {
+            query = query.filter(live.or(listings::organization_id.eq_any(orgs.clone())))
+        }
     }
     match filter.status.as_deref() {
         // `published` means live; a publication past its validity reads as `expired`.
@@ -250,20 +254,26 @@ fn filtered<'a>(scope: &'a Scope, filter: &'a Filter, now: NaiveDateTime) -> Box
         query = query.filter(listings::organization_id.eq(org));
     }
     if !filter.sci_fields.is_empty() {
-        query = query.filter(exists(
-            listing_codes::table
-                .filter(listing_codes::listing_id.eq(listings::id))
-                .filter(listing_codes::list.eq(SCI_FIELD))
-                .filter(listing_codes::code.eq_any(filter.sci_fields.clone())),
-        ));
+        // `id IN (subquery)`, not a correlated EXISTS: evaluated once, it is an order of
+        // magnitude faster on SQLite (docs/benchmarks.md).
+        query = query.filter(
+            listings::id.eq_any(
+                listing_codes::table
+                    .filter(listing_codes::list.eq(SCI_FIELD))
+                    .filter(listing_codes::code.eq_any(filter.sci_fields.clone()))
+                    .select(listing_codes::listing_id),
+            ),
+        );
     }
     if let Some(cooperation) = &filter.cooperation_type {
-        query = query.filter(exists(
-            listing_codes::table
-                .filter(listing_codes::listing_id.eq(listings::id))
-                .filter(listing_codes::list.eq(COOPERATION_TYPE))
-                .filter(listing_codes::code.eq(cooperation.clone())),
-        ));
+        query = query.filter(
+            listings::id.eq_any(
+                listing_codes::table
+                    .filter(listing_codes::list.eq(COOPERATION_TYPE))
+                    .filter(listing_codes::code.eq(cooperation.clone()))
+                    .select(listing_codes::listing_id),
+            ),
+        );
     }
     if let Some(trl) = filter.trl_min {
         query = query.filter(listings::trl.ge(trl));

@@ -38,6 +38,10 @@ CREATE INDEX listings_status_title ON listings (status, title, id);
 CREATE INDEX listings_status_valid_until ON listings (status, valid_until);
 CREATE INDEX listings_organization ON listings (organization_id, status);
 CREATE INDEX listings_province ON listings (province_code, status);
+-- Sorted pages of callers who also see their own unpublished records (live OR own).
+CREATE INDEX listings_updated ON listings (updated_at, id);
+CREATE INDEX listings_published ON listings (published_at, id);
+CREATE INDEX listings_title ON listings (title, id);
 
 -- Code-list values of a listing: sci_field, transfer_form, transfer_method, cooperation_type.
 CREATE TABLE listing_codes (
@@ -101,6 +105,10 @@ CREATE INDEX requests_status_title ON requests (status, title, id);
 CREATE INDEX requests_status_valid_until ON requests (status, valid_until);
 CREATE INDEX requests_organization ON requests (organization_id, status);
 CREATE INDEX requests_province ON requests (province_code, status);
+-- Sorted pages of callers who also see their own unpublished records (live OR own).
+CREATE INDEX requests_updated ON requests (updated_at, id);
+CREATE INDEX requests_published ON requests (published_at, id);
+CREATE INDEX requests_title ON requests (title, id);
 
 -- Code-list values of a request: sci_field, cooperation_type (accepted).
 CREATE TABLE request_codes (

@@ -1,0 +1,307 @@
+//! Benchmark of the listing list endpoint with filters over 100,000 listings.
+//!
+//! `cargo bench --bench catalogue` (SQLite in a temporary directory), or with
+//! `BENCH_DATABASE_URL=postgres://…` on an empty PostgreSQL database. `BENCH_LISTINGS` changes
+//! the size (default 100000). Prints a Markdown table for `docs/benchmarks.md`.
+//!
+//! Listings are generated from the demo data's vocabulary and imported through the same
+//! service as `POST /api/v1/listings/import` (validation, history and change log included);
+//! publication is then set in one statement, since the benchmark measures reads.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use actix_web::test;
+use serde_json::Value;
+use std::time::{Duration, Instant};
+use techx_accounts::dto::{OrganizationForm, RegisterForm};
+use techx_accounts::{Accounts, AccountsSettings, Actor};
+use techx_api::{AppState, Metrics};
+use techx_core::OrganizationId;
+use techx_core::codes::{CooperationType, ListingKind, OrgType, Province, SciField};
+use techx_db::{Db, PoolOptions};
+use techx_listings::Listings;
+use techx_listings::dto::{ListListingsQuery, ListingForm};
+use techx_requests::Requests;
+
+/// A small deterministic generator (xorshift64*), so every run sees the same data.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
+    }
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
+        &items[self.below(items.len())]
+    }
+}
+
+struct Vocabulary {
+    titles: Vec<String>,
+    summaries: Vec<String>,
+    keywords: Vec<String>,
+    sci_fields: Vec<SciField>,
+}
+
+fn vocabulary() -> Vocabulary {
+    let demo: Value = serde_json::from_str(include_str!("../demo/demo.json")).unwrap();
+    let mut vocabulary = Vocabulary {
+        titles: Vec::new(),
+        summaries: Vec::new(),
+        keywords: Vec::new(),
+        sci_fields: Vec::new(),
+    };
+    for record in demo["listings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .chain(demo["requests"].as_array().unwrap())
+    {
+        let form = &record["form"];
+        vocabulary
+            .titles
+            .push(form["title"].as_str().unwrap().to_owned());
+        let summary = form.get("summary").or(form.get("problem")).unwrap();
+        vocabulary
+            .summaries
+            .push(summary.as_str().unwrap().to_owned());
+        for keyword in form["keywords"].as_array().unwrap() {
+            vocabulary
+                .keywords
+                .push(keyword.as_str().unwrap().to_owned());
+        }
+        for field in form["sci_fields"].as_array().unwrap() {
+            vocabulary
+                .sci_fields
+                .push(field.as_str().unwrap().parse().unwrap());
+        }
+    }
+    vocabulary
+}
+
+fn synthetic(rng: &mut Rng, words: &Vocabulary, n: usize) -> ListingForm {
+    let provinces = [
+        Province::ThanhHoa,
+        Province::ThanhHoa,
+        Province::ThanhHoa,
+        Province::HaNoi,
+        Province::NgheAn,
+        Province::HaiPhong,
+        Province::NinhBinh,
+    ];
+    let kinds = ListingKind::ALL;
+    let cooperation = CooperationType::ALL;
+    let low = (rng.below(50) as i64 + 1) * 10_000_000;
+    ListingForm {
+        kind: Some(*rng.pick(kinds)),
+        title: format!("{} (mẫu {n})", rng.pick(&words.titles)),
+        summary: rng.pick(&words.summaries).clone(),
+        details: Some(format!("Thông số kỹ thuật của bản ghi {n}")),
+        confidential_details: Some(format!("Bí quyết {n}")),
+        keywords: (0..3).map(|_| rng.pick(&words.keywords).clone()).collect(),
+        sci_fields: (0..1 + rng.below(2))
+            .map(|_| *rng.pick(&words.sci_fields))
+            .collect(),
+        trl: Some(1 + rng.below(9) as i32),
+        cooperation_types: (0..1 + rng.below(3))
+            .map(|_| *rng.pick(cooperation))
+            .collect(),
+        price_min_vnd: Some(low),
+        price_max_vnd: Some(low * (2 + rng.below(4) as i64)),
+        province_code: Some(*rng.pick(&provinces)),
+        ..ListingForm::default()
+    }
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    let index = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[index]
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.2}", d.as_secs_f64() * 1000.0)
+}
+
+#[actix_web::main]
+async fn main() {
+    let size: usize = std::env::var("BENCH_LISTINGS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(100_000);
+    let dir = tempfile::tempdir().unwrap();
+    let url = std::env::var("BENCH_DATABASE_URL")
+        .unwrap_or_else(|_| format!("sqlite://{}", dir.path().join("bench.sqlite3").display()));
+    let db = Db::open(&url, PoolOptions { max_size: 8 }).unwrap();
+    db.run(techx_db::run_migrations).await.unwrap();
+    let accounts = Accounts::new(db.clone(), &[7u8; 32], AccountsSettings::default()).unwrap();
+    let listings = Listings::new(db.clone());
+    let system = Actor::system();
+
+    // Fifty organizations, each with an owner.
+    let mut organizations = Vec::new();
+    for i in 0..50 {
+        let me = accounts
+            .register(RegisterForm {
+                email: format!("owner{i}@bench.vn"),
+                password: "benchmark password".into(),
+                full_name: format!("Chủ sở hữu {i}"),
+                organization: Some(OrganizationForm {
+                    name: format!("Tổ chức thử nghiệm {i}"),
+                    org_type: [
+                        OrgType::University,
+                        OrgType::ResearchInstitute,
+                        OrgType::Enterprise,
+                    ][i % 3],
+                    tax_code: None,
+                    province_code: None,
+                    address: None,
+                    website: None,
+                }),
+            })
+            .await
+            .unwrap();
+        organizations.push(me.memberships[0].organization_id);
+    }
+
+    let words = vocabulary();
+    let mut rng = Rng(0x7ec4_2026);
+    let started = Instant::now();
+    let batch = 1000;
+    for start in (0..size).step_by(batch) {
+        let org: OrganizationId = organizations[(start / batch) % organizations.len()];
+        let rows = (start..(start + batch).min(size))
+            .map(|n| (n - start + 1, Ok(synthetic(&mut rng, &words, n))))
+            .collect();
+        listings.import(&system, org, rows).await.unwrap();
+    }
+    let seed_time = started.elapsed();
+    // Nine in ten published (a year of validity), the rest left as drafts.
+    let publish = "UPDATE listings SET status = 'published', published_at = created_at, \
+                   valid_until = '2099-01-01 00:00:00', last_confirmed_at = created_at WHERE id % 10 <> 0";
+    db.run(move |conn| {
+        use techx_db::diesel::connection::SimpleConnection;
+        conn.batch_execute(publish).map_err(techx_db::DbError::from)
+    })
+    .await
+    .unwrap();
+    if db.backend() == techx_db::Backend::Postgres {
+        db.run(|conn| {
+            use techx_db::diesel::connection::SimpleConnection;
+            conn.batch_execute("ANALYZE")
+                .map_err(techx_db::DbError::from)
+        })
+        .await
+        .unwrap();
+    }
+
+    let tokens = accounts
+        .login(
+            techx_accounts::dto::LoginForm {
+                email: "owner3@bench.vn".into(),
+                password: "benchmark password".into(),
+            },
+            None,
+        )
+        .await
+        .unwrap();
+    let member = accounts.authenticate(&tokens.access_token).await.unwrap();
+    let cases: Vec<(&str, &str, Option<&Actor>)> = vec![
+        ("newest first, no filter", "", None),
+        ("sci_field=2 (level 1 with sub-fields)", "sci_field=2", None),
+        ("sci_field=4.1 & trl_min=6", "sci_field=4.1&trl_min=6", None),
+        (
+            "province & cooperation_type & price range",
+            "province_code=thanh_hoa&cooperation_type=license&price_min=100000000&price_max=300000000",
+            None,
+        ),
+        (
+            "kind & trl range, sort=title",
+            "kind=research_result&trl_min=3&trl_max=6&sort=title",
+            None,
+        ),
+        (
+            "deep page: sort=title, offset=5000",
+            "sort=title&offset=5000",
+            None,
+        ),
+        (
+            "updated_since (recent)",
+            "updated_since=2000-01-01T00:00:00Z&sort=-updated_at",
+            None,
+        ),
+        (
+            "member: own organization, any status",
+            "organization_id=ORG",
+            Some(&member),
+        ),
+    ];
+
+    let state = AppState {
+        accounts: accounts.clone(),
+        listings: listings.clone(),
+        requests: Requests::new(db.clone()),
+        metrics: Metrics::new().unwrap(),
+        db: db.clone(),
+        trust_proxy: false,
+    };
+    let app = test::init_service(techx_api::build_app(state)).await;
+
+    println!(
+        "\nListings: {size} ({} published); seeded in {:.1} s through the import service ({:.0} listings/s)\n",
+        size - size / 10,
+        seed_time.as_secs_f64(),
+        size as f64 / seed_time.as_secs_f64()
+    );
+    println!("| query | total | service p50 ms | service p99 ms | HTTP p50 ms | HTTP p99 ms |");
+    println!("|---|---:|---:|---:|---:|---:|");
+    let iterations = 200;
+    for (name, query, actor) in cases {
+        let query = query.replace("ORG", &organizations[3].0.to_string());
+        let parsed: ListListingsQuery = serde_urlencoded_parse(&query);
+        let mut service = Vec::with_capacity(iterations);
+        let mut total = 0;
+        for i in 0..iterations + 5 {
+            let t = Instant::now();
+            let page = listings.list(actor, parsed.clone()).await.unwrap();
+            if i >= 5 {
+                service.push(t.elapsed());
+            }
+            total = page.total;
+        }
+        let mut http = Vec::with_capacity(iterations);
+        for i in 0..iterations + 5 {
+            let mut request = test::TestRequest::get().uri(&format!("/api/v1/listings?{query}"));
+            if actor.is_some() {
+                request = request
+                    .insert_header(("Authorization", format!("Bearer {}", tokens.access_token)));
+            }
+            let t = Instant::now();
+            let response = test::call_service(&app, request.to_request()).await;
+            let body = test::read_body(response).await;
+            if i >= 5 {
+                http.push(t.elapsed());
+            }
+            assert!(!body.is_empty());
+        }
+        service.sort();
+        http.sort();
+        println!(
+            "| {name} | {total} | {} | {} | {} | {} |",
+            ms(percentile(&service, 0.5)),
+            ms(percentile(&service, 0.99)),
+            ms(percentile(&http, 0.5)),
+            ms(percentile(&http, 0.99)),
+        );
+    }
+}
+
+fn serde_urlencoded_parse(query: &str) -> ListListingsQuery {
+    actix_web::web::Query::<ListListingsQuery>::from_query(query)
+        .unwrap()
+        .into_inner()
+}
