@@ -260,7 +260,7 @@ fn spawn_expiry_sweep(db: Db, listings: Listings, requests: Requests) {
         loop {
             tick.tick().await;
             // Hourly, and at start: keep the planner's statistics fresh.
-            if minutes % 60 == 0
+            if minutes.is_multiple_of(60)
                 && let Err(error) = db.optimize().await
             {
                 tracing::warn!(%error, "database optimize failed");
