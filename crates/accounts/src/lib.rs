@@ -2,6 +2,7 @@
 //! API keys; the [`Actor`] every request acts as.
 
 pub mod actor;
+pub mod catalogue;
 pub mod dto;
 pub mod error;
 pub mod model;

@@ -201,52 +201,19 @@ impl Accounts {
     /// with the new user as its owner.
     pub async fn register(&self, form: RegisterForm) -> Result<MeView, AccountsError> {
         let mut validator = Validator::new();
-        let email = validator.check(Email::parse("email", &form.email));
-        let full_name = validator.check(validate::required_text(
-            "full_name",
-            &form.full_name,
-            1,
-            200,
-        ));
-        let email_text = email
-            .as_ref()
-            .map(|e| e.as_str().to_owned())
-            .unwrap_or_default();
-        validator.check(password::check_policy(&form.password, &email_text));
+        let new_user = parse_new_user(&mut validator, &form.email, &form.full_name, &form.password);
         let organization = form
             .organization
             .map(|org| parse_organization_form(&mut validator, "organization.", org));
         validator.finish().map_err(AccountsError::Invalid)?;
-        let (Some(email), Some(full_name)) = (email, full_name) else {
-            return Err(AccountsError::invalid(
-                "email",
-                "required",
-                "email is required",
-            ));
-        };
+        let new_user = self
+            .hash_new_user(new_user, form.password, PlatformRole::Member)
+            .await?;
         let organization = organization.flatten();
-
-        let password = form.password;
-        let password_hash = techx_db::blocking(move || password::hash_password(&password)).await?;
-        let now = clock::now();
-        let new_user = NewUser {
-            email: email.into_inner(),
-            full_name,
-            password_hash,
-            platform_role: PlatformRole::Member.as_str().to_owned(),
-            created_at: now,
-            updated_at: now,
-            version: 1,
-        };
         let user = self
             .db
             .write(move |conn| {
-                if repo::find_user_by_email(conn, &new_user.email)?.is_some() {
-                    return Err(AccountsError::Conflict(
-                        "an account with this email already exists".into(),
-                    ));
-                }
-                let user = repo::insert_user(conn, &new_user)?;
+                let user = insert_new_user(conn, &new_user)?;
                 record_change(conn, "user", user.id, ChangeOp::Create, Some(user.id))?;
                 if let Some(org) = organization {
                     let org = repo::insert_organization(conn, &org)?;
@@ -259,7 +226,7 @@ impl Accounts {
                         Some(user.id),
                     )?;
                 }
-                Ok(user)
+                Ok::<_, AccountsError>(user)
             })
             .await?;
         tracing::info!(user.id = user.id, "account registered");
@@ -274,46 +241,42 @@ impl Accounts {
         password: String,
     ) -> Result<UserView, AccountsError> {
         let mut validator = Validator::new();
-        let email = validator.check(Email::parse("email", email));
-        let full_name = validator.check(validate::required_text("full_name", full_name, 1, 200));
-        let email_text = email
-            .as_ref()
-            .map(|e| e.as_str().to_owned())
-            .unwrap_or_default();
-        validator.check(password::check_policy(&password, &email_text));
+        let new_user = parse_new_user(&mut validator, email, full_name, &password);
         validator.finish().map_err(AccountsError::Invalid)?;
-        let (Some(email), Some(full_name)) = (email, full_name) else {
-            return Err(AccountsError::invalid(
-                "email",
-                "required",
-                "email is required",
-            ));
-        };
-        let password_hash = techx_db::blocking(move || password::hash_password(&password)).await?;
-        let now = clock::now();
-        let new_user = NewUser {
-            email: email.into_inner(),
-            full_name,
-            password_hash,
-            platform_role: PlatformRole::Admin.as_str().to_owned(),
-            created_at: now,
-            updated_at: now,
-            version: 1,
-        };
+        let new_user = self
+            .hash_new_user(new_user, password, PlatformRole::Admin)
+            .await?;
         let user = self
             .db
             .write(move |conn| {
-                if repo::find_user_by_email(conn, &new_user.email)?.is_some() {
-                    return Err(AccountsError::Conflict(
-                        "an account with this email already exists".into(),
-                    ));
-                }
-                let user = repo::insert_user(conn, &new_user)?;
+                let user = insert_new_user(conn, &new_user)?;
                 record_change(conn, "user", user.id, ChangeOp::Create, None)?;
-                Ok(user)
+                Ok::<_, AccountsError>(user)
             })
             .await?;
         user_view(&user)
+    }
+
+    /// Hash the password (on the blocking pool) of a validated new user.
+    async fn hash_new_user(
+        &self,
+        parsed: Option<(Email, String)>,
+        password: String,
+        role: PlatformRole,
+    ) -> Result<NewUser, AccountsError> {
+        let (email, full_name) = parsed
+            .ok_or_else(|| AccountsError::invalid("email", "required", "email is required"))?;
+        let password_hash = techx_db::blocking(move || password::hash_password(&password)).await?;
+        let now = clock::now();
+        Ok(NewUser {
+            email: email.into_inner(),
+            full_name,
+            password_hash,
+            platform_role: role.as_str().to_owned(),
+            created_at: now,
+            updated_at: now,
+            version: 1,
+        })
     }
 
     /// Check an email and password and issue tokens. Failures are throttled per email and per
@@ -1050,6 +1013,33 @@ impl Accounts {
             })
             .await
     }
+}
+
+/// Email, full name and password policy of a new account.
+fn parse_new_user(
+    validator: &mut Validator,
+    email: &str,
+    full_name: &str,
+    password: &str,
+) -> Option<(Email, String)> {
+    let email = validator.check(Email::parse("email", email));
+    let full_name = validator.check(validate::required_text("full_name", full_name, 1, 200));
+    let email_text = email
+        .as_ref()
+        .map(|e| e.as_str().to_owned())
+        .unwrap_or_default();
+    validator.check(password::check_policy(password, &email_text));
+    Some((email?, full_name?))
+}
+
+/// Insert a user whose email is not taken yet.
+fn insert_new_user(conn: &mut DbConn, new_user: &NewUser) -> Result<User, AccountsError> {
+    if repo::find_user_by_email(conn, &new_user.email)?.is_some() {
+        return Err(AccountsError::Conflict(
+            "an account with this email already exists".into(),
+        ));
+    }
+    Ok(repo::insert_user(conn, new_user)?)
 }
 
 fn owner_membership(user_id: i64, organization_id: i64) -> Membership {

@@ -7,4 +7,4 @@ mod repo;
 mod service;
 pub mod transfer;
 
-pub use service::Listings;
+pub use service::{ListingCatalogue, Listings};

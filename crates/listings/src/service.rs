@@ -5,39 +5,31 @@
 use crate::dto::*;
 use crate::model::*;
 use crate::repo::{
-    self, COOPERATION_TYPE, Children, Filter, SCI_FIELD, StatusChange, TRANSFER_FORM,
-    TRANSFER_METHOD,
+    self, COOPERATION_TYPE, Children, Filter, SCI_FIELD, TRANSFER_FORM, TRANSFER_METHOD,
 };
 use chrono::NaiveDateTime;
-use serde_json::Value;
 use techx_accounts::Actor;
-use techx_accounts::records::{
-    self, HistoryEntryView, HistoryQuery, MAX_CODES, MAX_NOTE_LEN, RecordError, Sort,
-    TransitionForm, stored,
-};
+use techx_accounts::catalogue::{Catalogue, Engine, StatusChange};
+use techx_accounts::records::{self, MAX_CODES, RecordError, Scope, Sort, Step, stored};
 use techx_core::codes::{Lang, PricingModel, Province, RecordStatus, TechCategory};
 use techx_core::error::Validator;
 use techx_core::lifecycle::{self, RecordKind, Tier};
 use techx_core::page::Paging;
 use techx_core::validate;
-use techx_core::{FieldError, OrganizationId, Page, clock};
-use techx_db::records::{self as log, ActorRef};
-use techx_db::{ChangeOp, Db, DbConn, record_change};
+use techx_core::{FieldError, OrganizationId, clock};
+use techx_db::DbConn;
 
-const ENTITY: &str = "listing";
 const KIND: RecordKind = RecordKind::Listing;
-/// Most rows one export returns.
-pub const EXPORT_LIMIT: i64 = 50_000;
 
-/// The listings service.
-#[derive(Clone)]
-pub struct Listings {
-    db: Db,
-}
+/// Listings as a [`Catalogue`]: their fields, storage, filters and view.
+pub struct ListingCatalogue;
+
+/// The listings service: the shared catalogue rules over listings.
+pub type Listings = Engine<ListingCatalogue>;
 
 /// A form that passed validation, ready to store.
 #[derive(Debug, Clone)]
-struct Valid {
+pub struct Valid {
     fields: ListingFields,
     children: Children,
 }
@@ -372,396 +364,6 @@ fn view(
     })
 }
 
-fn to_views(
-    conn: &mut DbConn,
-    actor: Option<&Actor>,
-    rows: &[Listing],
-    now: NaiveDateTime,
-) -> Result<(Vec<ListingView>, Vec<i64>), RecordError> {
-    let ids: Vec<i64> = rows.iter().map(|l| l.id).collect();
-    let children = repo::load_children(conn, &ids)?;
-    let org_ids: Vec<i64> = rows.iter().map(|l| l.organization_id).collect();
-    let names = repo::organization_names(conn, &org_ids)?;
-    let tiers = records::tiers(conn, ENTITY, actor, rows, now)?;
-    let logged = records::outside_confidential_reads(actor, rows, &tiers);
-    let views = rows
-        .iter()
-        .zip(&tiers)
-        .map(|(listing, tier)| {
-            let name = names
-                .get(&listing.organization_id)
-                .cloned()
-                .unwrap_or_default();
-            view(listing, to_form(listing, &children)?, name, *tier, now)
-        })
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok((views, logged))
-}
-
-fn form_json(form: &ListingForm) -> Value {
-    let mut value = serde_json::to_value(form).unwrap_or(Value::Null);
-    if let Some(object) = value.as_object_mut() {
-        object.remove("organization_id");
-    }
-    value
-}
-
-impl Listings {
-    pub fn new(db: Db) -> Self {
-        Listings { db }
-    }
-
-    /// Create a draft.
-    pub async fn create(
-        &self,
-        actor: &Actor,
-        form: ListingForm,
-    ) -> Result<ListingView, RecordError> {
-        let organization = records::owner_of_new(actor, form.organization_id)?;
-        let valid = validate_form(&form).map_err(RecordError::Invalid)?;
-        let actor = actor.clone();
-        self.db
-            .write(move |conn| {
-                let ids = insert_valid(conn, &actor, organization, vec![(form, valid)])?;
-                let id = ids.first().copied().ok_or(RecordError::NotFound(ENTITY))?;
-                load_view(conn, Some(&actor), id)
-            })
-            .await
-    }
-
-    /// One listing at the caller's tiers; 404 when the caller may not see it. A read of the
-    /// confidential tier from outside the owner organization is logged.
-    pub async fn get(&self, actor: Option<&Actor>, id: i64) -> Result<ListingView, RecordError> {
-        let reader = actor.cloned();
-        let (view, logged) = self
-            .db
-            .run(move |conn| {
-                let now = clock::now();
-                let listing = repo::find(conn, id)?
-                    .filter(|l| records::is_visible(reader.as_ref(), l, now))
-                    .ok_or(RecordError::NotFound(ENTITY))?;
-                let (mut views, logged) = to_views(conn, reader.as_ref(), &[listing], now)?;
-                let view = views.pop().ok_or(RecordError::NotFound(ENTITY))?;
-                Ok::<_, RecordError>((view, logged))
-            })
-            .await?;
-        records::log_reads(&self.db, ENTITY, actor, logged, "get").await?;
-        Ok(view)
-    }
-
-    /// A filtered, sorted page of the listings the caller may see.
-    pub async fn list(
-        &self,
-        actor: Option<&Actor>,
-        query: ListListingsQuery,
-    ) -> Result<Page<ListingView>, RecordError> {
-        let paging = records::paging(query.limit, query.offset)?;
-        let (filter, sort) = parse_filter(&query)?;
-        let reader = actor.cloned();
-        let (page, logged) = self
-            .db
-            .run(move |conn| {
-                let now = clock::now();
-                let scope = records::scope_of(reader.as_ref());
-                let (rows, total) = repo::list(conn, &scope, &filter, sort, paging, now)?;
-                let (views, logged) = to_views(conn, reader.as_ref(), &rows, now)?;
-                Ok::<_, RecordError>((Page::new(views, total, paging), logged))
-            })
-            .await?;
-        records::log_reads(&self.db, ENTITY, actor, logged, "list").await?;
-        Ok(page)
-    }
-
-    /// Every listing matching the filters that the caller may see (up to 50,000), at the
-    /// caller's tiers, for export.
-    pub async fn export(
-        &self,
-        actor: Option<&Actor>,
-        query: ListListingsQuery,
-    ) -> Result<Vec<ListingView>, RecordError> {
-        let (filter, sort) = parse_filter(&query)?;
-        let reader = actor.cloned();
-        let (views, logged) = self
-            .db
-            .run(move |conn| {
-                let now = clock::now();
-                let scope = records::scope_of(reader.as_ref());
-                let mut views = Vec::new();
-                let mut logged = Vec::new();
-                let mut offset = 0;
-                while offset < EXPORT_LIMIT {
-                    let paging = Paging { limit: 500, offset };
-                    let (rows, total) = repo::list(conn, &scope, &filter, sort, paging, now)?;
-                    let (mut page, mut page_logged) = to_views(conn, reader.as_ref(), &rows, now)?;
-                    views.append(&mut page);
-                    logged.append(&mut page_logged);
-                    offset += 500;
-                    if offset >= total {
-                        break;
-                    }
-                }
-                Ok::<_, RecordError>((views, logged))
-            })
-            .await?;
-        records::log_reads(&self.db, ENTITY, actor, logged, "export").await?;
-        Ok(views)
-    }
-
-    /// Change fields of a listing (owners and editors, and admins). `expected_version` comes
-    /// from `If-Match`.
-    pub async fn update(
-        &self,
-        actor: &Actor,
-        id: i64,
-        patch: ListingPatch,
-        expected_version: Option<i32>,
-    ) -> Result<ListingView, RecordError> {
-        let actor = actor.clone();
-        self.db
-            .write(move |conn| {
-                let now = clock::now();
-                let current =
-                    records::require_editable_by(&actor, repo::find(conn, id)?, ENTITY, now)?;
-                let status = records::status_of(&current)?;
-                if !lifecycle::is_editable(status) {
-                    return Err(RecordError::Conflict(format!(
-                        "a listing cannot be edited while it is {status}"
-                    )));
-                }
-                records::check_version(&current, expected_version)?;
-                let children = repo::load_children(conn, &[id])?;
-                let before = to_form(&current, &children)?;
-                let after = apply_patch(before.clone(), patch);
-                let valid = validate_form(&after).map_err(RecordError::Invalid)?;
-                let changes = records::diff(&form_json(&before), &form_json(&after));
-                repo::update_fields(conn, id, &valid.fields, current.version + 1, now)?;
-                repo::replace_children(conn, id, &valid.children)?;
-                let entry = records::history_entry(
-                    ENTITY,
-                    id,
-                    "update",
-                    None,
-                    None,
-                    &changes,
-                    None,
-                    actor.reference(),
-                    now,
-                );
-                log::append_history(conn, &entry)?;
-                record_change(
-                    conn,
-                    ENTITY,
-                    id,
-                    ChangeOp::Update,
-                    actor.user_id().map(|u| u.0),
-                )?;
-                load_view(conn, Some(&actor), id)
-            })
-            .await
-    }
-
-    /// Delete a draft (owners and editors).
-    pub async fn delete(
-        &self,
-        actor: &Actor,
-        id: i64,
-        expected_version: Option<i32>,
-    ) -> Result<(), RecordError> {
-        let actor = actor.clone();
-        self.db
-            .write(move |conn| {
-                let now = clock::now();
-                let current =
-                    records::require_editable_by(&actor, repo::find(conn, id)?, ENTITY, now)?;
-                if current.status != RecordStatus::Draft.as_str() {
-                    return Err(RecordError::Conflict(format!(
-                        "only drafts can be deleted; this listing is {}",
-                        current.status
-                    )));
-                }
-                records::check_version(&current, expected_version)?;
-                repo::delete(conn, id)?;
-                let nothing = Value::Object(Default::default());
-                let entry = records::history_entry(
-                    ENTITY,
-                    id,
-                    "delete",
-                    Some(&current.status),
-                    None,
-                    &nothing,
-                    None,
-                    actor.reference(),
-                    now,
-                );
-                log::append_history(conn, &entry)?;
-                record_change(
-                    conn,
-                    ENTITY,
-                    id,
-                    ChangeOp::Delete,
-                    actor.user_id().map(|u| u.0),
-                )?;
-                Ok(())
-            })
-            .await
-    }
-
-    /// Take a lifecycle action.
-    pub async fn transition(
-        &self,
-        actor: &Actor,
-        id: i64,
-        form: TransitionForm,
-        expected_version: Option<i32>,
-    ) -> Result<ListingView, RecordError> {
-        let note = validate::optional_text("note", form.note.as_deref(), MAX_NOTE_LEN)
-            .map_err(|e| RecordError::Invalid(vec![e]))?;
-        let action = form.action;
-        let actor = actor.clone();
-        self.db
-            .write(move |conn| {
-                let now = clock::now();
-                let current = repo::find(conn, id)?
-                    .filter(|l| records::is_visible(Some(&actor), l, now))
-                    .ok_or(RecordError::NotFound(ENTITY))?;
-                let step = records::plan_step(KIND, &actor, &current, action, now)?;
-                records::check_version(&current, expected_version)?;
-                if step.publishes && current.tech_category == TechCategory::Prohibited.as_str() {
-                    return Err(RecordError::Conflict(
-                        "prohibited technology can never be published".into(),
-                    ));
-                }
-                let change = StatusChange {
-                    status: step.to.as_str().to_owned(),
-                    valid_until: step.confirms.then_some(Some(lifecycle::valid_until(now))),
-                    last_confirmed_at: step.confirms.then_some(Some(now)),
-                    published_at: step.publishes.then_some(Some(now)),
-                    updated_at: now,
-                    version: current.version + 1,
-                };
-                repo::set_status(conn, id, &change)?;
-                let nothing = Value::Object(Default::default());
-                let entry = records::history_entry(
-                    ENTITY,
-                    id,
-                    action.as_str(),
-                    Some(step.from.as_str()),
-                    Some(step.to.as_str()),
-                    &nothing,
-                    note.as_deref(),
-                    actor.reference(),
-                    now,
-                );
-                log::append_history(conn, &entry)?;
-                record_change(
-                    conn,
-                    ENTITY,
-                    id,
-                    ChangeOp::Update,
-                    actor.user_id().map(|u| u.0),
-                )?;
-                load_view(conn, Some(&actor), id)
-            })
-            .await
-    }
-
-    /// The history of a listing: for its organization, moderators and admins.
-    pub async fn history(
-        &self,
-        actor: &Actor,
-        id: i64,
-        query: HistoryQuery,
-    ) -> Result<Page<HistoryEntryView>, RecordError> {
-        let paging = records::paging(query.limit, query.offset)?;
-        let actor = actor.clone();
-        self.db
-            .run(move |conn| {
-                let listing = repo::find(conn, id)?;
-                records::history_page(conn, ENTITY, &actor, listing, paging, clock::now())
-            })
-            .await
-    }
-
-    /// Import forms as drafts of `organization`, all or nothing: when any row is invalid,
-    /// nothing is written and every problem is reported with its row number.
-    pub async fn import(
-        &self,
-        actor: &Actor,
-        organization: OrganizationId,
-        rows: Vec<(usize, Result<ListingForm, Vec<FieldError>>)>,
-    ) -> Result<ImportReport, RecordError> {
-        if !actor.can_edit_records_of(organization) {
-            return Err(RecordError::Forbidden(
-                "you may not create records for this organization",
-            ));
-        }
-        if rows.is_empty() {
-            return Err(RecordError::invalid(
-                "file",
-                "required",
-                "the file holds no rows",
-            ));
-        }
-        let mut errors = Vec::new();
-        let mut valid = Vec::new();
-        for (row, parsed) in rows {
-            match parsed.and_then(|form| validate_form(&form).map(|v| (form, v))) {
-                Ok(pair) => valid.push(pair),
-                Err(problems) => errors.extend(records::prefixed(problems, row)),
-            }
-        }
-        if !errors.is_empty() {
-            return Err(RecordError::Invalid(errors));
-        }
-        let actor = actor.clone();
-        let ids = self
-            .db
-            .write(move |conn| insert_valid(conn, &actor, organization, valid))
-            .await?;
-        Ok(ImportReport {
-            imported: ids.len(),
-            ids,
-        })
-    }
-
-    /// Move publications whose validity has passed to `expired`, with history. Returns how
-    /// many expired.
-    pub async fn expire_due(&self) -> Result<usize, RecordError> {
-        self.db
-            .write(|conn| {
-                let now = clock::now();
-                let due = repo::due_for_expiry(conn, now, 1000)?;
-                let nothing = Value::Object(Default::default());
-                for listing in &due {
-                    let change = StatusChange {
-                        status: RecordStatus::Expired.as_str().to_owned(),
-                        valid_until: None,
-                        last_confirmed_at: None,
-                        published_at: None,
-                        updated_at: now,
-                        version: listing.version + 1,
-                    };
-                    repo::set_status(conn, listing.id, &change)?;
-                    let entry = records::history_entry(
-                        ENTITY,
-                        listing.id,
-                        "expire",
-                        Some(RecordStatus::Published.as_str()),
-                        Some(RecordStatus::Expired.as_str()),
-                        &nothing,
-                        None,
-                        ActorRef::default(),
-                        now,
-                    );
-                    log::append_history(conn, &entry)?;
-                    record_change(conn, ENTITY, listing.id, ChangeOp::Update, None)?;
-                }
-                Ok(due.len())
-            })
-            .await
-    }
-}
-
 fn parse_filter(query: &ListListingsQuery) -> Result<(Filter, Sort), RecordError> {
     let mut v = Validator::new();
     let sort = v.check(Sort::parse(query.sort.as_deref()));
@@ -808,59 +410,129 @@ fn parse_filter(query: &ListListingsQuery) -> Result<(Filter, Sort), RecordError
     Ok((filter, sort.unwrap_or_default()))
 }
 
-fn load_view(
-    conn: &mut DbConn,
-    actor: Option<&Actor>,
-    id: i64,
-) -> Result<ListingView, RecordError> {
-    let listing = repo::find(conn, id)?.ok_or(RecordError::NotFound("listing"))?;
-    let (mut views, _) = to_views(conn, actor, &[listing], clock::now())?;
-    views.pop().ok_or(RecordError::NotFound("listing"))
-}
+impl Catalogue for ListingCatalogue {
+    const KIND: RecordKind = KIND;
+    type Row = Listing;
+    type Form = ListingForm;
+    type Patch = ListingPatch;
+    type Valid = Valid;
+    type View = ListingView;
+    type Query = ListListingsQuery;
+    type Filter = Filter;
 
-/// Insert validated forms as drafts, each with its history and change-log rows.
-fn insert_valid(
-    conn: &mut DbConn,
-    actor: &Actor,
-    organization: OrganizationId,
-    forms: Vec<(ListingForm, Valid)>,
-) -> Result<Vec<i64>, RecordError> {
-    let now = clock::now();
-    let mut ids = Vec::with_capacity(forms.len());
-    for (form, valid) in forms {
+    fn form_owner(form: &ListingForm) -> Option<OrganizationId> {
+        form.organization_id
+    }
+
+    fn validate(form: &ListingForm) -> Result<Valid, Vec<FieldError>> {
+        validate_form(form)
+    }
+
+    fn apply_patch(form: ListingForm, patch: ListingPatch) -> ListingForm {
+        apply_patch(form, patch)
+    }
+
+    fn parse_filter(
+        query: &ListListingsQuery,
+        _actor: Option<&Actor>,
+    ) -> Result<(Filter, Sort), RecordError> {
+        parse_filter(query)
+    }
+
+    fn paging_of(query: &ListListingsQuery) -> (Option<i64>, Option<i64>) {
+        (query.limit, query.offset)
+    }
+
+    fn check_step(row: &Listing, step: &Step) -> Result<(), RecordError> {
+        if step.publishes && row.tech_category == TechCategory::Prohibited.as_str() {
+            return Err(RecordError::Conflict(
+                "prohibited technology can never be published".into(),
+            ));
+        }
+        Ok(())
+    }
+
+    fn find(conn: &mut DbConn, id: i64) -> Result<Option<Listing>, RecordError> {
+        Ok(repo::find(conn, id)?)
+    }
+
+    fn forms(conn: &mut DbConn, rows: &[Listing]) -> Result<Vec<ListingForm>, RecordError> {
+        let ids: Vec<i64> = rows.iter().map(|l| l.id).collect();
+        let children = repo::load_children(conn, &ids)?;
+        rows.iter()
+            .map(|listing| to_form(listing, &children))
+            .collect()
+    }
+
+    fn insert(
+        conn: &mut DbConn,
+        valid: &Valid,
+        organization: OrganizationId,
+        created_by: Option<i64>,
+        now: NaiveDateTime,
+    ) -> Result<Listing, RecordError> {
         let meta = NewListingMeta {
             organization_id: organization.0,
             status: RecordStatus::Draft.as_str().to_owned(),
-            created_by: actor.user_id().map(|u| u.0),
+            created_by,
             created_at: now,
             updated_at: now,
             version: 1,
         };
-        let listing = repo::insert(conn, &valid.fields, &meta, &valid.children)?;
-        let changes = records::diff(&Value::Null, &form_json(&form));
-        let draft = RecordStatus::Draft.as_str();
-        let entry = records::history_entry(
-            ENTITY,
-            listing.id,
-            "create",
-            None,
-            Some(draft),
-            &changes,
-            None,
-            actor.reference(),
-            now,
-        );
-        log::append_history(conn, &entry)?;
-        record_change(
-            conn,
-            ENTITY,
-            listing.id,
-            ChangeOp::Create,
-            actor.user_id().map(|u| u.0),
-        )?;
-        ids.push(listing.id);
+        Ok(repo::insert(conn, &valid.fields, &meta, &valid.children)?)
     }
-    Ok(ids)
+
+    fn update(
+        conn: &mut DbConn,
+        id: i64,
+        valid: &Valid,
+        version: i32,
+        now: NaiveDateTime,
+    ) -> Result<(), RecordError> {
+        repo::update_fields(conn, id, &valid.fields, version, now)?;
+        repo::replace_children(conn, id, &valid.children)?;
+        Ok(())
+    }
+
+    fn set_status(conn: &mut DbConn, id: i64, change: &StatusChange) -> Result<(), RecordError> {
+        repo::set_status(conn, id, change)?;
+        Ok(())
+    }
+
+    fn delete(conn: &mut DbConn, id: i64) -> Result<(), RecordError> {
+        repo::delete(conn, id)?;
+        Ok(())
+    }
+
+    fn due_for_expiry(
+        conn: &mut DbConn,
+        now: NaiveDateTime,
+        limit: i64,
+    ) -> Result<Vec<Listing>, RecordError> {
+        Ok(repo::due_for_expiry(conn, now, limit)?)
+    }
+
+    fn list(
+        conn: &mut DbConn,
+        scope: &Scope,
+        filter: &Filter,
+        sort: Sort,
+        paging: Paging,
+        now: NaiveDateTime,
+    ) -> Result<(Vec<Listing>, i64), RecordError> {
+        Ok(repo::list(conn, scope, filter, sort, paging, now)?)
+    }
+
+    fn view(
+        _actor: Option<&Actor>,
+        row: &Listing,
+        form: ListingForm,
+        organization_name: String,
+        tier: Tier,
+        now: NaiveDateTime,
+    ) -> Result<ListingView, RecordError> {
+        view(row, form, organization_name, tier, now)
+    }
 }
 
 #[cfg(test)]
@@ -933,7 +605,8 @@ mod tests {
         assert_eq!(patched.title, "Tên mới của công nghệ");
         assert_eq!(patched.details.as_deref(), Some("chi tiết"));
         assert_eq!(patched.summary, base.summary);
-        let changes = records::diff(&form_json(&base), &form_json(&patched));
+        let to_json = |f: &ListingForm| serde_json::to_value(f).unwrap();
+        let changes = records::diff(&to_json(&base), &to_json(&patched));
         assert_eq!(changes.as_object().unwrap().len(), 2);
     }
 }

@@ -8,4 +8,4 @@ mod repo;
 mod service;
 pub mod transfer;
 
-pub use service::Requests;
+pub use service::{RequestCatalogue, Requests};

@@ -5,9 +5,10 @@ use crate::model::*;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use std::collections::HashMap;
+use techx_accounts::catalogue::StatusChange;
 use techx_accounts::records::{Scope, Sort, SortKey};
 use techx_core::page::Paging;
-use techx_db::schema::{organizations, request_codes, request_keywords, requests};
+use techx_db::schema::{request_codes, request_keywords, requests};
 use techx_db::{DbConn, MultiBackend};
 
 /// List names in `request_codes`.
@@ -110,14 +111,6 @@ pub fn load_children(conn: &mut DbConn, ids: &[i64]) -> QueryResult<LoadedChildr
     Ok(loaded)
 }
 
-pub fn organization_names(conn: &mut DbConn, ids: &[i64]) -> QueryResult<HashMap<i64, String>> {
-    let rows: Vec<(i64, String)> = organizations::table
-        .filter(organizations::id.eq_any(ids))
-        .select((organizations::id, organizations::name))
-        .load(conn)?;
-    Ok(rows.into_iter().collect())
-}
-
 pub fn update_fields(
     conn: &mut DbConn,
     id: i64,
@@ -137,19 +130,27 @@ pub fn update_fields(
 /// The lifecycle columns a transition writes.
 #[derive(Debug, AsChangeset)]
 #[diesel(table_name = requests)]
-pub struct StatusChange {
-    pub status: String,
-    pub valid_until: Option<Option<NaiveDateTime>>,
-    pub last_confirmed_at: Option<Option<NaiveDateTime>>,
-    pub published_at: Option<Option<NaiveDateTime>>,
-    pub updated_at: NaiveDateTime,
-    pub version: i32,
+struct StatusColumns {
+    status: String,
+    valid_until: Option<Option<NaiveDateTime>>,
+    last_confirmed_at: Option<Option<NaiveDateTime>>,
+    published_at: Option<Option<NaiveDateTime>>,
+    updated_at: NaiveDateTime,
+    version: i32,
 }
 
-pub fn set_status(conn: &mut DbConn, id: i64, change: &StatusChange) -> QueryResult<Request> {
+pub fn set_status(conn: &mut DbConn, id: i64, change: &StatusChange) -> QueryResult<usize> {
+    let columns = StatusColumns {
+        status: change.status.as_str().to_owned(),
+        valid_until: change.valid_until.map(Some),
+        last_confirmed_at: change.last_confirmed_at.map(Some),
+        published_at: change.published_at.map(Some),
+        updated_at: change.updated_at,
+        version: change.version,
+    };
     diesel::update(requests::table.find(id))
-        .set(change)
-        .get_result(conn)
+        .set(&columns)
+        .execute(conn)
 }
 
 pub fn delete(conn: &mut DbConn, id: i64) -> QueryResult<usize> {

@@ -1,0 +1,598 @@
+//! The engine shared by listings and requests. Both follow the same rules (lifecycle, tiers,
+//! history, access log, safe writes, import, export, expiry); a [`Catalogue`] supplies what
+//! differs (fields, storage, filters, the view) and [`Engine`] applies the rules once.
+
+use crate::Actor;
+use crate::records::csv_fields::Row;
+use crate::records::{
+    self, HistoryEntryView, HistoryQuery, ImportReport, MAX_NOTE_LEN, RecordError, RecordMeta,
+    Scope, Sort, Step, TransitionForm,
+};
+use chrono::NaiveDateTime;
+use serde::Serialize;
+use serde_json::Value;
+use std::collections::HashMap;
+use std::marker::PhantomData;
+use techx_core::codes::RecordStatus;
+use techx_core::lifecycle::{self, RecordKind, Tier};
+use techx_core::page::Paging;
+use techx_core::{FieldError, OrganizationId, Page, clock, validate};
+use techx_db::records::{self as log, ActorRef};
+use techx_db::{ChangeOp, Db, DbConn, record_change};
+
+/// Most rows one export returns.
+pub const EXPORT_LIMIT: i64 = 50_000;
+
+/// The lifecycle columns a transition writes.
+#[derive(Debug, Clone)]
+pub struct StatusChange {
+    pub status: RecordStatus,
+    /// Some(new value) to set, None to leave as it is.
+    pub valid_until: Option<NaiveDateTime>,
+    pub last_confirmed_at: Option<NaiveDateTime>,
+    pub published_at: Option<NaiveDateTime>,
+    pub updated_at: NaiveDateTime,
+    pub version: i32,
+}
+
+/// What a kind of record (listing, request) brings to the [`Engine`].
+pub trait Catalogue: Send + Sync + 'static {
+    const KIND: RecordKind;
+    /// The stored row.
+    type Row: RecordMeta + Send + 'static;
+    /// The complete, editable content of a record (create body, import row, diff base).
+    type Form: Serialize + Clone + Send + 'static;
+    /// A partial change.
+    type Patch: Send + 'static;
+    /// A form that passed validation, ready to store.
+    type Valid: Send + 'static;
+    /// What readers get.
+    type View: Send + 'static;
+    /// List filters as the client sent them.
+    type Query: Clone + Send + 'static;
+    /// List filters, parsed.
+    type Filter: Send + 'static;
+
+    /// The organization named in a form, if any.
+    fn form_owner(form: &Self::Form) -> Option<OrganizationId>;
+    /// Every rule of a form; all problems at once.
+    fn validate(form: &Self::Form) -> Result<Self::Valid, Vec<FieldError>>;
+    fn apply_patch(form: Self::Form, patch: Self::Patch) -> Self::Form;
+    /// Parse list filters; `actor` matters where a filter could reveal what it may not see.
+    fn parse_filter(
+        query: &Self::Query,
+        actor: Option<&Actor>,
+    ) -> Result<(Self::Filter, Sort), RecordError>;
+    fn paging_of(query: &Self::Query) -> (Option<i64>, Option<i64>);
+    /// Refuse a lifecycle step the kind forbids (a prohibited technology is never published).
+    fn check_step(row: &Self::Row, step: &Step) -> Result<(), RecordError>;
+
+    fn find(conn: &mut DbConn, id: i64) -> Result<Option<Self::Row>, RecordError>;
+    /// The stored rows as complete forms, in order.
+    fn forms(conn: &mut DbConn, rows: &[Self::Row]) -> Result<Vec<Self::Form>, RecordError>;
+    /// Insert a draft of `organization`.
+    fn insert(
+        conn: &mut DbConn,
+        valid: &Self::Valid,
+        organization: OrganizationId,
+        created_by: Option<i64>,
+        now: NaiveDateTime,
+    ) -> Result<Self::Row, RecordError>;
+    /// Store new content (fields and lists) with the new version.
+    fn update(
+        conn: &mut DbConn,
+        id: i64,
+        valid: &Self::Valid,
+        version: i32,
+        now: NaiveDateTime,
+    ) -> Result<(), RecordError>;
+    fn set_status(conn: &mut DbConn, id: i64, change: &StatusChange) -> Result<(), RecordError>;
+    fn delete(conn: &mut DbConn, id: i64) -> Result<(), RecordError>;
+    /// Publications whose validity has passed.
+    fn due_for_expiry(
+        conn: &mut DbConn,
+        now: NaiveDateTime,
+        limit: i64,
+    ) -> Result<Vec<Self::Row>, RecordError>;
+    /// A page of rows and the exact total.
+    fn list(
+        conn: &mut DbConn,
+        scope: &Scope,
+        filter: &Self::Filter,
+        sort: Sort,
+        paging: Paging,
+        now: NaiveDateTime,
+    ) -> Result<(Vec<Self::Row>, i64), RecordError>;
+    /// The view of a row at `tier` for `actor`.
+    fn view(
+        actor: Option<&Actor>,
+        row: &Self::Row,
+        form: Self::Form,
+        organization_name: String,
+        tier: Tier,
+        now: NaiveDateTime,
+    ) -> Result<Self::View, RecordError>;
+}
+
+/// The rules of listings and requests, over a [`Catalogue`].
+pub struct Engine<C: Catalogue> {
+    db: Db,
+    kind: PhantomData<C>,
+}
+
+impl<C: Catalogue> Clone for Engine<C> {
+    fn clone(&self) -> Self {
+        Engine {
+            db: self.db.clone(),
+            kind: PhantomData,
+        }
+    }
+}
+
+fn entity<C: Catalogue>() -> &'static str {
+    C::KIND.entity()
+}
+
+fn form_json<F: Serialize>(form: &F) -> Value {
+    let mut value = serde_json::to_value(form).unwrap_or(Value::Null);
+    if let Some(object) = value.as_object_mut() {
+        object.remove("organization_id");
+    }
+    value
+}
+
+fn organization_names(conn: &mut DbConn, ids: &[i64]) -> Result<HashMap<i64, String>, RecordError> {
+    use diesel::prelude::*;
+    use techx_db::schema::organizations;
+    let rows: Vec<(i64, String)> = organizations::table
+        .filter(organizations::id.eq_any(ids))
+        .select((organizations::id, organizations::name))
+        .load(conn)?;
+    Ok(rows.into_iter().collect())
+}
+
+/// Views of `rows` at the actor's tiers, and the ids whose confidential tier it read from
+/// outside the owner organization (for the access log).
+fn to_views<C: Catalogue>(
+    conn: &mut DbConn,
+    actor: Option<&Actor>,
+    rows: &[C::Row],
+    now: NaiveDateTime,
+) -> Result<(Vec<C::View>, Vec<i64>), RecordError> {
+    let forms = C::forms(conn, rows)?;
+    let org_ids: Vec<i64> = rows.iter().map(|r| r.organization_id().0).collect();
+    let names = organization_names(conn, &org_ids)?;
+    let tiers = records::tiers(conn, entity::<C>(), actor, rows, now)?;
+    let logged = records::outside_confidential_reads(actor, rows, &tiers);
+    let views = rows
+        .iter()
+        .zip(forms)
+        .zip(&tiers)
+        .map(|((row, form), tier)| {
+            let name = names
+                .get(&row.organization_id().0)
+                .cloned()
+                .unwrap_or_default();
+            C::view(actor, row, form, name, *tier, now)
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok((views, logged))
+}
+
+fn load_view<C: Catalogue>(
+    conn: &mut DbConn,
+    actor: Option<&Actor>,
+    id: i64,
+) -> Result<C::View, RecordError> {
+    let row = C::find(conn, id)?.ok_or(RecordError::NotFound(entity::<C>()))?;
+    let (mut views, _) = to_views::<C>(conn, actor, &[row], clock::now())?;
+    views.pop().ok_or(RecordError::NotFound(entity::<C>()))
+}
+
+fn no_changes() -> Value {
+    Value::Object(Default::default())
+}
+
+/// Append a history entry and a change-log row for a change of record `id`.
+#[allow(clippy::too_many_arguments)]
+fn log_change<C: Catalogue>(
+    conn: &mut DbConn,
+    id: i64,
+    action: &str,
+    from: Option<&str>,
+    to: Option<&str>,
+    changes: &Value,
+    note: Option<&str>,
+    actor: ActorRef,
+    op: ChangeOp,
+    now: NaiveDateTime,
+) -> Result<(), RecordError> {
+    let entry = records::history_entry(
+        entity::<C>(),
+        id,
+        action,
+        from,
+        to,
+        changes,
+        note,
+        actor,
+        now,
+    );
+    log::append_history(conn, &entry)?;
+    record_change(conn, entity::<C>(), id, op, actor.user_id)?;
+    Ok(())
+}
+
+/// Insert validated forms as drafts, each with its history and change-log rows.
+fn insert_valid<C: Catalogue>(
+    conn: &mut DbConn,
+    actor: &Actor,
+    organization: OrganizationId,
+    forms: Vec<(C::Form, C::Valid)>,
+) -> Result<Vec<i64>, RecordError> {
+    let now = clock::now();
+    let mut ids = Vec::with_capacity(forms.len());
+    for (form, valid) in forms {
+        let row = C::insert(
+            conn,
+            &valid,
+            organization,
+            actor.user_id().map(|u| u.0),
+            now,
+        )?;
+        let changes = records::diff(&Value::Null, &form_json(&form));
+        let draft = Some(RecordStatus::Draft.as_str());
+        log_change::<C>(
+            conn,
+            row.id(),
+            "create",
+            None,
+            draft,
+            &changes,
+            None,
+            actor.reference(),
+            ChangeOp::Create,
+            now,
+        )?;
+        ids.push(row.id());
+    }
+    Ok(ids)
+}
+
+impl<C: Catalogue> Engine<C> {
+    pub fn new(db: Db) -> Self {
+        Engine {
+            db,
+            kind: PhantomData,
+        }
+    }
+
+    /// Create a draft (owners and editors of the organization).
+    pub async fn create(&self, actor: &Actor, form: C::Form) -> Result<C::View, RecordError> {
+        let organization = records::owner_of_new(actor, C::form_owner(&form))?;
+        let valid = C::validate(&form).map_err(RecordError::Invalid)?;
+        let actor = actor.clone();
+        self.db
+            .write(move |conn| {
+                let ids = insert_valid::<C>(conn, &actor, organization, vec![(form, valid)])?;
+                let id = ids
+                    .first()
+                    .copied()
+                    .ok_or(RecordError::NotFound(entity::<C>()))?;
+                load_view::<C>(conn, Some(&actor), id)
+            })
+            .await
+    }
+
+    /// One record at the caller's tiers; 404 when the caller may not see it. A read of the
+    /// confidential tier from outside the owner organization is logged.
+    pub async fn get(&self, actor: Option<&Actor>, id: i64) -> Result<C::View, RecordError> {
+        let reader = actor.cloned();
+        let (view, logged) = self
+            .db
+            .run(move |conn| {
+                let now = clock::now();
+                let row = C::find(conn, id)?
+                    .filter(|r| records::is_visible(reader.as_ref(), r, now))
+                    .ok_or(RecordError::NotFound(entity::<C>()))?;
+                let (mut views, logged) = to_views::<C>(conn, reader.as_ref(), &[row], now)?;
+                let view = views.pop().ok_or(RecordError::NotFound(entity::<C>()))?;
+                Ok::<_, RecordError>((view, logged))
+            })
+            .await?;
+        records::log_reads(&self.db, entity::<C>(), actor, logged, "get").await?;
+        Ok(view)
+    }
+
+    /// A filtered, sorted page of the records the caller may see.
+    pub async fn list(
+        &self,
+        actor: Option<&Actor>,
+        query: C::Query,
+    ) -> Result<Page<C::View>, RecordError> {
+        let (limit, offset) = C::paging_of(&query);
+        let paging = records::paging(limit, offset)?;
+        let (filter, sort) = C::parse_filter(&query, actor)?;
+        let reader = actor.cloned();
+        let (page, logged) = self
+            .db
+            .run(move |conn| {
+                let now = clock::now();
+                let scope = records::scope_of(reader.as_ref());
+                let (rows, total) = C::list(conn, &scope, &filter, sort, paging, now)?;
+                let (views, logged) = to_views::<C>(conn, reader.as_ref(), &rows, now)?;
+                Ok::<_, RecordError>((Page::new(views, total, paging), logged))
+            })
+            .await?;
+        records::log_reads(&self.db, entity::<C>(), actor, logged, "list").await?;
+        Ok(page)
+    }
+
+    /// Every record matching the filters that the caller may see (up to 50,000), at the
+    /// caller's tiers, for export.
+    pub async fn export(
+        &self,
+        actor: Option<&Actor>,
+        query: C::Query,
+    ) -> Result<Vec<C::View>, RecordError> {
+        let (filter, sort) = C::parse_filter(&query, actor)?;
+        let reader = actor.cloned();
+        let (views, logged) = self
+            .db
+            .run(move |conn| {
+                let now = clock::now();
+                let scope = records::scope_of(reader.as_ref());
+                let mut views = Vec::new();
+                let mut logged = Vec::new();
+                let mut offset = 0;
+                while offset < EXPORT_LIMIT {
+                    let paging = Paging { limit: 500, offset };
+                    let (rows, total) = C::list(conn, &scope, &filter, sort, paging, now)?;
+                    let (mut page, mut page_logged) =
+                        to_views::<C>(conn, reader.as_ref(), &rows, now)?;
+                    views.append(&mut page);
+                    logged.append(&mut page_logged);
+                    offset += 500;
+                    if offset >= total {
+                        break;
+                    }
+                }
+                Ok::<_, RecordError>((views, logged))
+            })
+            .await?;
+        records::log_reads(&self.db, entity::<C>(), actor, logged, "export").await?;
+        Ok(views)
+    }
+
+    /// Change fields (owners and editors, and admins). `expected_version` comes from
+    /// `If-Match`.
+    pub async fn update(
+        &self,
+        actor: &Actor,
+        id: i64,
+        patch: C::Patch,
+        expected_version: Option<i32>,
+    ) -> Result<C::View, RecordError> {
+        let actor = actor.clone();
+        self.db
+            .write(move |conn| {
+                let now = clock::now();
+                let current =
+                    records::require_editable_by(&actor, C::find(conn, id)?, entity::<C>(), now)?;
+                let status = records::status_of(&current)?;
+                if !lifecycle::is_editable(status) {
+                    return Err(RecordError::Conflict(format!(
+                        "a {} cannot be edited while it is {status}",
+                        entity::<C>()
+                    )));
+                }
+                records::check_version(&current, expected_version)?;
+                let before = C::forms(conn, std::slice::from_ref(&current))?
+                    .pop()
+                    .ok_or(RecordError::NotFound(entity::<C>()))?;
+                let after = C::apply_patch(before.clone(), patch);
+                let valid = C::validate(&after).map_err(RecordError::Invalid)?;
+                let changes = records::diff(&form_json(&before), &form_json(&after));
+                C::update(conn, id, &valid, current.version() + 1, now)?;
+                log_change::<C>(
+                    conn,
+                    id,
+                    "update",
+                    None,
+                    None,
+                    &changes,
+                    None,
+                    actor.reference(),
+                    ChangeOp::Update,
+                    now,
+                )?;
+                load_view::<C>(conn, Some(&actor), id)
+            })
+            .await
+    }
+
+    /// Delete a draft (owners and editors).
+    pub async fn delete(
+        &self,
+        actor: &Actor,
+        id: i64,
+        expected_version: Option<i32>,
+    ) -> Result<(), RecordError> {
+        let actor = actor.clone();
+        self.db
+            .write(move |conn| {
+                let now = clock::now();
+                let current =
+                    records::require_editable_by(&actor, C::find(conn, id)?, entity::<C>(), now)?;
+                if current.status() != RecordStatus::Draft.as_str() {
+                    return Err(RecordError::Conflict(format!(
+                        "only drafts can be deleted; this {} is {}",
+                        entity::<C>(),
+                        current.status()
+                    )));
+                }
+                records::check_version(&current, expected_version)?;
+                C::delete(conn, id)?;
+                let from = Some(current.status());
+                log_change::<C>(
+                    conn,
+                    id,
+                    "delete",
+                    from,
+                    None,
+                    &no_changes(),
+                    None,
+                    actor.reference(),
+                    ChangeOp::Delete,
+                    now,
+                )
+            })
+            .await
+    }
+
+    /// Take a lifecycle action.
+    pub async fn transition(
+        &self,
+        actor: &Actor,
+        id: i64,
+        form: TransitionForm,
+        expected_version: Option<i32>,
+    ) -> Result<C::View, RecordError> {
+        let note = validate::optional_text("note", form.note.as_deref(), MAX_NOTE_LEN)
+            .map_err(|e| RecordError::Invalid(vec![e]))?;
+        let action = form.action;
+        let actor = actor.clone();
+        self.db
+            .write(move |conn| {
+                let now = clock::now();
+                let current = C::find(conn, id)?
+                    .filter(|r| records::is_visible(Some(&actor), r, now))
+                    .ok_or(RecordError::NotFound(entity::<C>()))?;
+                let step = records::plan_step(C::KIND, &actor, &current, action, now)?;
+                records::check_version(&current, expected_version)?;
+                C::check_step(&current, &step)?;
+                let change = StatusChange {
+                    status: step.to,
+                    valid_until: step.confirms.then(|| lifecycle::valid_until(now)),
+                    last_confirmed_at: step.confirms.then_some(now),
+                    published_at: step.publishes.then_some(now),
+                    updated_at: now,
+                    version: current.version() + 1,
+                };
+                C::set_status(conn, id, &change)?;
+                let (from, to) = (Some(step.from.as_str()), Some(step.to.as_str()));
+                log_change::<C>(
+                    conn,
+                    id,
+                    action.as_str(),
+                    from,
+                    to,
+                    &no_changes(),
+                    note.as_deref(),
+                    actor.reference(),
+                    ChangeOp::Update,
+                    now,
+                )?;
+                load_view::<C>(conn, Some(&actor), id)
+            })
+            .await
+    }
+
+    /// The history of a record: for its organization, moderators and admins.
+    pub async fn history(
+        &self,
+        actor: &Actor,
+        id: i64,
+        query: HistoryQuery,
+    ) -> Result<Page<HistoryEntryView>, RecordError> {
+        let paging = records::paging(query.limit, query.offset)?;
+        let actor = actor.clone();
+        self.db
+            .run(move |conn| {
+                let row = C::find(conn, id)?;
+                records::history_page(conn, entity::<C>(), &actor, row, paging, clock::now())
+            })
+            .await
+    }
+
+    /// Import forms as drafts of `organization`, all or nothing: when any row is invalid,
+    /// nothing is written and every problem is reported with its row number.
+    pub async fn import(
+        &self,
+        actor: &Actor,
+        organization: OrganizationId,
+        rows: Vec<Row<C::Form>>,
+    ) -> Result<ImportReport, RecordError> {
+        if !actor.can_edit_records_of(organization) {
+            return Err(RecordError::Forbidden(
+                "you may not create records for this organization",
+            ));
+        }
+        if rows.is_empty() {
+            return Err(RecordError::invalid(
+                "file",
+                "required",
+                "the file holds no rows",
+            ));
+        }
+        let mut errors = Vec::new();
+        let mut valid = Vec::new();
+        for (row, parsed) in rows {
+            match parsed.and_then(|form| C::validate(&form).map(|v| (form, v))) {
+                Ok(pair) => valid.push(pair),
+                Err(problems) => errors.extend(records::prefixed(problems, row)),
+            }
+        }
+        if !errors.is_empty() {
+            return Err(RecordError::Invalid(errors));
+        }
+        let actor = actor.clone();
+        let ids = self
+            .db
+            .write(move |conn| insert_valid::<C>(conn, &actor, organization, valid))
+            .await?;
+        Ok(ImportReport {
+            imported: ids.len(),
+            ids,
+        })
+    }
+
+    /// Move publications whose validity has passed to `expired`, with history. Returns how
+    /// many expired.
+    pub async fn expire_due(&self) -> Result<usize, RecordError> {
+        self.db
+            .write(|conn| {
+                let now = clock::now();
+                let due = C::due_for_expiry(conn, now, 1000)?;
+                let (from, to) = (
+                    Some(RecordStatus::Published.as_str()),
+                    Some(RecordStatus::Expired.as_str()),
+                );
+                for row in &due {
+                    let change = StatusChange {
+                        status: RecordStatus::Expired,
+                        valid_until: None,
+                        last_confirmed_at: None,
+                        published_at: None,
+                        updated_at: now,
+                        version: row.version() + 1,
+                    };
+                    C::set_status(conn, row.id(), &change)?;
+                    log_change::<C>(
+                        conn,
+                        row.id(),
+                        "expire",
+                        from,
+                        to,
+                        &no_changes(),
+                        None,
+                        ActorRef::default(),
+                        ChangeOp::Update,
+                        now,
+                    )?;
+                }
+                Ok(due.len())
+            })
+            .await
+    }
+}
