@@ -7,6 +7,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use techx_accounts::catalogue::Progress;
 use techx_accounts::records::RecordError;
 use techx_accounts::secret::{self, SecretSource};
 use techx_accounts::{Accounts, AccountsSettings, Actor};
@@ -323,28 +324,48 @@ async fn import(common: &CommonArgs, args: ImportArgs) -> anyhow::Result<()> {
     let actor = Actor::system();
     let organization = OrganizationId(args.organization_id);
     let file_error = |e: techx_core::FieldError| anyhow::anyhow!("{}: {}", e.field, e.message);
-    let progress = indicatif::ProgressBar::new_spinner();
-    progress.set_message(format!("importing {}", args.file.display()));
-    progress.enable_steady_tick(std::time::Duration::from_millis(120));
-    let report = match args.what {
+    let bar = |rows: usize| {
+        let bar = indicatif::ProgressBar::new(rows as u64);
+        if let Ok(style) = indicatif::ProgressStyle::with_template(
+            "{msg} [{bar:40}] {pos}/{len} rows ({elapsed}, {eta} left)",
+        ) {
+            bar.set_style(style.progress_chars("=> "));
+        }
+        bar.set_message(format!("importing {}", args.file.display()));
+        bar
+    };
+    let (report, bar) = match args.what {
         RecordSet::Listings => {
             let rows = match format {
                 FileFormat::Csv => techx_listings::transfer::read_csv(&text).map_err(file_error)?,
                 FileFormat::Jsonl => techx_listings::transfer::read_jsonl(&text),
             };
-            progress.set_message(format!("validating and writing {} listings", rows.len()));
-            Listings::new(db).import(&actor, organization, rows).await
+            let bar = bar(rows.len());
+            let tick = bar.clone();
+            let progress: Progress = Box::new(move |done| tick.set_position(done as u64));
+            let report = Listings::new(db)
+                .import_with_progress(&actor, organization, rows, Some(progress))
+                .await;
+            (report, bar)
         }
         RecordSet::Requests => {
             let rows = match format {
                 FileFormat::Csv => techx_requests::transfer::read_csv(&text).map_err(file_error)?,
                 FileFormat::Jsonl => techx_requests::transfer::read_jsonl(&text),
             };
-            progress.set_message(format!("validating and writing {} requests", rows.len()));
-            Requests::new(db).import(&actor, organization, rows).await
+            let bar = bar(rows.len());
+            let tick = bar.clone();
+            let progress: Progress = Box::new(move |done| tick.set_position(done as u64));
+            let report = Requests::new(db)
+                .import_with_progress(&actor, organization, rows, Some(progress))
+                .await;
+            (report, bar)
         }
     };
-    progress.finish_and_clear();
+    match &report {
+        Ok(_) => bar.finish(),
+        Err(_) => bar.abandon_with_message("nothing imported"),
+    }
     let report = report.map_err(record_error)?;
     println!("imported {} records as drafts", report.imported);
     Ok(())

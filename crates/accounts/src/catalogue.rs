@@ -223,12 +223,16 @@ fn log_change<C: Catalogue>(
     Ok(())
 }
 
+/// Told how many rows of an import are written, as they are written.
+pub type Progress = Box<dyn Fn(usize) + Send>;
+
 /// Insert validated forms as drafts, each with its history and change-log rows.
 fn insert_valid<C: Catalogue>(
     conn: &mut DbConn,
     actor: &Actor,
     organization: OrganizationId,
     forms: Vec<(C::Form, C::Valid)>,
+    progress: Option<Progress>,
 ) -> Result<Vec<i64>, RecordError> {
     let now = clock::now();
     let mut ids = Vec::with_capacity(forms.len());
@@ -255,6 +259,9 @@ fn insert_valid<C: Catalogue>(
             now,
         )?;
         ids.push(row.id());
+        if let Some(progress) = &progress {
+            progress(ids.len());
+        }
     }
     Ok(ids)
 }
@@ -274,7 +281,7 @@ impl<C: Catalogue> Engine<C> {
         let actor = actor.clone();
         self.db
             .write(move |conn| {
-                let ids = insert_valid::<C>(conn, &actor, organization, vec![(form, valid)])?;
+                let ids = insert_valid::<C>(conn, &actor, organization, vec![(form, valid)], None)?;
                 let id = ids
                     .first()
                     .copied()
@@ -523,6 +530,18 @@ impl<C: Catalogue> Engine<C> {
         organization: OrganizationId,
         rows: Vec<Row<C::Form>>,
     ) -> Result<ImportReport, RecordError> {
+        self.import_with_progress(actor, organization, rows, None)
+            .await
+    }
+
+    /// [`Engine::import`], telling `progress` how many rows are written (for a progress bar).
+    pub async fn import_with_progress(
+        &self,
+        actor: &Actor,
+        organization: OrganizationId,
+        rows: Vec<Row<C::Form>>,
+        progress: Option<Progress>,
+    ) -> Result<ImportReport, RecordError> {
         if !actor.can_edit_records_of(organization) {
             return Err(RecordError::Forbidden(
                 "you may not create records for this organization",
@@ -549,7 +568,7 @@ impl<C: Catalogue> Engine<C> {
         let actor = actor.clone();
         let ids = self
             .db
-            .write(move |conn| insert_valid::<C>(conn, &actor, organization, valid))
+            .write(move |conn| insert_valid::<C>(conn, &actor, organization, valid, progress))
             .await?;
         Ok(ImportReport {
             imported: ids.len(),

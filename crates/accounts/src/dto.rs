@@ -1,19 +1,10 @@
 //! API shapes of the accounts resources.
 
 use chrono::{DateTime, Utc};
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::{Deserialize, Serialize};
 use techx_core::codes::{ApiScope, OrgRole, OrgType, PlatformRole, Province, Verification};
 use techx_core::{ApiKeyId, OrganizationId, UserId};
 use utoipa::{IntoParams, ToSchema};
-
-/// Tells an absent field (`None`) from an explicit `null` (`Some(None)`) in a PATCH body.
-fn double_option<'de, T, D>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
-where
-    T: Deserialize<'de>,
-    D: Deserializer<'de>,
-{
-    Option::<T>::deserialize(deserializer).map(Some)
-}
 
 /// A new account, optionally with the organization it registers.
 #[derive(Debug, Clone, Deserialize, ToSchema)]
@@ -125,14 +116,14 @@ pub struct OrganizationForm {
 pub struct OrganizationPatch {
     pub name: Option<String>,
     pub org_type: Option<OrgType>,
-    #[serde(default, deserialize_with = "double_option")]
+    #[serde(default, deserialize_with = "techx_core::validate::double_option")]
     #[schema(value_type = Option<String>)]
     pub tax_code: Option<Option<String>>,
     pub province_code: Option<Province>,
-    #[serde(default, deserialize_with = "double_option")]
+    #[serde(default, deserialize_with = "techx_core::validate::double_option")]
     #[schema(value_type = Option<String>)]
     pub address: Option<Option<String>>,
-    #[serde(default, deserialize_with = "double_option")]
+    #[serde(default, deserialize_with = "techx_core::validate::double_option")]
     #[schema(value_type = Option<String>)]
     pub website: Option<Option<String>>,
 }

@@ -47,6 +47,16 @@ pub fn optional_text(
     Ok(Some(trimmed.to_owned()))
 }
 
+/// For PATCH bodies: tells an absent field (`None`) from an explicit `null` (`Some(None)`).
+/// Use with `#[serde(default, deserialize_with = "double_option")]`.
+pub fn double_option<'de, T, D>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
+where
+    T: serde::Deserialize<'de>,
+    D: serde::Deserializer<'de>,
+{
+    <Option<T> as serde::Deserialize>::deserialize(deserializer).map(Some)
+}
+
 /// A normalised email address: trimmed, lowercase, one `@`, a dotted domain.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Email(String);

@@ -1,7 +1,7 @@
 //! API shapes of listings.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::{Deserialize, Serialize};
 use techx_core::OrganizationId;
 use techx_core::codes::{
     CooperationType, FundingOrigin, IpType, Lang, LegalStatus, ListingKind, PricingModel, Province,
@@ -10,14 +10,6 @@ use techx_core::codes::{
 use utoipa::{IntoParams, ToSchema};
 
 pub use techx_accounts::records::{ContactView, ExportFormat, ImportReport};
-
-fn double_option<'de, T, D>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
-where
-    T: Deserialize<'de>,
-    D: Deserializer<'de>,
-{
-    Option::<T>::deserialize(deserializer).map(Some)
-}
 
 /// An intellectual-property asset behind a listing.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -99,21 +91,21 @@ pub struct ListingPatch {
     pub lang: Option<Lang>,
     pub title: Option<String>,
     pub summary: Option<String>,
-    #[serde(default, deserialize_with = "double_option")]
+    #[serde(default, deserialize_with = "techx_core::validate::double_option")]
     #[schema(value_type = Option<String>)]
     pub details: Option<Option<String>>,
-    #[serde(default, deserialize_with = "double_option")]
+    #[serde(default, deserialize_with = "techx_core::validate::double_option")]
     #[schema(value_type = Option<String>)]
     pub confidential_details: Option<Option<String>>,
-    #[serde(default, deserialize_with = "double_option")]
+    #[serde(default, deserialize_with = "techx_core::validate::double_option")]
     #[schema(value_type = Option<String>)]
     pub title_en: Option<Option<String>>,
-    #[serde(default, deserialize_with = "double_option")]
+    #[serde(default, deserialize_with = "techx_core::validate::double_option")]
     #[schema(value_type = Option<String>)]
     pub summary_en: Option<Option<String>>,
     pub keywords: Option<Vec<String>>,
     pub sci_fields: Option<Vec<SciField>>,
-    #[serde(default, deserialize_with = "double_option")]
+    #[serde(default, deserialize_with = "techx_core::validate::double_option")]
     #[schema(value_type = Option<i32>)]
     pub trl: Option<Option<i32>>,
     pub ip_assets: Option<Vec<IpAsset>>,
@@ -121,27 +113,27 @@ pub struct ListingPatch {
     pub transfer_methods: Option<Vec<TransferMethod>>,
     pub cooperation_types: Option<Vec<CooperationType>>,
     pub pricing_model: Option<PricingModel>,
-    #[serde(default, deserialize_with = "double_option")]
+    #[serde(default, deserialize_with = "techx_core::validate::double_option")]
     #[schema(value_type = Option<i64>)]
     pub price_min_vnd: Option<Option<i64>>,
-    #[serde(default, deserialize_with = "double_option")]
+    #[serde(default, deserialize_with = "techx_core::validate::double_option")]
     #[schema(value_type = Option<i64>)]
     pub price_max_vnd: Option<Option<i64>>,
-    #[serde(default, deserialize_with = "double_option")]
+    #[serde(default, deserialize_with = "techx_core::validate::double_option")]
     #[schema(value_type = Option<FundingOrigin>)]
     pub funding_origin: Option<Option<FundingOrigin>>,
-    #[serde(default, deserialize_with = "double_option")]
+    #[serde(default, deserialize_with = "techx_core::validate::double_option")]
     #[schema(value_type = Option<String>)]
     pub research_task_code: Option<Option<String>>,
     pub tech_category: Option<TechCategory>,
     pub province_code: Option<Province>,
-    #[serde(default, deserialize_with = "double_option")]
+    #[serde(default, deserialize_with = "techx_core::validate::double_option")]
     #[schema(value_type = Option<String>)]
     pub contact_name: Option<Option<String>>,
-    #[serde(default, deserialize_with = "double_option")]
+    #[serde(default, deserialize_with = "techx_core::validate::double_option")]
     #[schema(value_type = Option<String>)]
     pub contact_email: Option<Option<String>>,
-    #[serde(default, deserialize_with = "double_option")]
+    #[serde(default, deserialize_with = "techx_core::validate::double_option")]
     #[schema(value_type = Option<String>)]
     pub contact_phone: Option<Option<String>>,
 }

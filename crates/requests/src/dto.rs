@@ -1,7 +1,7 @@
 //! API shapes of requests.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::{Deserialize, Serialize};
 use techx_core::OrganizationId;
 use techx_core::codes::{
     CooperationType, IpExpectation, Lang, Province, RecordStatus, RequestKind, RequestOrigin,
@@ -10,14 +10,6 @@ use techx_core::codes::{
 use utoipa::{IntoParams, ToSchema};
 
 pub use techx_accounts::records::{ContactView, ExportFormat, ImportReport};
-
-fn double_option<'de, T, D>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
-where
-    T: Deserialize<'de>,
-    D: Deserializer<'de>,
-{
-    Option::<T>::deserialize(deserializer).map(Some)
-}
 
 /// A new technology need. It starts as a `draft` of the organization.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
@@ -77,24 +69,24 @@ pub struct RequestPatch {
     pub lang: Option<Lang>,
     pub title: Option<String>,
     pub problem: Option<String>,
-    #[serde(default, deserialize_with = "double_option")]
+    #[serde(default, deserialize_with = "techx_core::validate::double_option")]
     #[schema(value_type = Option<String>)]
     pub requirements: Option<Option<String>>,
-    #[serde(default, deserialize_with = "double_option")]
+    #[serde(default, deserialize_with = "techx_core::validate::double_option")]
     #[schema(value_type = Option<String>)]
     pub confidential_details: Option<Option<String>>,
     pub keywords: Option<Vec<String>>,
     pub sci_fields: Option<Vec<SciField>>,
-    #[serde(default, deserialize_with = "double_option")]
+    #[serde(default, deserialize_with = "techx_core::validate::double_option")]
     #[schema(value_type = Option<i32>)]
     pub trl_min: Option<Option<i32>>,
-    #[serde(default, deserialize_with = "double_option")]
+    #[serde(default, deserialize_with = "techx_core::validate::double_option")]
     #[schema(value_type = Option<i64>)]
     pub budget_min_vnd: Option<Option<i64>>,
-    #[serde(default, deserialize_with = "double_option")]
+    #[serde(default, deserialize_with = "techx_core::validate::double_option")]
     #[schema(value_type = Option<i64>)]
     pub budget_max_vnd: Option<Option<i64>>,
-    #[serde(default, deserialize_with = "double_option")]
+    #[serde(default, deserialize_with = "techx_core::validate::double_option")]
     #[schema(value_type = Option<NaiveDate>)]
     pub deadline: Option<Option<NaiveDate>>,
     pub accepted_cooperation_types: Option<Vec<CooperationType>>,
@@ -102,13 +94,13 @@ pub struct RequestPatch {
     pub anonymous: Option<bool>,
     pub origin: Option<RequestOrigin>,
     pub province_code: Option<Province>,
-    #[serde(default, deserialize_with = "double_option")]
+    #[serde(default, deserialize_with = "techx_core::validate::double_option")]
     #[schema(value_type = Option<String>)]
     pub contact_name: Option<Option<String>>,
-    #[serde(default, deserialize_with = "double_option")]
+    #[serde(default, deserialize_with = "techx_core::validate::double_option")]
     #[schema(value_type = Option<String>)]
     pub contact_email: Option<Option<String>>,
-    #[serde(default, deserialize_with = "double_option")]
+    #[serde(default, deserialize_with = "techx_core::validate::double_option")]
     #[schema(value_type = Option<String>)]
     pub contact_phone: Option<Option<String>>,
 }
