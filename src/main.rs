@@ -71,6 +71,49 @@ enum Command {
     Export(ExportArgs),
     /// Load the demo dataset into an empty database.
     Demo,
+    /// Measure quality.
+    #[command(subcommand)]
+    Eval(EvalCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum EvalCommand {
+    /// Search relevance on a BEIR-layout set: nDCG@10, recall@10, MRR@10.
+    Search(EvalSearchArgs),
+}
+
+#[derive(Debug, Args)]
+struct EvalSearchArgs {
+    /// Directory with corpus.jsonl, queries.jsonl and qrels.tsv.
+    #[arg(long)]
+    beir: PathBuf,
+    /// Strip diacritics from the queries (users typing Vietnamese without them).
+    #[arg(long)]
+    fold_queries: bool,
+    /// Weight of accented-syllable matches.
+    #[arg(long, default_value_t = techx_search::query::Weights::default().exact)]
+    exact: f32,
+    /// Weight of matches without diacritics.
+    #[arg(long, default_value_t = techx_search::query::Weights::default().folded)]
+    folded: f32,
+    /// Weight of adjacent-syllable pair matches.
+    #[arg(long, default_value_t = techx_search::query::Weights::default().pairs)]
+    pairs: f32,
+    /// Weight of English stem matches.
+    #[arg(long, default_value_t = techx_search::query::Weights::default().english)]
+    english: f32,
+    /// How much a title match counts against a body match.
+    #[arg(long, default_value_t = techx_search::eval::Options::default().title_boost)]
+    title_boost: f32,
+    /// Pseudo-relevance feedback: learn from this many first-round hits (0: off).
+    #[arg(long, default_value_t = 0)]
+    feedback_docs: usize,
+    /// Pseudo-relevance feedback: expansion terms added.
+    #[arg(long, default_value_t = 20)]
+    feedback_terms: usize,
+    /// Pseudo-relevance feedback: weight of the strongest expansion term.
+    #[arg(long, default_value_t = 0.5)]
+    feedback_weight: f32,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -429,6 +472,42 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             if !loaded {
                 println!("the database is not empty: demo data not loaded");
             }
+            Ok(())
+        }
+        Command::Eval(EvalCommand::Search(args)) => {
+            let dataset = techx_search::eval::Dataset::load(&args.beir)?;
+            let options = techx_search::eval::Options {
+                weights: techx_search::query::Weights {
+                    exact: args.exact,
+                    folded: args.folded,
+                    pairs: args.pairs,
+                    english: args.english,
+                },
+                title_boost: args.title_boost,
+                fold_queries: args.fold_queries,
+                feedback: (args.feedback_docs > 0).then_some(techx_search::query::Feedback {
+                    documents: args.feedback_docs,
+                    terms: args.feedback_terms,
+                    weight: args.feedback_weight,
+                }),
+            };
+            let started = std::time::Instant::now();
+            let report = techx_search::eval::evaluate(&dataset, options)?;
+            println!(
+                "{}: {} documents, {} queries{}: nDCG@10 {:.4}  recall@10 {:.4}  MRR@10 {:.4}  ({:.1} s)",
+                args.beir.display(),
+                dataset.corpus.len(),
+                report.queries,
+                if args.fold_queries {
+                    " (diacritics stripped)"
+                } else {
+                    ""
+                },
+                report.ndcg,
+                report.recall,
+                report.mrr,
+                started.elapsed().as_secs_f64()
+            );
             Ok(())
         }
         Command::Openapi => {

@@ -390,3 +390,45 @@ fn import_and_export_work_from_the_command_line() {
     );
     assert!(!public.contains(",confidential,") && !public.contains(",registered,"));
 }
+
+#[test]
+fn eval_search_reports_the_three_metrics_on_a_beir_directory() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("corpus.jsonl"),
+        "{\"_id\":\"d1\",\"title\":\"Xử lý nước thải chăn nuôi\",\"text\":\"Chế phẩm vi sinh.\"}\n{\"_id\":\"d2\",\"title\":\"Máy sấy lúa\",\"text\":\"Nhiệt trấu.\"}\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("queries.jsonl"),
+        "{\"_id\":\"q1\",\"text\":\"nuoc thai\"}\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("qrels.tsv"),
+        "query-id\tcorpus-id\tscore\nq1\td1\t1\n",
+    )
+    .unwrap();
+    let output = techx()
+        .args(["eval", "search", "--beir"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    assert!(
+        stdout.contains("1 queries")
+            && stdout.contains("nDCG@10 1.0000")
+            && stdout.contains("MRR@10 1.0000"),
+        "{stdout}"
+    );
+    let missing = techx()
+        .args(["eval", "search", "--beir", "/nonexistent"])
+        .output()
+        .unwrap();
+    assert!(!missing.status.success());
+}

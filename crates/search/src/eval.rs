@@ -1,0 +1,411 @@
+//! The relevance harness: index a BEIR-layout set (`corpus.jsonl`, `queries.jsonl`,
+//! `qrels.tsv`) through the same analyzers and query builder as the API, run every query and
+//! report nDCG@10 (gain 2^rel − 1), recall@10 and MRR@10.
+
+use crate::SearchError;
+use crate::analysis;
+use crate::query::{self, Target, TextFields, Weights};
+use serde::Deserialize;
+use std::collections::HashMap;
+use std::path::Path;
+use tantivy::collector::TopDocs;
+use tantivy::schema::{STORED, STRING, Schema, Value};
+use tantivy::{Index, TantivyDocument};
+
+/// Cut-off of every metric.
+pub const K: usize = 10;
+
+#[derive(Debug, Deserialize)]
+struct CorpusLine {
+    #[serde(rename = "_id")]
+    id: String,
+    #[serde(default)]
+    title: String,
+    #[serde(default)]
+    text: String,
+}
+
+#[derive(Debug, Deserialize)]
+struct QueryLine {
+    #[serde(rename = "_id")]
+    id: String,
+    text: String,
+}
+
+/// A loaded BEIR set.
+#[derive(Debug, Default)]
+pub struct Dataset {
+    pub corpus: Vec<(String, String, String)>,
+    pub queries: Vec<(String, String)>,
+    /// query id → (document id → graded relevance)
+    pub qrels: HashMap<String, HashMap<String, u32>>,
+}
+
+fn read(path: &Path) -> Result<String, SearchError> {
+    std::fs::read_to_string(path).map_err(|e| SearchError::Read {
+        path: path.display().to_string(),
+        message: e.to_string(),
+    })
+}
+
+fn bad(path: &Path, line: usize, message: impl std::fmt::Display) -> SearchError {
+    SearchError::Read {
+        path: path.display().to_string(),
+        message: format!("line {line}: {message}"),
+    }
+}
+
+impl Dataset {
+    /// Read `corpus.jsonl`, `queries.jsonl` and `qrels.tsv` (with a header row) from `dir`.
+    pub fn load(dir: &Path) -> Result<Dataset, SearchError> {
+        let mut dataset = Dataset::default();
+        let corpus_path = dir.join("corpus.jsonl");
+        for (n, line) in read(&corpus_path)?
+            .lines()
+            .enumerate()
+            .filter(|(_, l)| !l.trim().is_empty())
+        {
+            let doc: CorpusLine =
+                serde_json::from_str(line).map_err(|e| bad(&corpus_path, n + 1, e))?;
+            dataset.corpus.push((doc.id, doc.title, doc.text));
+        }
+        let queries_path = dir.join("queries.jsonl");
+        for (n, line) in read(&queries_path)?
+            .lines()
+            .enumerate()
+            .filter(|(_, l)| !l.trim().is_empty())
+        {
+            let query: QueryLine =
+                serde_json::from_str(line).map_err(|e| bad(&queries_path, n + 1, e))?;
+            dataset.queries.push((query.id, query.text));
+        }
+        let qrels_path = dir.join("qrels.tsv");
+        for (n, line) in read(&qrels_path)?
+            .lines()
+            .enumerate()
+            .skip(1)
+            .filter(|(_, l)| !l.trim().is_empty())
+        {
+            let parts: Vec<&str> = line.split('\t').collect();
+            let [query, doc, score] = parts[..] else {
+                return Err(bad(
+                    &qrels_path,
+                    n + 1,
+                    "expected query-id, corpus-id and score",
+                ));
+            };
+            let score: u32 = score
+                .trim()
+                .parse()
+                .map_err(|e| bad(&qrels_path, n + 1, e))?;
+            if score > 0 {
+                dataset
+                    .qrels
+                    .entry(query.to_owned())
+                    .or_default()
+                    .insert(doc.to_owned(), score);
+            }
+        }
+        // Only judged queries count.
+        dataset
+            .queries
+            .retain(|(id, _)| dataset.qrels.contains_key(id));
+        Ok(dataset)
+    }
+}
+
+/// Averages over the judged queries.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct Report {
+    pub queries: usize,
+    pub ndcg: f64,
+    pub recall: f64,
+    pub mrr: f64,
+}
+
+/// The metrics of one ranked list against its judgements.
+pub fn score(ranked: &[String], judged: &HashMap<String, u32>) -> (f64, f64, f64) {
+    let gain = |rel: u32| 2f64.powi(rel as i32) - 1.0;
+    let discount = |rank: usize| 1.0 / ((rank + 2) as f64).log2();
+    let dcg: f64 = ranked
+        .iter()
+        .take(K)
+        .enumerate()
+        .map(|(rank, doc)| gain(judged.get(doc).copied().unwrap_or(0)) * discount(rank))
+        .sum();
+    let mut ideal: Vec<u32> = judged.values().copied().collect();
+    ideal.sort_unstable_by(|a, b| b.cmp(a));
+    let idcg: f64 = ideal
+        .iter()
+        .take(K)
+        .enumerate()
+        .map(|(rank, rel)| gain(*rel) * discount(rank))
+        .sum();
+    let found = ranked
+        .iter()
+        .take(K)
+        .filter(|doc| judged.contains_key(*doc))
+        .count();
+    let recall = if judged.is_empty() {
+        0.0
+    } else {
+        found as f64 / judged.len() as f64
+    };
+    let mrr = ranked
+        .iter()
+        .take(K)
+        .position(|doc| judged.contains_key(doc))
+        .map(|rank| 1.0 / (rank + 1) as f64)
+        .unwrap_or(0.0);
+    let ndcg = if idcg > 0.0 { dcg / idcg } else { 0.0 };
+    (ndcg, recall, mrr)
+}
+
+/// Options of one evaluation run.
+#[derive(Debug, Clone, Copy)]
+pub struct Options {
+    pub weights: Weights,
+    /// How much a title match counts against a body match.
+    pub title_boost: f32,
+    /// Strip diacritics from the queries (a user typing without them).
+    pub fold_queries: bool,
+    /// A second round with terms from the first round's best hits.
+    pub feedback: Option<query::Feedback>,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            weights: Weights::default(),
+            title_boost: 2.0,
+            fold_queries: false,
+            feedback: None,
+        }
+    }
+}
+
+/// Index the corpus in memory and run every judged query.
+pub fn evaluate(dataset: &Dataset, options: Options) -> Result<Report, SearchError> {
+    let mut builder = Schema::builder();
+    let id_field = builder.add_text_field("id", STRING | STORED);
+    let title = TextFields::add(&mut builder, "title");
+    let body = TextFields::add(&mut builder, "body");
+    let index = Index::create_in_ram(builder.build());
+    analysis::register(index.tokenizers());
+    let mut writer = index.writer_with_num_threads(1, 100_000_000)?;
+    for (id, title_text, text) in &dataset.corpus {
+        let mut document = TantivyDocument::default();
+        document.add_text(id_field, id);
+        title.fill(&mut document, title_text);
+        // The body holds the whole text, title included: one length normalisation over all of
+        // it, with the title field adding its own weight on top.
+        body.fill(&mut document, &format!("{title_text}\n{text}"));
+        writer.add_document(document)?;
+    }
+    writer.commit()?;
+    let reader = index.reader()?;
+    let searcher = reader.searcher();
+    let targets = [
+        Target {
+            fields: title,
+            boost: options.title_boost,
+        },
+        Target {
+            fields: body,
+            boost: 1.0,
+        },
+    ];
+    let positions: HashMap<&str, usize> = dataset
+        .corpus
+        .iter()
+        .enumerate()
+        .map(|(i, (id, _, _))| (id.as_str(), i))
+        .collect();
+    let mut report = Report::default();
+    for (query_id, text) in &dataset.queries {
+        let Some(judged) = dataset.qrels.get(query_id) else {
+            continue;
+        };
+        let text = if options.fold_queries {
+            analysis::fold(text)
+        } else {
+            text.clone()
+        };
+        let mut query = query::build(index.tokenizers(), &text, &targets, options.weights);
+        if let Some(feedback) = options.feedback {
+            let first = searcher.search(
+                &query,
+                &TopDocs::with_limit(feedback.documents).order_by_score(),
+            )?;
+            let mut texts = Vec::with_capacity(first.len());
+            for (_, address) in first {
+                let document: TantivyDocument = searcher.doc(address)?;
+                if let Some(position) = document
+                    .get_first(id_field)
+                    .and_then(|v| v.as_str())
+                    .and_then(|id| positions.get(id))
+                {
+                    let (_, title_text, body_text) = &dataset.corpus[*position];
+                    texts.push(format!("{title_text}\n{body_text}"));
+                }
+            }
+            let terms = query::expansion(
+                index.tokenizers(),
+                &searcher,
+                body.english,
+                &text,
+                &texts,
+                feedback,
+            )?;
+            query = query::expanded(query, body.english, &terms);
+        }
+        let hits = searcher.search(&query, &TopDocs::with_limit(K).order_by_score())?;
+        let mut ranked = Vec::with_capacity(hits.len());
+        for (_, address) in hits {
+            let document: TantivyDocument = searcher.doc(address)?;
+            if let Some(id) = document.get_first(id_field).and_then(|v| v.as_str()) {
+                ranked.push(id.to_owned());
+            }
+        }
+        let (ndcg, recall, mrr) = score(&ranked, judged);
+        report.queries += 1;
+        report.ndcg += ndcg;
+        report.recall += recall;
+        report.mrr += mrr;
+    }
+    if report.queries > 0 {
+        let n = report.queries as f64;
+        report.ndcg /= n;
+        report.recall /= n;
+        report.mrr /= n;
+    }
+    Ok(report)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn judged(pairs: &[(&str, u32)]) -> HashMap<String, u32> {
+        pairs.iter().map(|(d, r)| (d.to_string(), *r)).collect()
+    }
+
+    #[test]
+    fn a_perfect_ranking_scores_one_and_a_miss_zero() {
+        let qrels = judged(&[("a", 2), ("b", 1)]);
+        let perfect = score(&["a".into(), "b".into()], &qrels);
+        assert!((perfect.0 - 1.0).abs() < 1e-9 && perfect.1 == 1.0 && perfect.2 == 1.0);
+        let miss = score(&["x".into()], &qrels);
+        assert_eq!(miss, (0.0, 0.0, 0.0));
+    }
+
+    #[test]
+    fn graded_gain_prefers_the_more_relevant_document_first() {
+        let qrels = judged(&[("a", 3), ("b", 1)]);
+        let good = score(&["a".into(), "b".into()], &qrels).0;
+        let swapped = score(&["b".into(), "a".into()], &qrels).0;
+        assert!(good > swapped);
+        // MRR counts the first relevant document at rank 2.
+        assert_eq!(score(&["x".into(), "b".into()], &qrels).2, 0.5);
+    }
+
+    fn tiny_set(dir: &Path) {
+        std::fs::write(
+            dir.join("corpus.jsonl"),
+            r#"{"_id":"d1","title":"Xử lý nước thải chăn nuôi","text":"Chế phẩm vi sinh giảm mùi hôi trang trại lợn."}
+{"_id":"d2","title":"Máy sấy lúa","text":"Sấy lúa bằng nhiệt trấu cho hợp tác xã."}
+{"_id":"d3","title":"Nuôi tôm","text":"Nước sạch cho ao nuôi, thải bỏ bùn, chăn thả cá."}
+"#,
+        )
+        .unwrap();
+        std::fs::write(
+            dir.join("queries.jsonl"),
+            "{\"_id\":\"q1\",\"text\":\"nước thải chăn nuôi\"}\n{\"_id\":\"q2\",\"text\":\"may say lua\"}\n",
+        )
+        .unwrap();
+        std::fs::write(
+            dir.join("qrels.tsv"),
+            "query-id\tcorpus-id\tscore\nq1\td1\t1\nq2\td2\t1\n",
+        )
+        .unwrap();
+    }
+
+    #[test]
+    fn accented_and_unaccented_queries_find_their_documents() {
+        let dir = tempfile::tempdir().unwrap();
+        tiny_set(dir.path());
+        let dataset = Dataset::load(dir.path()).unwrap();
+        assert_eq!(dataset.queries.len(), 2);
+        let report = evaluate(&dataset, Options::default()).unwrap();
+        assert_eq!(report.queries, 2);
+        assert!((report.mrr - 1.0).abs() < 1e-9, "{report:?}");
+        let folded = evaluate(
+            &dataset,
+            Options {
+                fold_queries: true,
+                ..Options::default()
+            },
+        )
+        .unwrap();
+        assert!((folded.mrr - 1.0).abs() < 1e-9, "{folded:?}");
+        // Without the folded and pair fields an unaccented query cannot reach accented text.
+        let exact_only = Options {
+            weights: Weights {
+                exact: 1.0,
+                folded: 0.0,
+                pairs: 0.0,
+                english: 0.0,
+            },
+            fold_queries: true,
+            ..Options::default()
+        };
+        assert!(evaluate(&dataset, exact_only).unwrap().mrr < 1.0);
+    }
+
+    #[test]
+    fn a_missing_file_names_its_path() {
+        let dir = tempfile::tempdir().unwrap();
+        let error = Dataset::load(dir.path()).unwrap_err();
+        assert!(error.to_string().contains("corpus.jsonl"), "{error}");
+    }
+}
+
+#[cfg(test)]
+mod shared_sets {
+    use super::*;
+
+    /// The labelled sets beside the project (`../shared/eval`); a user's clone has none, so
+    /// the test then has nothing to check.
+    fn shared(name: &str) -> Option<Dataset> {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../../shared/eval")
+            .join(name);
+        dir.is_dir().then(|| Dataset::load(&dir).unwrap())
+    }
+
+    #[test]
+    fn vietnamese_relevance_meets_its_targets_with_and_without_diacritics() {
+        let Some(dataset) = shared("xquad-vi") else {
+            return;
+        };
+        let accented = evaluate(&dataset, Options::default()).unwrap();
+        assert!(
+            accented.ndcg >= 0.96,
+            "xquad-vi nDCG@10 {:.4}",
+            accented.ndcg
+        );
+        let folded = evaluate(
+            &dataset,
+            Options {
+                fold_queries: true,
+                ..Options::default()
+            },
+        )
+        .unwrap();
+        assert!(
+            folded.ndcg >= 0.93,
+            "xquad-vi without diacritics nDCG@10 {:.4}",
+            folded.ndcg
+        );
+    }
+}
