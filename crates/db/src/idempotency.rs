@@ -8,6 +8,8 @@ use diesel::prelude::*;
 
 /// How long a key is remembered.
 pub const RETENTION_HOURS: i64 = 24;
+/// A claim this old without a response belongs to a request that died: it may be taken over.
+pub const ABANDONED_AFTER_SECONDS: i64 = 300;
 
 /// What the store knows of a key.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -61,7 +63,9 @@ pub fn claim(
         .first(conn)
         .optional()?;
     if let Some(row) = existing {
-        let expired = now.signed_duration_since(row.created_at).num_hours() >= RETENTION_HOURS;
+        let age = now.signed_duration_since(row.created_at);
+        let abandoned = row.status_code.is_none() && age.num_seconds() >= ABANDONED_AFTER_SECONDS;
+        let expired = age.num_hours() >= RETENTION_HOURS || abandoned;
         if !expired {
             if row.request_hash != request_hash {
                 return Ok(KeyState::Mismatch);
@@ -109,4 +113,70 @@ pub fn complete(
 /// Forget a claimed key whose request failed, so that a retry may run.
 pub fn release(conn: &mut DbConn, id: i64) -> QueryResult<usize> {
     diesel::delete(idempotency_keys::table.find(id)).execute(conn)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Db, PoolOptions};
+    use chrono::{Duration, NaiveDate};
+
+    fn at(minutes: i64) -> NaiveDateTime {
+        NaiveDate::from_ymd_opt(2026, 11, 29)
+            .unwrap()
+            .and_hms_opt(8, 0, 0)
+            .unwrap()
+            + Duration::minutes(minutes)
+    }
+
+    #[test]
+    fn a_key_replays_its_response_and_a_dead_claim_is_taken_over() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Db::open(
+            &dir.path().join("k.db").to_string_lossy(),
+            PoolOptions::default(),
+        )
+        .unwrap();
+        let mut conn = db.get().unwrap();
+        crate::run_migrations(&mut conn).unwrap();
+        let KeyState::Claimed(id) = claim(&mut conn, "user:1", "k", "h", at(0)).unwrap() else {
+            panic!("first use claims")
+        };
+        assert_eq!(
+            claim(&mut conn, "user:1", "k", "h", at(1)).unwrap(),
+            KeyState::InProgress
+        );
+        assert_eq!(
+            claim(&mut conn, "user:1", "k", "other", at(1)).unwrap(),
+            KeyState::Mismatch
+        );
+        // Another principal has its own keys.
+        assert!(matches!(
+            claim(&mut conn, "user:2", "k", "h", at(1)).unwrap(),
+            KeyState::Claimed(_)
+        ));
+        // Five minutes without a response: the request died; a retry takes the key over.
+        assert!(matches!(
+            claim(&mut conn, "user:1", "k", "h", at(6)).unwrap(),
+            KeyState::Claimed(_)
+        ));
+        let KeyState::Claimed(id2) = claim(&mut conn, "user:1", "k2", "h", at(6)).unwrap() else {
+            panic!()
+        };
+        assert_ne!(id, id2);
+        complete(&mut conn, id2, 201, "{}", Some("/x")).unwrap();
+        assert_eq!(
+            claim(&mut conn, "user:1", "k2", "h", at(60)).unwrap(),
+            KeyState::Completed {
+                status_code: 201,
+                body: "{}".into(),
+                location: Some("/x".into())
+            }
+        );
+        // After 24 hours the key is forgotten.
+        assert!(matches!(
+            claim(&mut conn, "user:1", "k2", "h", at(24 * 60 + 6)).unwrap(),
+            KeyState::Claimed(_)
+        ));
+    }
 }
