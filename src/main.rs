@@ -16,6 +16,8 @@ use techx_core::OrganizationId;
 use techx_db::{Db, DbTarget, PoolOptions};
 use techx_listings::Listings;
 use techx_requests::Requests;
+use techx_search::index::SearchIndex;
+use techx_search::indexer::Indexer;
 
 /// techx: the technology exchange (Sàn giao dịch công nghệ) of Thanh Hóa province.
 #[derive(Debug, Parser)]
@@ -71,6 +73,8 @@ enum Command {
     Export(ExportArgs),
     /// Load the demo dataset into an empty database.
     Demo,
+    /// Rebuild the search index from the database.
+    Reindex,
     /// Measure quality.
     #[command(subcommand)]
     Eval(EvalCommand),
@@ -270,6 +274,8 @@ async fn serve(common: CommonArgs, args: ServeArgs) -> anyhow::Result<()> {
         demo::load_if_empty(&db, &accounts, &listings, &requests).await?;
     }
     spawn_expiry_sweep(db.clone(), listings.clone(), requests.clone());
+    let (indexer, rebuilt) = open_search(&common.data_dir, &db)?;
+    start_indexer(indexer, rebuilt).await?;
     let state = AppState {
         listings,
         requests,
@@ -322,6 +328,36 @@ fn spawn_expiry_sweep(db: Db, listings: Listings, requests: Requests) {
             }
         }
     });
+}
+
+/// Open the search index in the data directory; a new, damaged or outdated one must be rebuilt.
+fn open_search(data_dir: &Path, db: &Db) -> anyhow::Result<(Indexer, bool)> {
+    let (index, rebuilt) =
+        SearchIndex::open(&data_dir.join("search")).context("cannot open the search index")?;
+    Ok((
+        Indexer::new(std::sync::Arc::new(index), db.clone()),
+        rebuilt,
+    ))
+}
+
+/// The one index writer: fill a new or rebuilt index, then apply committed changes within about
+/// half a second.
+async fn start_indexer(indexer: Indexer, rebuilt: bool) -> anyhow::Result<()> {
+    if rebuilt {
+        let count = indexer.rebuild(|_| {}).await?;
+        tracing::info!(count, "search index rebuilt");
+    }
+    indexer.catch_up().await?;
+    actix_web::rt::spawn(async move {
+        let mut tick = tokio::time::interval(std::time::Duration::from_millis(500));
+        loop {
+            tick.tick().await;
+            if let Err(error) = indexer.catch_up().await {
+                tracing::warn!(%error, "search index catch-up failed");
+            }
+        }
+    });
+    Ok(())
 }
 
 /// A record error as a readable command-line error, listing every field problem.
@@ -472,6 +508,19 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             if !loaded {
                 println!("the database is not empty: demo data not loaded");
             }
+            Ok(())
+        }
+        Command::Reindex => {
+            let db = open_migrated(&cli.common).await?;
+            let (indexer, _) = open_search(&cli.common.data_dir, &db)?;
+            let bar = indicatif::ProgressBar::new_spinner();
+            bar.set_message("indexing published listings and requests");
+            let tick = bar.clone();
+            let count = indexer
+                .rebuild(move |done| tick.set_position(done as u64))
+                .await?;
+            bar.finish_and_clear();
+            println!("search index rebuilt: {count} published records");
             Ok(())
         }
         Command::Eval(EvalCommand::Search(args)) => {

@@ -448,3 +448,48 @@ fn eval_search_reports_the_three_metrics_on_a_beir_directory() {
         .unwrap();
     assert!(!missing.status.success());
 }
+
+#[test]
+fn reindex_rebuilds_the_search_index_from_the_database() {
+    let dir = tempfile::tempdir().unwrap();
+    let database = test_database();
+    let demo = techx_on(&database)
+        .args(["demo", "--data-dir"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(
+        demo.status.success(),
+        "{}",
+        String::from_utf8_lossy(&demo.stderr)
+    );
+    let output = techx_on(&database)
+        .args(["reindex", "--data-dir"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("demo/demo.json");
+    let demo: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let published = ["listings", "requests"]
+        .iter()
+        .flat_map(|set| demo[set].as_array().unwrap())
+        .filter(|record| record["status"] == "published")
+        .count();
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    assert!(
+        stdout.contains(&format!("rebuilt: {published} published records")),
+        "{stdout}"
+    );
+    assert!(
+        dir.path()
+            .join("search")
+            .join("techx-schema-version")
+            .is_file()
+    );
+}

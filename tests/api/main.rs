@@ -17,4 +17,5 @@ mod openapi;
 mod operations;
 mod organizations;
 mod requests;
+mod search;
 mod users;

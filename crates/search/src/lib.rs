@@ -14,4 +14,36 @@ pub enum SearchError {
     Index(#[from] tantivy::TantivyError),
     #[error("cannot read {path}: {message}")]
     Read { path: String, message: String },
+    #[error("database: {0}")]
+    Database(String),
+}
+
+pub mod index;
+pub mod indexer;
+
+impl From<techx_db::DbError> for SearchError {
+    fn from(error: techx_db::DbError) -> Self {
+        SearchError::Database(error.to_string())
+    }
+}
+
+impl From<techx_accounts::records::RecordError> for SearchError {
+    fn from(error: techx_accounts::records::RecordError) -> Self {
+        SearchError::Database(error.to_string())
+    }
+}
+
+impl From<diesel::result::Error> for SearchError {
+    fn from(error: diesel::result::Error) -> Self {
+        SearchError::Database(error.to_string())
+    }
+}
+
+impl From<std::io::Error> for SearchError {
+    fn from(error: std::io::Error) -> Self {
+        SearchError::Read {
+            path: "search index".into(),
+            message: error.to_string(),
+        }
+    }
 }

@@ -1,0 +1,206 @@
+//! Keeps the index in step with the database, the source of truth, by tailing the change log.
+//!
+//! Every write appends `(seq, entity, id)` to `change_log` in its transaction; the index stores
+//! the last applied `seq` in its commit. A catch-up reads what follows, re-reads each changed
+//! record and upserts it when published or removes it otherwise, so applying a change twice is
+//! harmless. On PostgreSQL two transactions can commit out of `seq` order: a missing `seq` below
+//! later ones is held back (the watermark stays below it, later rows are applied anyway) until it
+//! appears or `GAP_PATIENCE` has passed (a rolled-back transaction leaves a permanent gap).
+
+use crate::SearchError;
+use crate::index::{IndexedRecord, SearchIndex};
+use diesel::prelude::*;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+use techx_accounts::Actor;
+use techx_core::codes::RecordStatus;
+use techx_db::Db;
+use techx_db::schema::change_log;
+use techx_listings::Listings;
+use techx_listings::dto::ListingView;
+use techx_requests::Requests;
+use techx_requests::dto::RequestView;
+
+/// How long a missing `seq` is waited for before it is taken for a rollback.
+pub const GAP_PATIENCE: Duration = Duration::from_secs(5);
+const BATCH: i64 = 1000;
+
+/// The index and what feeds it.
+#[derive(Clone)]
+pub struct Indexer {
+    pub index: Arc<SearchIndex>,
+    db: Db,
+    listings: Listings,
+    requests: Requests,
+    /// The first missing `seq` and since when it is missing.
+    gap: Arc<Mutex<Option<(i64, Instant)>>>,
+}
+
+fn listing_record(view: &ListingView) -> IndexedRecord {
+    let mut summary = view.summary.clone();
+    for extra in [&view.title_en, &view.summary_en].into_iter().flatten() {
+        summary.push('\n');
+        summary.push_str(extra);
+    }
+    let mut terms: Vec<String> = view.keywords.clone();
+    terms.extend(
+        view.sci_fields
+            .iter()
+            .map(|f| format!("{} {}", f.label().label_vi, f.label().label_en)),
+    );
+    IndexedRecord {
+        kind: "listing",
+        id: view.id,
+        title: view.title.clone(),
+        summary,
+        terms: terms.join("\n"),
+        registered: view.details.clone().unwrap_or_default(),
+    }
+}
+
+fn request_record(view: &RequestView) -> IndexedRecord {
+    let mut terms: Vec<String> = view.keywords.clone();
+    terms.extend(
+        view.sci_fields
+            .iter()
+            .map(|f| format!("{} {}", f.label().label_vi, f.label().label_en)),
+    );
+    IndexedRecord {
+        kind: "request",
+        id: view.id,
+        title: view.title.clone(),
+        summary: view.problem.clone(),
+        terms: terms.join("\n"),
+        registered: view.requirements.clone().unwrap_or_default(),
+    }
+}
+
+impl Indexer {
+    pub fn new(index: Arc<SearchIndex>, db: Db) -> Indexer {
+        Indexer {
+            index,
+            listings: Listings::new(db.clone()),
+            requests: Requests::new(db.clone()),
+            db,
+            gap: Arc::new(Mutex::new(None)),
+        }
+    }
+
+    /// Re-read one record and put it in the index, or take it out.
+    async fn refresh(&self, entity: &str, id: i64) -> Result<(), SearchError> {
+        let system = Actor::system();
+        match entity {
+            "listing" => match self.listings.get(Some(&system), id).await {
+                Ok(view) if view.status == RecordStatus::Published => {
+                    self.index.upsert(&listing_record(&view))?
+                }
+                Ok(_) | Err(techx_accounts::records::RecordError::NotFound(_)) => {
+                    self.index.remove("listing", id)
+                }
+                Err(error) => return Err(error.into()),
+            },
+            "request" => match self.requests.get(Some(&system), id).await {
+                Ok(view) if view.status == RecordStatus::Published => {
+                    self.index.upsert(&request_record(&view))?
+                }
+                Ok(_) | Err(techx_accounts::records::RecordError::NotFound(_)) => {
+                    self.index.remove("request", id)
+                }
+                Err(error) => return Err(error.into()),
+            },
+            _ => {}
+        }
+        Ok(())
+    }
+
+    /// Apply the changes committed since the last catch-up; returns how many were applied.
+    pub async fn catch_up(&self) -> Result<usize, SearchError> {
+        let last = self.index.last_seq()?;
+        let rows: Vec<(i64, String, i64)> = self
+            .db
+            .run(move |conn| {
+                change_log::table
+                    .filter(change_log::seq.gt(last))
+                    .order(change_log::seq.asc())
+                    .limit(BATCH)
+                    .select((change_log::seq, change_log::entity, change_log::entity_id))
+                    .load(conn)
+                    .map_err(techx_db::DbError::from)
+            })
+            .await?;
+        if rows.is_empty() {
+            return Ok(0);
+        }
+        let mut watermark = last;
+        let mut blocked = false;
+        for (seq, entity, id) in &rows {
+            self.refresh(entity, *id).await?;
+            if blocked {
+                continue;
+            }
+            if *seq == watermark + 1 || self.gap_expired(watermark + 1) {
+                watermark = *seq;
+            } else {
+                blocked = true;
+            }
+        }
+        self.index.commit(watermark)?;
+        Ok(rows.len())
+    }
+
+    /// Whether the missing `seq` has been waited for long enough.
+    fn gap_expired(&self, missing: i64) -> bool {
+        let mut gap = self.gap.lock().unwrap_or_else(|p| p.into_inner());
+        match *gap {
+            Some((seq, since)) if seq == missing => {
+                let expired = since.elapsed() >= GAP_PATIENCE;
+                if expired {
+                    *gap = None;
+                    tracing::info!(seq = missing, "change-log gap given up (rolled back)");
+                }
+                expired
+            }
+            _ => {
+                *gap = Some((missing, Instant::now()));
+                false
+            }
+        }
+    }
+
+    /// Rebuild from the database: every published listing and request. Returns how many.
+    pub async fn rebuild(&self, progress: impl Fn(usize)) -> Result<usize, SearchError> {
+        let last: i64 = self
+            .db
+            .run(|conn| {
+                change_log::table
+                    .select(diesel::dsl::max(change_log::seq))
+                    .first::<Option<i64>>(conn)
+                    .map(Option::unwrap_or_default)
+                    .map_err(techx_db::DbError::from)
+            })
+            .await?;
+        self.index.clear()?;
+        let system = Actor::system();
+        let mut count = 0;
+        let listings = techx_listings::dto::ListListingsQuery {
+            status: Some(RecordStatus::Published),
+            ..Default::default()
+        };
+        for view in self.listings.export(Some(&system), listings).await? {
+            self.index.upsert(&listing_record(&view))?;
+            count += 1;
+            progress(count);
+        }
+        let requests = techx_requests::dto::ListRequestsQuery {
+            status: Some(RecordStatus::Published),
+            ..Default::default()
+        };
+        for view in self.requests.export(Some(&system), requests).await? {
+            self.index.upsert(&request_record(&view))?;
+            count += 1;
+            progress(count);
+        }
+        self.index.commit(last)?;
+        Ok(count)
+    }
+}

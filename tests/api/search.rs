@@ -1,0 +1,179 @@
+//! The search index: Vietnamese queries, tiers, sync from the change log, crash catch-up,
+//! rebuild.
+
+use crate::support::{Cast, TestApp, listing_body};
+use serde_json::json;
+use std::sync::Arc;
+use techx_search::index::SearchIndex;
+use techx_search::indexer::Indexer;
+
+fn open(dir: &std::path::Path, app: &TestApp) -> Indexer {
+    let (index, _) = SearchIndex::open(dir).unwrap();
+    Indexer::new(Arc::new(index), app.state.db.clone())
+}
+
+fn ids(indexer: &Indexer, text: &str, registered: bool) -> Vec<i64> {
+    indexer
+        .index
+        .search(text, registered, None, 20, 0)
+        .unwrap()
+        .1
+        .iter()
+        .map(|h| h.id)
+        .collect()
+}
+
+#[actix_web::test]
+async fn published_records_are_found_by_accented_unaccented_and_mixed_queries() {
+    let app = TestApp::new().await;
+    let cast = Cast::new(&app).await;
+    let dir = tempfile::tempdir().unwrap();
+    let indexer = open(dir.path(), &app);
+    let wastewater = app
+        .create_record(
+            "listings",
+            &cast.owner,
+            listing_body("Chế phẩm vi sinh xử lý nước thải chăn nuôi", json!({})),
+        )
+        .await;
+    let dryer = app
+        .create_record(
+            "listings",
+            &cast.owner,
+            listing_body("Máy sấy lúa bằng nhiệt trấu", json!({})),
+        )
+        .await;
+    let draft = app
+        .create_record(
+            "listings",
+            &cast.owner,
+            listing_body("Nước thải bản nháp chưa công bố", json!({})),
+        )
+        .await;
+    app.publish("listings", wastewater, &cast.owner, &cast.moderator)
+        .await;
+    app.publish("listings", dryer, &cast.owner, &cast.moderator)
+        .await;
+    assert!(indexer.catch_up().await.unwrap() > 0);
+    for query in [
+        "nước thải chăn nuôi",
+        "nuoc thai chan nuoi",
+        "nước thai chan nuôi",
+        "NUOC THAI",
+    ] {
+        assert_eq!(
+            ids(&indexer, query, false).first(),
+            Some(&wastewater),
+            "{query}"
+        );
+    }
+    assert_eq!(ids(&indexer, "may say lua", false), vec![dryer]);
+    assert!(!ids(&indexer, "bản nháp", false).contains(&draft));
+    // Withdrawn: gone after the next catch-up.
+    app.act("listings", wastewater, &cast.owner, "withdraw")
+        .await;
+    indexer.catch_up().await.unwrap();
+    assert!(ids(&indexer, "nuoc thai", false).is_empty());
+}
+
+#[actix_web::test]
+async fn registered_text_is_searchable_only_for_the_entitled_and_confidential_text_never() {
+    let app = TestApp::new().await;
+    let cast = Cast::new(&app).await;
+    let dir = tempfile::tempdir().unwrap();
+    let indexer = open(dir.path(), &app);
+    let id = app
+        .create_record(
+            "listings",
+            &cast.owner,
+            listing_body("Công nghệ ủ phân hữu cơ", json!({"details": "quy trình dùng men Bacillus subtilis", "confidential_details": "bí quyết phối trộn rỉ đường"})),
+        )
+        .await;
+    app.publish("listings", id, &cast.owner, &cast.moderator)
+        .await;
+    indexer.catch_up().await.unwrap();
+    assert!(ids(&indexer, "Bacillus subtilis", false).is_empty());
+    assert_eq!(ids(&indexer, "Bacillus subtilis", true), vec![id]);
+    assert!(ids(&indexer, "rỉ đường", true).is_empty());
+    assert!(ids(&indexer, "ri duong", false).is_empty());
+    // The indexer's reads are not logged as outsiders' reads of the confidential tier.
+    assert!(app.confidential_reads("listing", id).await.is_empty());
+}
+
+#[actix_web::test]
+async fn after_a_crash_the_index_catches_up_and_a_rebuild_gives_the_same_results() {
+    let app = TestApp::new().await;
+    let cast = Cast::new(&app).await;
+    let dir = tempfile::tempdir().unwrap();
+    let first = app
+        .create_record(
+            "listings",
+            &cast.owner,
+            listing_body("Giống lúa chịu mặn ven biển", json!({})),
+        )
+        .await;
+    app.publish("listings", first, &cast.owner, &cast.moderator)
+        .await;
+    {
+        let indexer = open(dir.path(), &app);
+        indexer.catch_up().await.unwrap();
+        assert_eq!(indexer.index.len(), 1);
+    }
+    // Changes committed in the database while the index was down…
+    let second = app
+        .create_record(
+            "listings",
+            &cast.owner,
+            listing_body("Giống ngô lai chịu hạn", json!({})),
+        )
+        .await;
+    app.publish("listings", second, &cast.owner, &cast.moderator)
+        .await;
+    let request = app
+        .create_record(
+            "requests",
+            &cast.enterprise,
+            crate::support::request_body("Cần giống lúa chịu mặn", json!({})),
+        )
+        .await;
+    app.publish("requests", request, &cast.enterprise, &cast.moderator)
+        .await;
+    // …are applied at the next start.
+    let indexer = open(dir.path(), &app);
+    assert_eq!(indexer.index.len(), 1);
+    indexer.catch_up().await.unwrap();
+    assert_eq!(indexer.index.len(), 3);
+    let before = ids(&indexer, "giong lua chiu man", false);
+    assert_eq!(before.len(), 3);
+    assert_eq!(indexer.rebuild(|_| {}).await.unwrap(), 3);
+    assert_eq!(ids(&indexer, "giong lua chiu man", false), before);
+    assert_eq!(
+        indexer.catch_up().await.unwrap(),
+        0,
+        "a rebuild records the last change it covers"
+    );
+    let requests_only = indexer
+        .index
+        .search("giong lua", false, Some("request"), 10, 0)
+        .unwrap();
+    assert_eq!(requests_only.0, 1);
+    assert_eq!(requests_only.1[0].id, request);
+}
+
+#[actix_web::test]
+async fn an_index_of_another_schema_version_or_damaged_is_rebuilt_empty() {
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let (_, rebuilt) = SearchIndex::open(dir.path()).unwrap();
+        assert!(rebuilt, "a new index needs filling");
+    }
+    let (_, rebuilt) = SearchIndex::open(dir.path()).unwrap();
+    assert!(!rebuilt);
+    std::fs::write(dir.path().join("techx-schema-version"), "0").unwrap();
+    let (_, rebuilt) = SearchIndex::open(dir.path()).unwrap();
+    assert!(rebuilt);
+    std::fs::write(dir.path().join("meta.json"), "not json").unwrap();
+    let (index, rebuilt) = SearchIndex::open(dir.path()).unwrap();
+    assert!(rebuilt);
+    assert!(index.is_empty());
+}
