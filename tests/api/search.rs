@@ -177,3 +177,56 @@ async fn an_index_of_another_schema_version_or_damaged_is_rebuilt_empty() {
     assert!(rebuilt);
     assert!(index.is_empty());
 }
+
+#[actix_web::test]
+async fn a_change_committed_out_of_sequence_order_is_not_skipped() {
+    let app = TestApp::new().await;
+    let cast = Cast::new(&app).await;
+    let dir = tempfile::tempdir().unwrap();
+    let indexer = open(dir.path(), &app);
+    let early = app
+        .create_record(
+            "listings",
+            &cast.owner,
+            listing_body("Máy bóc vỏ lạc", json!({})),
+        )
+        .await;
+    app.publish("listings", early, &cast.owner, &cast.moderator)
+        .await;
+    indexer.catch_up().await.unwrap();
+    let seen = indexer.index.last_seq().unwrap();
+    // Simulate PostgreSQL: the transaction holding seq+1 commits after the one holding seq+2.
+    let late = app
+        .create_record(
+            "listings",
+            &cast.owner,
+            listing_body("Máy tách hạt ngô", json!({})),
+        )
+        .await;
+    app.publish("listings", late, &cast.owner, &cast.moderator)
+        .await;
+    app.execute(&format!("DELETE FROM change_log WHERE seq > {seen}"))
+        .await;
+    app.execute(&format!(
+        "INSERT INTO change_log (seq, entity, entity_id, op, changed_at) VALUES ({}, 'listing', {late}, 'update', '2026-11-29 00:00:00')",
+        seen + 2
+    ))
+    .await;
+    indexer.catch_up().await.unwrap();
+    // The later change is applied, but the watermark waits below the gap…
+    assert_eq!(ids(&indexer, "tach hat ngo", false), vec![late]);
+    assert_eq!(indexer.index.last_seq().unwrap(), seen);
+    // …so when the earlier transaction commits, its change is not skipped.
+    app.execute(&format!(
+        "UPDATE listings SET title = 'Máy bóc vỏ lạc cải tiến' WHERE id = {early}"
+    ))
+    .await;
+    app.execute(&format!(
+        "INSERT INTO change_log (seq, entity, entity_id, op, changed_at) VALUES ({}, 'listing', {early}, 'update', '2026-11-29 00:00:00')",
+        seen + 1
+    ))
+    .await;
+    indexer.catch_up().await.unwrap();
+    assert_eq!(ids(&indexer, "cai tien", false), vec![early]);
+    assert_eq!(indexer.index.last_seq().unwrap(), seen + 2);
+}
