@@ -245,6 +245,7 @@ async fn main() {
         accounts: accounts.clone(),
         listings: listings.clone(),
         requests: Requests::new(db.clone()),
+        search: None,
         metrics: Metrics::new().unwrap(),
         db: db.clone(),
         trust_proxy: false,

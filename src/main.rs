@@ -275,8 +275,9 @@ async fn serve(common: CommonArgs, args: ServeArgs) -> anyhow::Result<()> {
     }
     spawn_expiry_sweep(db.clone(), listings.clone(), requests.clone());
     let (indexer, rebuilt) = open_search(&common.data_dir, &db)?;
-    start_indexer(indexer, rebuilt).await?;
+    start_indexer(indexer.clone(), rebuilt).await?;
     let state = AppState {
+        search: Some(indexer),
         listings,
         requests,
         db,

@@ -230,3 +230,169 @@ async fn a_change_committed_out_of_sequence_order_is_not_skipped() {
     assert_eq!(ids(&indexer, "cai tien", false), vec![early]);
     assert_eq!(indexer.index.last_seq().unwrap(), seen + 2);
 }
+
+fn search_path(q: &str, extra: &str) -> String {
+    let q: String = q
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' => (b as char).to_string(),
+            b' ' => "+".to_owned(),
+            other => format!("%{other:02X}"),
+        })
+        .collect();
+    format!("/api/v1/search?q={q}{extra}")
+}
+
+#[actix_web::test]
+async fn the_search_endpoint_returns_records_at_the_callers_tier_with_highlights() {
+    let app = TestApp::new().await;
+    let cast = Cast::new(&app).await;
+    let listing = app
+        .create_record(
+            "listings",
+            &cast.owner,
+            listing_body("Chế phẩm xử lý nước thải chăn nuôi", json!({})),
+        )
+        .await;
+    app.publish("listings", listing, &cast.owner, &cast.moderator)
+        .await;
+    let request = app
+        .create_record(
+            "requests",
+            &cast.enterprise,
+            crate::support::request_body(
+                "Cần xử lý nước thải lò mổ",
+                json!({"anonymous": true, "keywords": ["lò mổ"], "problem": "Lò mổ gia súc cần xử lý nước thải đạt quy chuẩn trước khi xả ra sông."}),
+            ),
+        )
+        .await;
+    app.publish("requests", request, &cast.enterprise, &cast.moderator)
+        .await;
+    let draft = app
+        .create_record(
+            "listings",
+            &cast.owner,
+            listing_body("Nước thải dệt nhuộm (nháp)", json!({})),
+        )
+        .await;
+    app.index_changes().await;
+
+    let reply = app.get(&search_path("nuoc thai chan nuoi", ""), None).await;
+    assert_eq!(reply.status, 200);
+    let body = reply.json();
+    assert_eq!(body["total"], 2, "{body}");
+    assert!(body["took_ms"].is_u64());
+    let first = &body["items"][0];
+    assert_eq!(first["kind"], "listing");
+    assert_eq!(first["id"], listing);
+    assert_eq!(
+        first["highlights"]["title"],
+        "Chế phẩm xử lý <mark>nước</mark> <mark>thải</mark> <mark>chăn</mark> <mark>nuôi</mark>"
+    );
+    assert_eq!(first["listing"]["disclosed_tier"], "public");
+    assert!(
+        !body.to_string().contains("REGISTERED-DETAILS")
+            && !body.to_string().contains("CONFIDENTIAL")
+    );
+    // The anonymous requester stays hidden in search too.
+    let hit = body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|h| h["kind"] == "request")
+        .unwrap()
+        .clone();
+    assert!(hit["request"]["organization_id"].is_null());
+    assert!(!body.to_string().contains("Mía đường"));
+    // The owner sees its own record at its tier; drafts never appear.
+    let own = app
+        .get(
+            &search_path("nuoc thai", "&kind=listing"),
+            Some(&cast.owner),
+        )
+        .await
+        .json();
+    assert_eq!(own["total"], 1);
+    assert_eq!(own["items"][0]["listing"]["disclosed_tier"], "confidential");
+    assert!(!own.to_string().contains(&format!("\"id\":{draft},")));
+    let requests_only = app
+        .get(&search_path("nuoc thai", "&kind=request&limit=1"), None)
+        .await
+        .json();
+    assert_eq!(requests_only["total"], 1);
+    assert_eq!(requests_only["items"][0]["id"], request);
+}
+
+#[actix_web::test]
+async fn registered_text_is_searched_only_for_entitled_callers_and_confidential_text_never() {
+    let app = TestApp::new().await;
+    let cast = Cast::new(&app).await;
+    let id = app
+        .create_record(
+            "listings",
+            &cast.owner,
+            listing_body("Công nghệ ủ phân hữu cơ", json!({"details": "men Bacillus subtilis chịu nhiệt", "confidential_details": "phối trộn rỉ đường bí mật"})),
+        )
+        .await;
+    app.publish("listings", id, &cast.owner, &cast.moderator)
+        .await;
+    app.index_changes().await;
+    let found = |token: Option<String>, q: &'static str| {
+        let app = &app;
+        async move {
+            app.get(&search_path(q, ""), token.as_deref()).await.json()["total"]
+                .as_u64()
+                .unwrap()
+        }
+    };
+    assert_eq!(found(None, "Bacillus subtilis").await, 0, "anonymous");
+    assert_eq!(
+        found(Some(cast.unverified.clone()), "Bacillus subtilis").await,
+        0,
+        "unverified member"
+    );
+    assert_eq!(
+        found(Some(cast.enterprise.clone()), "Bacillus subtilis").await,
+        1,
+        "verified member"
+    );
+    assert_eq!(
+        found(Some(cast.broker.clone()), "Bacillus subtilis").await,
+        1,
+        "broker"
+    );
+    for token in [
+        None,
+        Some(cast.enterprise.clone()),
+        Some(cast.owner.clone()),
+        Some(cast.moderator.clone()),
+    ] {
+        assert_eq!(
+            found(token, "ri duong bi mat").await,
+            0,
+            "confidential text is never searchable"
+        );
+    }
+}
+
+#[actix_web::test]
+async fn search_parameters_are_validated() {
+    let app = TestApp::new().await;
+    app.get("/api/v1/search?q=", None)
+        .await
+        .assert_error(400, "invalid_input");
+    app.get("/api/v1/search", None)
+        .await
+        .assert_error(400, "invalid_input");
+    app.get(&search_path(&"x".repeat(201), ""), None)
+        .await
+        .assert_error(400, "invalid_input");
+    app.get("/api/v1/search?q=lua&limit=500", None)
+        .await
+        .assert_error(400, "invalid_input");
+    app.get("/api/v1/search?q=lua&kind=organization", None)
+        .await
+        .assert_error(400, "invalid_input");
+    let empty = app.get("/api/v1/search?q=lua", None).await.json();
+    assert_eq!(empty["total"], 0);
+}

@@ -36,6 +36,7 @@ enum Scratch {
 
 pub struct TestApp {
     pub state: AppState,
+    _search_dir: tempfile::TempDir,
     // Declared after `state`: the pool closes before the schema or file is removed.
     _scratch: Scratch,
 }
@@ -117,7 +118,11 @@ impl TestApp {
         let db = Db::open(&url, PoolOptions { max_size: 4 }).unwrap();
         db.run(techx_db::run_migrations).await.unwrap();
         let accounts = Accounts::new(db.clone(), JWT_SECRET, AccountsSettings::default()).unwrap();
+        let search_dir = tempfile::tempdir().unwrap();
+        let (index, _) = techx_search::index::SearchIndex::open(search_dir.path()).unwrap();
+        let indexer = techx_search::indexer::Indexer::new(std::sync::Arc::new(index), db.clone());
         let state = AppState {
+            search: Some(indexer),
             listings: techx_listings::Listings::new(db.clone()),
             requests: techx_requests::Requests::new(db.clone()),
             db,
@@ -127,6 +132,7 @@ impl TestApp {
         };
         TestApp {
             state,
+            _search_dir: search_dir,
             _scratch: scratch,
         }
     }
@@ -364,6 +370,17 @@ impl TestApp {
             "{}",
             String::from_utf8_lossy(&published.body)
         );
+    }
+
+    /// Apply committed changes to the search index (the server does it every half second).
+    pub async fn index_changes(&self) {
+        self.state
+            .search
+            .as_ref()
+            .unwrap()
+            .catch_up()
+            .await
+            .unwrap();
     }
 
     /// Run SQL against the test database (to simulate time passing).

@@ -311,6 +311,33 @@ impl<C: Catalogue> Engine<C> {
         Ok(view)
     }
 
+    /// The records of `ids` that the caller may see, in the order given, at its tiers (search
+    /// hits). A read of the confidential tier from outside the owner organization is logged.
+    pub async fn views_of(
+        &self,
+        actor: Option<&Actor>,
+        ids: Vec<i64>,
+    ) -> Result<Vec<C::View>, RecordError> {
+        let reader = actor.cloned();
+        let (views, logged) = self
+            .db
+            .run(move |conn| {
+                let now = clock::now();
+                let mut rows = Vec::with_capacity(ids.len());
+                for id in ids {
+                    if let Some(row) =
+                        C::find(conn, id)?.filter(|r| records::is_visible(reader.as_ref(), r, now))
+                    {
+                        rows.push(row);
+                    }
+                }
+                to_views::<C>(conn, reader.as_ref(), &rows, now)
+            })
+            .await?;
+        records::log_reads(&self.db, entity::<C>(), actor, logged, "search").await?;
+        Ok(views)
+    }
+
     /// A filtered, sorted page of the records the caller may see.
     pub async fn list(
         &self,

@@ -11,6 +11,7 @@ pub mod metrics;
 mod ops;
 mod organizations;
 mod requests;
+mod search;
 pub mod state;
 mod taxonomies;
 mod transfer;
@@ -61,6 +62,7 @@ and `offset` and answer `{\"items\", \"total\", \"limit\", \"offset\"}` with an 
         (name = "taxonomies", description = "Code lists with Vietnamese and English labels"),
         (name = "listings", description = "Technology offers (supply)"),
         (name = "requests", description = "Technology needs (demand)"),
+        (name = "search", description = "Full-text search over published offers and needs"),
         (name = "operations", description = "Health, readiness and metrics"),
     ),
     components(schemas(ErrorBody, techx_core::ErrorCode, techx_core::FieldError))
@@ -114,6 +116,7 @@ fn routes(cfg: &mut ServiceConfig) {
                 .service(organizations::revoke_api_key)
                 .service(users::list_users)
                 .service(users::update_user)
+                .service(search::search)
                 .service(taxonomies::list_taxonomies)
                 .service(taxonomies::get_taxonomy)
                 // Fixed paths before `{id}` paths: actix matches in registration order.

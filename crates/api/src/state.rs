@@ -5,6 +5,7 @@ use techx_accounts::Accounts;
 use techx_db::Db;
 use techx_listings::Listings;
 use techx_requests::Requests;
+use techx_search::indexer::Indexer;
 
 /// Shared state of the app.
 #[derive(Clone)]
@@ -13,6 +14,8 @@ pub struct AppState {
     pub accounts: Accounts,
     pub listings: Listings,
     pub requests: Requests,
+    /// The search index and its feeder; None where the process runs without one.
+    pub search: Option<Indexer>,
     pub metrics: Metrics,
     /// Trust `Forwarded` / `X-Forwarded-For` for the client address (behind a reverse proxy).
     pub trust_proxy: bool,

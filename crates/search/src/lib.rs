@@ -5,6 +5,7 @@
 
 pub mod analysis;
 pub mod eval;
+pub mod highlight;
 pub mod query;
 
 /// Errors of the search crate.
