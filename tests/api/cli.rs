@@ -228,12 +228,15 @@ fn openapi_prints_the_document() {
     );
 }
 
+/// The demo dataset, as the binary loads it.
+fn demo_data() -> serde_json::Value {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("demo/demo.json");
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
 /// How many listings the demo dataset holds.
 fn demo_listing_count() -> usize {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("demo/demo.json");
-    let demo: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
-    demo["listings"].as_array().unwrap().len()
+    demo_data()["listings"].as_array().unwrap().len()
 }
 
 fn json_body(body: &str) -> serde_json::Value {
@@ -473,9 +476,7 @@ fn reindex_rebuilds_the_search_index_from_the_database() {
         "{}",
         String::from_utf8_lossy(&output.stderr)
     );
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("demo/demo.json");
-    let demo: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let demo = demo_data();
     let published = ["listings", "requests"]
         .iter()
         .flat_map(|set| demo[set].as_array().unwrap())

@@ -4,7 +4,7 @@ use techx_db::DbError;
 /// Errors of the accounts crate.
 #[derive(Debug, thiserror::Error)]
 pub enum AccountsError {
-    #[error("{}", summary(.0))]
+    #[error("{}", techx_core::error::summarize(.0))]
     Invalid(Vec<FieldError>),
     #[error("invalid email or password")]
     BadCredentials,
@@ -28,14 +28,6 @@ pub enum AccountsError {
     Signing(String),
     #[error("stored value is not valid: {0}")]
     Corrupt(String),
-}
-
-fn summary(errors: &[FieldError]) -> String {
-    match errors {
-        [] => "invalid input".to_owned(),
-        [only] => only.message.clone(),
-        [first, rest @ ..] => format!("{} (and {} more problems)", first.message, rest.len()),
-    }
 }
 
 impl AccountsError {

@@ -28,7 +28,7 @@ pub const MAX_NOTE_LEN: usize = 2000;
 /// Errors of listings and requests.
 #[derive(Debug, thiserror::Error)]
 pub enum RecordError {
-    #[error("{}", summary(.0))]
+    #[error("{}", techx_core::error::summarize(.0))]
     Invalid(Vec<FieldError>),
     #[error("{0}")]
     Forbidden(&'static str),
@@ -42,14 +42,6 @@ pub enum RecordError {
     Db(#[from] DbError),
     #[error("stored value is not valid: {0}")]
     Corrupt(String),
-}
-
-fn summary(errors: &[FieldError]) -> String {
-    match errors {
-        [] => "invalid input".to_owned(),
-        [only] => only.message.clone(),
-        [first, rest @ ..] => format!("{} (and {} more problems)", first.message, rest.len()),
-    }
 }
 
 impl RecordError {
@@ -687,7 +679,7 @@ impl Sort {
     }
 }
 
-/// Paging and sorting parameters of record lists.
+/// Paging of a record's history.
 #[derive(Debug, Clone, Default, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct HistoryQuery {

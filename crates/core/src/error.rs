@@ -68,6 +68,15 @@ impl FieldError {
     }
 }
 
+/// The message of a validation failure: the first problem, and how many more there are.
+pub fn summarize(errors: &[FieldError]) -> String {
+    match errors {
+        [] => "invalid input".to_owned(),
+        [only] => only.message.clone(),
+        [first, rest @ ..] => format!("{} (and {} more problems)", first.message, rest.len()),
+    }
+}
+
 /// Implemented by every crate's error type so the api crate can map it to one response shape.
 pub trait HasErrorCode {
     fn error_code(&self) -> ErrorCode;
