@@ -378,12 +378,9 @@ async fn registered_text_is_searched_only_for_entitled_callers_and_confidential_
 #[actix_web::test]
 async fn search_parameters_are_validated() {
     let app = TestApp::new().await;
-    app.get("/api/v1/search?q=", None)
-        .await
-        .assert_error(400, "invalid_input");
-    app.get("/api/v1/search", None)
-        .await
-        .assert_error(400, "invalid_input");
+    // No text is a browse of everything published, not an error.
+    assert_eq!(app.get("/api/v1/search?q=", None).await.status, 200);
+    assert_eq!(app.get("/api/v1/search", None).await.status, 200);
     app.get(&search_path(&"x".repeat(201), ""), None)
         .await
         .assert_error(400, "invalid_input");
@@ -395,4 +392,438 @@ async fn search_parameters_are_validated() {
         .assert_error(400, "invalid_input");
     let empty = app.get("/api/v1/search?q=lua", None).await.json();
     assert_eq!(empty["total"], 0);
+}
+
+/// Ids of the hits of a search response, in order.
+fn hit_ids(body: &serde_json::Value) -> Vec<i64> {
+    body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["id"].as_i64().unwrap())
+        .collect()
+}
+
+/// The count of `code` in facet `facet` of a search response (0 when absent).
+fn facet_count(body: &serde_json::Value, facet: &str, code: &str) -> u64 {
+    body["facets"][facet]
+        .as_array()
+        .unwrap_or_else(|| panic!("no facet {facet} in {body}"))
+        .iter()
+        .find(|v| v["value"] == code)
+        .map(|v| v["count"].as_u64().unwrap())
+        .unwrap_or(0)
+}
+
+/// Three listings and a request about drying, with known codes, published in this order.
+struct Drying {
+    solar: i64,
+    herbs: i64,
+    freeze: i64,
+    need: i64,
+}
+
+async fn drying_dataset(app: &TestApp, cast: &Cast) -> Drying {
+    // The requester is an enterprise, the listing owner a university.
+    app.execute(&format!(
+        "UPDATE organizations SET org_type = 'enterprise' WHERE id = {}",
+        cast.enterprise_org
+    ))
+    .await;
+    let solar = app
+        .create_record(
+            "listings",
+            &cast.owner,
+            listing_body(
+                "Máy sấy nông sản năng lượng mặt trời",
+                json!({"keywords": ["sấy nông sản", "năng lượng mặt trời"], "sci_fields": ["2.8"], "trl": 6,
+                       "province_code": "thanh_hoa", "cooperation_types": ["license"], "transfer_forms": ["standalone"],
+                       "ip_assets": [{"ip_type": "invention_patent", "legal_status": "granted", "number": "1-0012345"}],
+                       "price_min_vnd": 100_000_000i64, "price_max_vnd": 300_000_000i64}),
+            ),
+        )
+        .await;
+    let herbs = app
+        .create_record(
+            "listings",
+            &cast.owner,
+            listing_body(
+                "Máy sấy lạnh dược liệu",
+                json!({"keywords": ["dược liệu"], "sci_fields": ["2.7", "4.1"], "trl": 8,
+                       "province_code": "ha_noi", "cooperation_types": ["assignment", "license"], "transfer_forms": ["ip_transfer"],
+                       "price_min_vnd": 500_000_000i64, "price_max_vnd": 1_000_000_000i64}),
+            ),
+        )
+        .await;
+    let freeze = app
+        .create_record(
+            "listings",
+            &cast.owner,
+            listing_body(
+                "Quy trình sấy thăng hoa trái cây",
+                json!({"keywords": ["trái cây"], "sci_fields": ["4.1"], "trl": 3,
+                       "province_code": "thanh_hoa", "cooperation_types": ["rd_cooperation"],
+                       "price_min_vnd": null, "price_max_vnd": null}),
+            ),
+        )
+        .await;
+    let need = app
+        .create_record(
+            "requests",
+            &cast.enterprise,
+            crate::support::request_body(
+                "Cần công nghệ sấy nông sản quy mô hợp tác xã",
+                json!({"keywords": ["sấy nông sản"], "sci_fields": ["2.8"], "trl_min": 5,
+                       "province_code": "thanh_hoa", "accepted_cooperation_types": ["license"],
+                       "budget_min_vnd": 200_000_000i64, "budget_max_vnd": 400_000_000i64}),
+            ),
+        )
+        .await;
+    for id in [solar, herbs, freeze] {
+        app.publish("listings", id, &cast.owner, &cast.moderator)
+            .await;
+    }
+    app.publish("requests", need, &cast.enterprise, &cast.moderator)
+        .await;
+    app.index_changes().await;
+    Drying {
+        solar,
+        herbs,
+        freeze,
+        need,
+    }
+}
+
+#[actix_web::test]
+async fn each_filter_and_facet_count_is_correct_on_a_known_dataset() {
+    let app = TestApp::new().await;
+    let cast = Cast::new(&app).await;
+    let d = drying_dataset(&app, &cast).await;
+    let sorted = |mut ids: Vec<i64>| {
+        ids.sort();
+        ids
+    };
+    let search = |extra: &'static str| {
+        let app = &app;
+        async move {
+            let reply = app.get(&search_path("say", extra), None).await;
+            assert_eq!(reply.status, 200, "{extra}: {}", reply.json());
+            reply.json()
+        }
+    };
+
+    let all = search(
+        "&facets=kind,sci_field,trl,province,org_type,ip_type,cooperation_type,transfer_form",
+    )
+    .await;
+    assert_eq!(all["total"], 4, "{all}");
+    let expected: &[(&str, &str, u64)] = &[
+        ("kind", "listing", 3),
+        ("kind", "request", 1),
+        ("sci_field", "2", 3),
+        ("sci_field", "2.8", 2),
+        ("sci_field", "2.7", 1),
+        ("sci_field", "4", 2),
+        ("sci_field", "4.1", 2),
+        ("trl", "3", 1),
+        ("trl", "5", 1),
+        ("trl", "6", 1),
+        ("trl", "8", 1),
+        ("province", "thanh_hoa", 3),
+        ("province", "ha_noi", 1),
+        ("org_type", "university", 3),
+        ("org_type", "enterprise", 1),
+        ("ip_type", "invention_patent", 1),
+        ("cooperation_type", "license", 3),
+        ("cooperation_type", "assignment", 1),
+        ("cooperation_type", "rd_cooperation", 1),
+        ("transfer_form", "standalone", 1),
+        ("transfer_form", "ip_transfer", 1),
+    ];
+    for (facet, code, count) in expected {
+        assert_eq!(facet_count(&all, facet, code), *count, "{facet}={code}");
+    }
+    assert_eq!(all["facets"]["sci_field"].as_array().unwrap().len(), 5);
+    assert_eq!(all["facets"]["province"][0]["value"], "thanh_hoa");
+    assert_eq!(all["facets"]["province"][0]["label_vi"], "Tỉnh Thanh Hóa");
+    // Facets are counted over the filtered matches.
+    let narrowed = search("&province=thanh_hoa&facets=kind").await;
+    assert_eq!(facet_count(&narrowed, "kind", "listing"), 2);
+    assert_eq!(facet_count(&narrowed, "kind", "request"), 1);
+
+    let cases: Vec<(&str, Vec<i64>)> = vec![
+        ("&sci_field=2", vec![d.solar, d.herbs, d.need]),
+        ("&sci_field=2.8", vec![d.solar, d.need]),
+        ("&sci_field=4.1,2.7", vec![d.herbs, d.freeze]),
+        ("&trl_min=6", vec![d.solar, d.herbs]),
+        ("&trl_min=4&trl_max=6", vec![d.solar, d.need]),
+        ("&province=ha_noi", vec![d.herbs]),
+        ("&org_type=enterprise", vec![d.need]),
+        ("&ip_type=invention_patent", vec![d.solar]),
+        ("&cooperation_type=license", vec![d.solar, d.herbs, d.need]),
+        ("&transfer_form=ip_transfer", vec![d.herbs]),
+        ("&price_min=400000000", vec![d.herbs, d.need]),
+        ("&price_max=150000000", vec![d.solar]),
+        ("&price_min=350000000&price_max=450000000", vec![d.need]),
+        (
+            "&kind=listing&cooperation_type=license",
+            vec![d.solar, d.herbs],
+        ),
+        ("&kind=request&province=ha_noi", vec![]),
+    ];
+    for (extra, expected) in cases {
+        let body = search(extra).await;
+        assert_eq!(sorted(hit_ids(&body)), sorted(expected.clone()), "{extra}");
+        assert_eq!(body["total"], expected.len(), "{extra}");
+    }
+
+    // Sorting.
+    let newest = search("&sort=newest").await;
+    assert_eq!(hit_ids(&newest), vec![d.need, d.freeze, d.herbs, d.solar]);
+    assert!(newest["items"][0]["score"].is_null());
+    let cheapest = search("&sort=price").await;
+    assert_eq!(hit_ids(&cheapest), vec![d.solar, d.need, d.herbs, d.freeze]);
+    let dearest = search("&sort=-price").await;
+    assert_eq!(hit_ids(&dearest), vec![d.herbs, d.need, d.solar, d.freeze]);
+    let relevance = search("").await;
+    assert!(relevance["items"][0]["score"].as_f64().unwrap() > 0.0);
+    // Paging keeps the exact total.
+    let page = search("&sort=newest&limit=2&offset=2").await;
+    assert_eq!(hit_ids(&page), vec![d.herbs, d.solar]);
+    assert_eq!(page["total"], 4);
+
+    // Without text: every published record that passes the filters, newest first.
+    let browse = app
+        .get("/api/v1/search?province=thanh_hoa&facets=kind", None)
+        .await
+        .json();
+    assert_eq!(hit_ids(&browse), vec![d.need, d.freeze, d.solar]);
+}
+
+#[actix_web::test]
+async fn text_only_an_entitled_caller_may_read_gives_no_hit_facet_or_highlight_to_others() {
+    let app = TestApp::new().await;
+    let cast = Cast::new(&app).await;
+    let id = app
+        .create_record(
+            "listings",
+            &cast.owner,
+            listing_body(
+                "Chế phẩm ủ phân hữu cơ",
+                json!({"details": "Chủng men Bacillus subtilis chịu nhiệt, mật độ 10^9 CFU/g.",
+                       "confidential_details": "Tỷ lệ phối trộn rỉ đường bí mật", "province_code": "thanh_hoa"}),
+            ),
+        )
+        .await;
+    app.publish("listings", id, &cast.owner, &cast.moderator)
+        .await;
+    let anonymous_need = app
+        .create_record(
+            "requests",
+            &cast.enterprise,
+            crate::support::request_body(
+                "Cần chế phẩm ủ phân cho trang trại",
+                json!({"anonymous": true}),
+            ),
+        )
+        .await;
+    app.publish(
+        "requests",
+        anonymous_need,
+        &cast.enterprise,
+        &cast.moderator,
+    )
+    .await;
+    app.index_changes().await;
+
+    let outsiders = [
+        ("anonymous", None),
+        ("unverified member", Some(cast.unverified.clone())),
+    ];
+    let entitled = [
+        ("verified member", Some(cast.enterprise.clone())),
+        ("owner", Some(cast.owner.clone())),
+        ("broker", Some(cast.broker.clone())),
+        ("moderator", Some(cast.moderator.clone())),
+        ("admin", Some(cast.admin.clone())),
+    ];
+    let path = search_path("Bacillus subtilis", "&facets=province,kind");
+    for (who, token) in &outsiders {
+        let body = app.get(&path, token.as_deref()).await.json();
+        assert_eq!(body["total"], 0, "{who}: {body}");
+        assert_eq!(facet_count(&body, "province", "thanh_hoa"), 0, "{who}");
+        assert!(
+            body["facets"]["kind"].as_array().unwrap().is_empty(),
+            "{who}"
+        );
+        // Even found by public words, the registered text is neither shown nor highlighted.
+        let public = app
+            .get(&search_path("phân hữu cơ Bacillus", ""), token.as_deref())
+            .await
+            .json();
+        assert!(
+            !public.to_string().contains("Bacillus subtilis"),
+            "{who}: {public}"
+        );
+        assert!(!public.to_string().contains("<mark>Bacillus"), "{who}");
+    }
+    for (who, token) in &entitled {
+        let body = app.get(&path, token.as_deref()).await.json();
+        assert_eq!(body["total"], 1, "{who}: {body}");
+        assert_eq!(facet_count(&body, "province", "thanh_hoa"), 1, "{who}");
+        assert_eq!(
+            body["items"][0]["highlights"]["registered"],
+            "Chủng men <mark>Bacillus</mark> <mark>subtilis</mark> chịu nhiệt, mật độ 10^9 CFU/g.",
+            "{who}"
+        );
+    }
+    // Confidential text: no hit, no count, no highlight for anyone.
+    for (who, token) in outsiders.iter().chain(entitled.iter()) {
+        let body = app
+            .get(
+                &search_path("phoi tron ri duong", "&facets=province"),
+                token.as_deref(),
+            )
+            .await
+            .json();
+        assert_eq!(body["total"], 0, "{who}: {body}");
+        assert_eq!(facet_count(&body, "province", "thanh_hoa"), 0, "{who}");
+    }
+    // The anonymous requester's organization type is neither counted nor filterable.
+    let body = app
+        .get(
+            &search_path("u phan", "&kind=request&facets=org_type"),
+            Some(&cast.broker),
+        )
+        .await
+        .json();
+    assert_eq!(body["total"], 1, "{body}");
+    assert!(
+        body["facets"]["org_type"].as_array().unwrap().is_empty(),
+        "{body}"
+    );
+    let filtered = app
+        .get(
+            &search_path("u phan", "&kind=request&org_type=university"),
+            None,
+        )
+        .await
+        .json();
+    assert_eq!(filtered["total"], 0);
+}
+
+#[actix_web::test]
+async fn a_query_that_finds_little_gets_a_typo_tolerant_pass() {
+    let app = TestApp::new().await;
+    let cast = Cast::new(&app).await;
+    let id = app
+        .create_record(
+            "listings",
+            &cast.owner,
+            listing_body(
+                "Hệ thống giám sát ao nuôi tôm",
+                json!({"keywords": ["aquaculture", "cảm biến"]}),
+            ),
+        )
+        .await;
+    app.publish("listings", id, &cast.owner, &cast.moderator)
+        .await;
+    app.index_changes().await;
+    let exact = app.get(&search_path("aquaculture", ""), None).await.json();
+    assert_eq!(hit_ids(&exact), vec![id]);
+    assert_eq!(exact["fuzzy"], false);
+    // One letter pair swapped; two letters missing from a long word.
+    for typo in ["aquacultrue", "aqacultre"] {
+        let body = app.get(&search_path(typo, ""), None).await.json();
+        assert_eq!(hit_ids(&body), vec![id], "{typo}: {body}");
+        assert_eq!(body["fuzzy"], true, "{typo}");
+    }
+    let nothing = app.get(&search_path("xyzxyzxyz", ""), None).await.json();
+    assert_eq!(nothing["total"], 0);
+    assert_eq!(nothing["fuzzy"], false);
+}
+
+#[actix_web::test]
+async fn suggestions_complete_keywords_and_titles_of_published_records_only() {
+    let app = TestApp::new().await;
+    let cast = Cast::new(&app).await;
+    let d = drying_dataset(&app, &cast).await;
+    let suggest = |path: &'static str| {
+        let app = &app;
+        async move {
+            let reply = app.get(path, None).await;
+            assert_eq!(reply.status, 200, "{path}");
+            reply.json()
+        }
+    };
+    let body = suggest("/api/v1/search/suggest?q=say%20n").await;
+    let items = body["items"].as_array().unwrap();
+    assert_eq!(items[0]["text"], "sấy nông sản", "{body}");
+    assert_eq!(items[0]["source"], "keyword");
+    assert_eq!(items[0]["count"], 2);
+    let mut titles: Vec<i64> = items
+        .iter()
+        .filter(|i| i["source"] == "title")
+        .map(|i| i["id"].as_i64().unwrap())
+        .collect();
+    titles.sort();
+    let mut expected = vec![d.solar, d.need];
+    expected.sort();
+    assert_eq!(titles, expected, "{body}");
+    // Accented, one kind only, a limit.
+    let listings = suggest("/api/v1/search/suggest?q=d%C6%B0%E1%BB%A3c&kind=listing&limit=1").await;
+    assert_eq!(listings["items"].as_array().unwrap().len(), 1);
+    assert_eq!(listings["items"][0]["text"], "dược liệu");
+    // A withdrawn record's words are no longer suggested.
+    app.act("requests", d.need, &cast.enterprise, "withdraw")
+        .await;
+    app.index_changes().await;
+    let after = suggest("/api/v1/search/suggest?q=say%20nong").await;
+    assert_eq!(after["items"][0]["text"], "sấy nông sản");
+    assert_eq!(after["items"][0]["count"], 1);
+    assert!(
+        !after["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|i| i["kind"] == "request" && i["id"] == d.need),
+        "{after}"
+    );
+    // Validation.
+    app.get("/api/v1/search/suggest?q=", None)
+        .await
+        .assert_error(400, "invalid_input");
+    app.get("/api/v1/search/suggest?q=ab&limit=50", None)
+        .await
+        .assert_error(400, "invalid_input");
+}
+
+#[actix_web::test]
+async fn search_filters_and_facets_are_validated() {
+    let app = TestApp::new().await;
+    for path in [
+        "/api/v1/search?q=lua&sci_field=9.9",
+        "/api/v1/search?q=lua&province=atlantis",
+        "/api/v1/search?q=lua&trl_min=0",
+        "/api/v1/search?q=lua&trl_min=7&trl_max=3",
+        "/api/v1/search?q=lua&price_min=-1",
+        "/api/v1/search?q=lua&price_min=10&price_max=5",
+        "/api/v1/search?q=lua&facets=colour",
+        "/api/v1/search?q=lua&sort=cheapest",
+        "/api/v1/search?q=lua&cooperation_type=license,barter",
+    ] {
+        let error = app.get(path, None).await.assert_error(400, "invalid_input");
+        assert!(
+            !error["details"]
+                .as_array()
+                .unwrap_or(&Vec::new())
+                .is_empty()
+                || error["message"].as_str().is_some(),
+            "{path}"
+        );
+    }
+    let body = app
+        .get("/api/v1/search?province=ha_noi,thanh_hoa&facets=trl", None)
+        .await;
+    assert_eq!(body.status, 200);
 }

@@ -116,6 +116,7 @@ fn routes(cfg: &mut ServiceConfig) {
                 .service(organizations::revoke_api_key)
                 .service(users::list_users)
                 .service(users::update_user)
+                .service(search::suggest)
                 .service(search::search)
                 .service(taxonomies::list_taxonomies)
                 .service(taxonomies::get_taxonomy)

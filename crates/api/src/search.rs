@@ -1,17 +1,29 @@
-//! Full-text search over published technology offers and needs.
+//! Full-text search over published technology offers and needs, with filters, facet counts,
+//! sorting, highlights, and completion as the user types.
 
 use crate::auth::OptionalActor;
 use crate::error::{ApiError, ErrorBody};
 use crate::state::AppState;
 use actix_web::{HttpResponse, get, web};
 use serde::{Deserialize, Serialize};
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
+use std::str::FromStr;
 use std::time::Instant;
+use techx_accounts::records::RecordError;
 use techx_core::ErrorCode;
+use techx_core::codes::{
+    CodeLabel, CooperationType, IpType, OrgType, Province, SciField, TransferForm, Trl,
+};
+use techx_core::error::FieldError;
 use techx_listings::dto::ListingView;
 use techx_requests::dto::RequestView;
+use techx_search::facets::Facet;
 use techx_search::highlight;
+use techx_search::index::{Filters, SearchRequest, SortBy};
 use utoipa::{IntoParams, ToSchema};
+
+/// Longest passage of a long text shown in highlights, in characters.
+const SNIPPET_CHARS: usize = 240;
 
 /// Which records to search.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -21,15 +33,72 @@ pub enum SearchKind {
     Request,
 }
 
-/// Search parameters.
-#[derive(Debug, Clone, Deserialize, IntoParams)]
+impl SearchKind {
+    fn as_str(self) -> &'static str {
+        match self {
+            SearchKind::Listing => "listing",
+            SearchKind::Request => "request",
+        }
+    }
+}
+
+/// Result order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, ToSchema)]
+pub enum SearchSort {
+    /// Best match first (newest first when `q` is empty). The default.
+    #[default]
+    #[serde(rename = "relevance")]
+    Relevance,
+    /// Most recently published first.
+    #[serde(rename = "newest")]
+    Newest,
+    /// Lowest price (listing) or budget (request) first; records without one last.
+    #[serde(rename = "price")]
+    Price,
+    /// Highest price or budget first; records without one last.
+    #[serde(rename = "-price")]
+    PriceDesc,
+}
+
+/// Search parameters. Code filters take one code or several separated by commas (any of them
+/// matches); different filters must all match.
+#[derive(Debug, Clone, Default, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct SearchQuery {
-    /// What to look for, in Vietnamese with or without diacritics, or in English (1 to 200
-    /// characters).
-    pub q: String,
+    /// What to look for, in Vietnamese with or without diacritics, or in English (at most 200
+    /// characters). Empty or absent: every published record that passes the filters.
+    #[param(example = "nuoc thai chan nuoi")]
+    pub q: Option<String>,
     /// Only listings or only requests (default both).
     pub kind: Option<SearchKind>,
+    /// Fields of science (`sci_field` codes); a level-1 code includes its sub-fields.
+    #[param(example = "4,205")]
+    pub sci_field: Option<String>,
+    /// Lowest TRL (of a listing; `trl_min` of a request), 1 to 9.
+    pub trl_min: Option<i32>,
+    /// Highest TRL, 1 to 9.
+    pub trl_max: Option<i32>,
+    /// Province codes.
+    #[param(example = "38")]
+    pub province: Option<String>,
+    /// Organization types of the owner (anonymous requests never match).
+    pub org_type: Option<String>,
+    /// IP types of a listing's assets.
+    pub ip_type: Option<String>,
+    /// Cooperation types offered (listing) or accepted (request).
+    pub cooperation_type: Option<String>,
+    /// Transfer forms of a listing.
+    pub transfer_form: Option<String>,
+    /// Price (listing) or budget (request) range reaching at least this, VND.
+    pub price_min: Option<i64>,
+    /// Price or budget range starting at most at this, VND.
+    pub price_max: Option<i64>,
+    /// Facets to count over all matches, comma-separated: `kind`, `sci_field`, `trl`,
+    /// `province`, `org_type`, `ip_type`, `cooperation_type`, `transfer_form`.
+    #[param(example = "sci_field,province,trl")]
+    pub facets: Option<String>,
+    /// `relevance` (default), `newest`, `price` or `-price`.
+    pub sort: Option<SearchSort>,
     /// How many hits to return, 1 to 100 (default 20).
     pub limit: Option<i64>,
     /// How many hits to skip (default 0).
@@ -37,11 +106,16 @@ pub struct SearchQuery {
 }
 
 /// Where the query matched, with the matching words in `<mark>`; other text is HTML-escaped.
+/// A highlight appears only for text the caller may read.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Highlights {
     pub title: Option<String>,
-    /// The summary (listing) or problem (request).
+    /// A passage of the summary (listing) or problem (request).
     pub text: Option<String>,
+    /// A passage of the details (listing) or requirements (request): registered tier, only for
+    /// callers who may read it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub registered: Option<String>,
 }
 
 /// One hit: the record at the caller's tiers, its score and highlights.
@@ -50,8 +124,9 @@ pub struct SearchHit {
     /// `listing` or `request`.
     pub kind: SearchKind,
     pub id: i64,
-    /// Relevance score (higher is better; comparable within one response only).
-    pub score: f32,
+    /// Relevance score (higher is better; comparable within one response only). Null when
+    /// sorted by something other than relevance.
+    pub score: Option<f32>,
     pub highlights: Highlights,
     /// The listing, when `kind` is `listing`.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -59,6 +134,18 @@ pub struct SearchHit {
     /// The request, when `kind` is `request`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub request: Option<RequestView>,
+}
+
+/// How many matching records carry one code.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct FacetValue {
+    #[schema(example = "38")]
+    pub value: String,
+    #[schema(example = "Thanh Hóa")]
+    pub label_vi: String,
+    #[schema(example = "Thanh Hoa")]
+    pub label_en: String,
+    pub count: u64,
 }
 
 /// A page of hits.
@@ -69,8 +156,187 @@ pub struct SearchResults {
     pub total: usize,
     pub limit: i64,
     pub offset: i64,
+    /// For each facet asked, the codes found among all matches, most frequent first.
+    /// `sci_field` counts a record under its level-2 codes and their level-1 parents.
+    pub facets: BTreeMap<String, Vec<FacetValue>>,
+    /// True when the query found little and these results come from the typo-tolerant pass.
+    pub fuzzy: bool,
     /// Time spent, in milliseconds.
     pub took_ms: u64,
+}
+
+fn codes<T: FromStr>(
+    field: &str,
+    raw: &Option<String>,
+    errors: &mut Vec<FieldError>,
+    canonical: impl Fn(T) -> String,
+) -> Vec<String> {
+    let Some(raw) = raw else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for code in raw.split(',').map(str::trim).filter(|c| !c.is_empty()) {
+        match T::from_str(code) {
+            Ok(value) => out.push(canonical(value)),
+            Err(_) => errors.push(FieldError::new(
+                field,
+                "unknown_code",
+                format!("{field}: unknown code `{code}`"),
+            )),
+        }
+    }
+    out
+}
+
+fn check_range(
+    field: &str,
+    value: Option<i64>,
+    low: i64,
+    high: i64,
+    errors: &mut Vec<FieldError>,
+) -> Option<i64> {
+    if let Some(v) = value
+        && !(low..=high).contains(&v)
+    {
+        errors.push(FieldError::new(
+            field,
+            "range",
+            format!("{field} must be {low} to {high}"),
+        ));
+    }
+    value
+}
+
+/// Turn the query string into an index request, or every problem found.
+fn parse(query: &SearchQuery, registered: bool) -> Result<SearchRequest, ApiError> {
+    let mut errors = Vec::new();
+    let text = query.q.as_deref().unwrap_or_default().trim().to_owned();
+    if text.chars().count() > 200 {
+        errors.push(FieldError::new(
+            "q",
+            "length",
+            "q must be at most 200 characters",
+        ));
+    }
+    let as_code = |s: &'static str| s.to_owned();
+    let filters = Filters {
+        kind: query.kind.map(|k| k.as_str().to_owned()),
+        sci_fields: codes::<SciField>("sci_field", &query.sci_field, &mut errors, |f| {
+            as_code(f.as_str())
+        }),
+        trl_min: check_range("trl_min", query.trl_min.map(i64::from), 1, 9, &mut errors),
+        trl_max: check_range("trl_max", query.trl_max.map(i64::from), 1, 9, &mut errors),
+        provinces: codes::<Province>("province", &query.province, &mut errors, |p| {
+            as_code(p.as_str())
+        }),
+        org_types: codes::<OrgType>("org_type", &query.org_type, &mut errors, |o| {
+            as_code(o.as_str())
+        }),
+        ip_types: codes::<IpType>("ip_type", &query.ip_type, &mut errors, |i| {
+            as_code(i.as_str())
+        }),
+        cooperation_types: codes::<CooperationType>(
+            "cooperation_type",
+            &query.cooperation_type,
+            &mut errors,
+            |c| as_code(c.as_str()),
+        ),
+        transfer_forms: codes::<TransferForm>(
+            "transfer_form",
+            &query.transfer_form,
+            &mut errors,
+            |t| as_code(t.as_str()),
+        ),
+        price_min: check_range("price_min", query.price_min, 0, i64::MAX, &mut errors),
+        price_max: check_range("price_max", query.price_max, 0, i64::MAX, &mut errors),
+    };
+    if let (Some(low), Some(high)) = (filters.trl_min, filters.trl_max)
+        && low > high
+    {
+        errors.push(FieldError::new(
+            "trl_max",
+            "range",
+            "trl_max must not be below trl_min",
+        ));
+    }
+    if let (Some(low), Some(high)) = (filters.price_min, filters.price_max)
+        && low > high
+    {
+        errors.push(FieldError::new(
+            "price_max",
+            "range",
+            "price_max must not be below price_min",
+        ));
+    }
+    let mut facets = Vec::new();
+    for name in query
+        .facets
+        .as_deref()
+        .unwrap_or_default()
+        .split(',')
+        .map(str::trim)
+        .filter(|n| !n.is_empty())
+    {
+        match Facet::parse(name) {
+            Some(facet) if !facets.contains(&facet) => facets.push(facet),
+            Some(_) => {}
+            None => errors.push(FieldError::new(
+                "facets",
+                "unknown_code",
+                format!("facets: unknown facet `{name}`"),
+            )),
+        }
+    }
+    let paging = techx_accounts::records::paging(query.limit, query.offset);
+    if let Err(RecordError::Invalid(more)) = &paging {
+        errors.extend(more.iter().cloned());
+    }
+    if !errors.is_empty() {
+        return Err(RecordError::Invalid(errors).into());
+    }
+    let paging = paging?;
+    Ok(SearchRequest {
+        text,
+        registered,
+        filters,
+        facets,
+        sort: match query.sort.unwrap_or_default() {
+            SearchSort::Relevance => SortBy::Relevance,
+            SearchSort::Newest => SortBy::Newest,
+            SearchSort::Price => SortBy::PriceAsc,
+            SearchSort::PriceDesc => SortBy::PriceDesc,
+        },
+        limit: paging.limit as usize,
+        offset: paging.offset as usize,
+    })
+}
+
+fn label(facet: Facet, code: &str) -> Option<CodeLabel> {
+    fn of<T: FromStr>(code: &str, label: impl Fn(T) -> CodeLabel) -> Option<CodeLabel> {
+        T::from_str(code).ok().map(label)
+    }
+    match facet {
+        Facet::Kind => match code {
+            "listing" => Some(CodeLabel {
+                code: "listing",
+                label_vi: "Công nghệ chào bán",
+                label_en: "Technology offer",
+            }),
+            "request" => Some(CodeLabel {
+                code: "request",
+                label_vi: "Nhu cầu công nghệ",
+                label_en: "Technology need",
+            }),
+            _ => None,
+        },
+        Facet::SciField => of::<SciField>(code, SciField::label),
+        Facet::Trl => of::<Trl>(code, Trl::label),
+        Facet::Province => of::<Province>(code, Province::label),
+        Facet::OrgType => of::<OrgType>(code, OrgType::label),
+        Facet::IpType => of::<IpType>(code, IpType::label),
+        Facet::CooperationType => of::<CooperationType>(code, CooperationType::label),
+        Facet::TransferForm => of::<TransferForm>(code, TransferForm::label),
+    }
 }
 
 /// Search published technology offers and needs.
@@ -78,14 +344,19 @@ pub struct SearchResults {
 /// Everyone searches the public text (title, summary or problem, keywords, fields of science);
 /// signed-in members of verified organizations and the exchange's staff also the registered
 /// text (details, requirements). Confidential text is never searchable. Queries may be typed
-/// with or without Vietnamese diacritics. Records appear at the caller's tiers, as on `GET`.
+/// with or without Vietnamese diacritics, and in English. Filters narrow by the public code
+/// lists; `facets=` counts codes over all matches; when a query finds fewer than three records a
+/// typo-tolerant pass runs (`fuzzy: true` says it did). Records appear at the caller's tiers, as
+/// on `GET`, and highlights only cover text the caller may read.
+///
+/// Example: `GET /api/v1/search?q=nuoc%20thai%20chan%20nuoi&kind=listing&province=38&facets=sci_field,trl&sort=relevance`
 #[utoipa::path(
     tag = "search",
     params(SearchQuery),
     security((), ("bearer" = [])),
     responses(
         (status = 200, description = "Hits, best first", body = SearchResults),
-        (status = 400, description = "Missing or too long query, invalid paging", body = ErrorBody),
+        (status = 400, description = "Too long query, unknown code or facet, invalid range or paging", body = ErrorBody),
         (status = 401, description = "Invalid credentials were sent", body = ErrorBody),
         (status = 503, description = "The search index is not available", body = ErrorBody),
     )
@@ -97,49 +368,27 @@ pub async fn search(
     query: web::Query<SearchQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let started = Instant::now();
-    let query = query.into_inner();
-    let text = query.q.trim().to_owned();
-    let length = text.chars().count();
-    if !(1..=200).contains(&length) {
-        return Err(ApiError::from(
-            techx_accounts::records::RecordError::invalid(
-                "q",
-                "length",
-                "q must be 1 to 200 characters",
-            ),
-        ));
-    }
-    let paging = techx_accounts::records::paging(query.limit, query.offset)?;
+    let registered = actor
+        .as_ref()
+        .is_some_and(|a| a.is_staff() || a.in_verified_organization());
+    let request = parse(&query, registered)?;
     let indexer = state
         .search
         .clone()
         .ok_or_else(|| ApiError::new(ErrorCode::Unavailable, "search is not available"))?;
-    let registered = actor
-        .as_ref()
-        .is_some_and(|a| a.is_staff() || a.in_verified_organization());
-    let kind = query.kind.map(|k| match k {
-        SearchKind::Listing => "listing",
-        SearchKind::Request => "request",
-    });
-    let searched = text.clone();
-    let (total, hits) = techx_db::blocking(move || {
-        indexer
-            .index
-            .search(
-                &searched,
-                registered,
-                kind,
-                paging.limit as usize,
-                paging.offset as usize,
-            )
-            .map_err(|error| {
-                tracing::error!(%error, "search failed");
-                ApiError::new(ErrorCode::Internal, "internal error")
-            })
+    let text = request.text.clone();
+    let (limit, offset) = (request.limit as i64, request.offset as i64);
+    let found = techx_db::blocking(move || {
+        indexer.index.search_with(&request).map_err(|error| {
+            tracing::error!(%error, "search failed");
+            ApiError::new(ErrorCode::Internal, "internal error")
+        })
     })
     .await?;
     let ids_of = |wanted: &str| {
-        hits.iter()
+        found
+            .hits
+            .iter()
             .filter(|h| h.kind == wanted)
             .map(|h| h.id)
             .collect::<Vec<_>>()
@@ -159,8 +408,13 @@ pub async fn search(
         .map(|view| (view.id, view))
         .collect();
     let words = highlight::query_words(&text);
-    let mut items = Vec::with_capacity(hits.len());
-    for hit in hits {
+    // Registered text is highlighted only where it was searched: for entitled callers.
+    let registered_text = |text: Option<&String>| {
+        text.filter(|_| registered)
+            .and_then(|t| highlight::snippet(t, &words, SNIPPET_CHARS))
+    };
+    let mut items = Vec::with_capacity(found.hits.len());
+    for hit in found.hits {
         let item = match hit.kind.as_str() {
             "listing" => listings.get(&hit.id).map(|view| SearchHit {
                 kind: SearchKind::Listing,
@@ -168,7 +422,8 @@ pub async fn search(
                 score: hit.score,
                 highlights: Highlights {
                     title: highlight::mark(&view.title, &words),
-                    text: highlight::mark(&view.summary, &words),
+                    text: highlight::snippet(&view.summary, &words, SNIPPET_CHARS),
+                    registered: registered_text(view.details.as_ref()),
                 },
                 listing: Some(view.clone()),
                 request: None,
@@ -179,7 +434,8 @@ pub async fn search(
                 score: hit.score,
                 highlights: Highlights {
                     title: highlight::mark(&view.title, &words),
-                    text: highlight::mark(&view.problem, &words),
+                    text: highlight::snippet(&view.problem, &words, SNIPPET_CHARS),
+                    registered: registered_text(view.requirements.as_ref()),
                 },
                 listing: None,
                 request: Some(view.clone()),
@@ -187,11 +443,137 @@ pub async fn search(
         };
         items.extend(item);
     }
+    let mut facets = BTreeMap::new();
+    for (facet, counts) in found.facets {
+        let mut values: Vec<FacetValue> = counts
+            .into_iter()
+            .filter_map(|(code, count)| {
+                label(facet, &code).map(|l| FacetValue {
+                    value: code,
+                    label_vi: l.label_vi.to_owned(),
+                    label_en: l.label_en.to_owned(),
+                    count,
+                })
+            })
+            .collect();
+        values.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.value.cmp(&b.value)));
+        facets.insert(facet.name().to_owned(), values);
+    }
     Ok(HttpResponse::Ok().json(SearchResults {
         items,
-        total,
-        limit: paging.limit,
-        offset: paging.offset,
+        total: found.total,
+        limit,
+        offset,
+        facets,
+        fuzzy: found.fuzzy,
         took_ms: started.elapsed().as_millis() as u64,
     }))
+}
+
+/// Completion parameters.
+#[derive(Debug, Clone, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct SuggestQuery {
+    /// What the user has typed so far (1 to 100 characters); the last word may be incomplete.
+    #[param(example = "nuoc th")]
+    pub q: String,
+    /// Only listings or only requests (default both).
+    pub kind: Option<SearchKind>,
+    /// How many completions, 1 to 20 (default 8).
+    pub limit: Option<i64>,
+}
+
+/// One completion.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct SuggestionItem {
+    /// The completed text, as written in the record.
+    #[schema(example = "xử lý nước thải")]
+    pub text: String,
+    /// `keyword` or `title`.
+    #[schema(example = "keyword")]
+    pub source: String,
+    /// `listing` or `request`.
+    pub kind: SearchKind,
+    /// The record whose title this is (titles only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<i64>,
+    /// How many published records carry this keyword (1 for a title).
+    pub count: u64,
+}
+
+/// Completions.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Suggestions {
+    pub items: Vec<SuggestionItem>,
+}
+
+/// Complete what the user is typing.
+///
+/// Keywords that start like the text (most used first) and titles of published records whose
+/// words start like it, with or without diacritics. Only public text is used.
+///
+/// Example: `GET /api/v1/search/suggest?q=nuoc%20th`
+#[utoipa::path(
+    tag = "search",
+    params(SuggestQuery),
+    security((), ("bearer" = [])),
+    responses(
+        (status = 200, description = "Completions, best first", body = Suggestions),
+        (status = 400, description = "Missing or too long text, invalid limit", body = ErrorBody),
+        (status = 401, description = "Invalid credentials were sent", body = ErrorBody),
+        (status = 503, description = "The search index is not available", body = ErrorBody),
+    )
+)]
+#[get("/search/suggest")]
+pub async fn suggest(
+    state: web::Data<AppState>,
+    _actor: OptionalActor,
+    query: web::Query<SuggestQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let mut errors = Vec::new();
+    let text = query.q.trim_start().to_owned();
+    if !(1..=100).contains(&text.trim().chars().count()) {
+        errors.push(FieldError::new(
+            "q",
+            "length",
+            "q must be 1 to 100 characters",
+        ));
+    }
+    let limit = query.limit.unwrap_or(8);
+    if !(1..=20).contains(&limit) {
+        errors.push(FieldError::new("limit", "range", "limit must be 1 to 20"));
+    }
+    if !errors.is_empty() {
+        return Err(RecordError::Invalid(errors).into());
+    }
+    let indexer = state
+        .search
+        .clone()
+        .ok_or_else(|| ApiError::new(ErrorCode::Unavailable, "search is not available"))?;
+    let kind = query.kind.map(SearchKind::as_str);
+    let found = techx_db::blocking(move || {
+        indexer
+            .index
+            .suggest(&text, kind, limit as usize)
+            .map_err(|error| {
+                tracing::error!(%error, "suggest failed");
+                ApiError::new(ErrorCode::Internal, "internal error")
+            })
+    })
+    .await?;
+    let items = found
+        .into_iter()
+        .map(|s| SuggestionItem {
+            text: s.text,
+            source: s.source.to_owned(),
+            kind: if s.kind == "request" {
+                SearchKind::Request
+            } else {
+                SearchKind::Listing
+            },
+            id: s.id,
+            count: s.count,
+        })
+        .collect();
+    Ok(HttpResponse::Ok().json(Suggestions { items }))
 }

@@ -44,6 +44,48 @@ pub fn mark(text: &str, words: &BTreeSet<String>) -> Option<String> {
     marked.then_some(out)
 }
 
+/// A passage of at most about `max_chars` characters of `text` around the first matching word,
+/// marked like [`mark`], with `…` where text was cut; None when nothing matches.
+pub fn snippet(text: &str, words: &BTreeSet<String>, max_chars: usize) -> Option<String> {
+    let text = analysis::normalize(text);
+    let found = analysis::words(&text);
+    let first = found
+        .iter()
+        .position(|(_, _, w)| words.contains(&analysis::fold(w)))?;
+    // Start a few words before the first match, so it reads in context.
+    let start_word = first.saturating_sub(4);
+    let start = if start_word == 0 {
+        0
+    } else {
+        found[start_word].0
+    };
+    let mut end = text[start..]
+        .char_indices()
+        .nth(max_chars)
+        .map_or(text.len(), |(offset, _)| start + offset);
+    // Do not cut a word in two.
+    if end < text.len()
+        && let Some((from, _, _)) = found.iter().find(|(from, to, _)| *from < end && *to > end)
+        && *from > start
+    {
+        end = *from;
+    }
+    let passage = text[start..end].trim_end();
+    let mut out = String::new();
+    if start > 0 {
+        out.push('…');
+    }
+    out.push_str(&mark(passage, words).unwrap_or_else(|| {
+        let mut escaped = String::new();
+        escape(passage, &mut escaped);
+        escaped
+    }));
+    if end < text.len() {
+        out.push('…');
+    }
+    Some(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -57,5 +99,22 @@ mod tests {
             "Xử lý <mark>nước</mark> <mark>thải</mark> &lt;b&gt;chăn nuôi&lt;/b&gt;"
         );
         assert!(mark("Máy sấy lúa", &words).is_none());
+    }
+
+    #[test]
+    fn a_snippet_is_a_marked_passage_around_the_first_match() {
+        let words = query_words("biogas");
+        let text = "Một hai ba bốn năm sáu bảy tám chín mười. Hệ thống biogas cho trang trại chăn nuôi quy mô vừa và nhỏ ở miền núi phía Bắc";
+        let snippet = snippet(text, &words, 40).unwrap();
+        assert!(snippet.starts_with('…'), "{snippet}");
+        assert!(snippet.ends_with('…'), "{snippet}");
+        assert!(snippet.contains("<mark>biogas</mark>"), "{snippet}");
+        let plain = snippet.replace("<mark>", "").replace("</mark>", "");
+        assert!(plain.chars().count() <= 42, "{snippet}");
+        assert_eq!(
+            super::snippet("ngắn gọn biogas", &words, 40).unwrap(),
+            "ngắn gọn <mark>biogas</mark>"
+        );
+        assert!(super::snippet("không có gì", &words, 40).is_none());
     }
 }

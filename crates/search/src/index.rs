@@ -2,22 +2,44 @@
 //!
 //! Only what a caller may see is searchable by that caller: public text (title, summary,
 //! keywords) in fields everyone queries, registered text (details, requirements) in fields only
-//! members of verified organizations query, confidential text never. The requester of an
-//! anonymous request is not indexed.
+//! members of verified organizations query, confidential text never. The code-list values every
+//! caller may see (fields of science, TRL, province, cooperation types, prices…) are indexed as
+//! columnar fields for filters, facet counts and sorting. The requester of an anonymous request
+//! (its organization and organization type) is not indexed.
 
 use crate::SearchError;
-use crate::analysis;
+use crate::analysis::{self, VI_FOLDED};
+use crate::facets::{Facet, FacetCounter, FacetCounts};
 use crate::query::{self, Target, TextFields, Weights};
+use std::collections::{BTreeMap, BTreeSet};
+use std::ops::Bound;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use tantivy::collector::{Count, TopDocs};
-use tantivy::query::{BooleanQuery, Occur, Query, TermQuery};
+use tantivy::query::{
+    AllQuery, BooleanQuery, BoostQuery, FuzzyTermQuery, Occur, Query, RangeQuery, TermQuery,
+};
 use tantivy::schema::{FAST, INDEXED, IndexRecordOption, STORED, STRING, Schema, Value};
-use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
+use tantivy::{
+    DocAddress, Index, IndexReader, IndexWriter, Order, ReloadPolicy, Searcher, TantivyDocument,
+    Term,
+};
 
 /// Bump when the schema or an analyzer changes: an index of another version is rebuilt.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 const VERSION_FILE: &str = "techx-schema-version";
+
+/// Below this many matches a second, typo-tolerant pass is tried.
+pub const FUZZY_BELOW: usize = 3;
+/// Query words this long (in characters) may be one edit away in the fuzzy pass… (shorter
+/// words are mostly Vietnamese syllables, where one edit makes another real word: nuoc/nuoi,
+/// duong/dung).
+const FUZZY_ONE_EDIT: usize = 6;
+/// …and this long two edits away.
+const FUZZY_TWO_EDITS: usize = 9;
+/// What a fuzzy match counts, relative to an exact one.
+const FUZZY_WEIGHT: f32 = 0.5;
+const KEYWORD_SEPARATOR: char = '\u{1f}';
 
 /// The fields, resolved once.
 #[derive(Debug, Clone, Copy)]
@@ -27,10 +49,30 @@ pub struct Fields {
     /// `listing` or `request`.
     pub kind: tantivy::schema::Field,
     pub id: tantivy::schema::Field,
+    /// The title as written, for suggestions.
+    pub display_title: tantivy::schema::Field,
     pub title: TextFields,
     pub summary: TextFields,
     pub terms: TextFields,
     pub registered: TextFields,
+    pub sci_field: tantivy::schema::Field,
+    pub trl_code: tantivy::schema::Field,
+    pub province: tantivy::schema::Field,
+    pub org_type: tantivy::schema::Field,
+    pub ip_type: tantivy::schema::Field,
+    pub cooperation_type: tantivy::schema::Field,
+    pub transfer_form: tantivy::schema::Field,
+    /// TRL of a listing, `trl_min` of a request.
+    pub trl: tantivy::schema::Field,
+    /// Lower end of the price (listing) or budget (request) range; 0 when only a maximum is set.
+    pub price_low: tantivy::schema::Field,
+    /// Upper end; `i64::MAX` when only a minimum is set. Absent when there is no price at all.
+    pub price_high: tantivy::schema::Field,
+    pub sort_price_asc: tantivy::schema::Field,
+    pub sort_price_desc: tantivy::schema::Field,
+    pub published: tantivy::schema::Field,
+    /// `kind␟folded keyword␟keyword as written`, scanned by prefix for suggestions.
+    pub keyword: tantivy::schema::Field,
 }
 
 fn schema() -> (Schema, Fields) {
@@ -38,22 +80,74 @@ fn schema() -> (Schema, Fields) {
     let key = builder.add_text_field("key", STRING | STORED);
     let kind = builder.add_text_field("kind", STRING | STORED | FAST);
     let id = builder.add_i64_field("id", INDEXED | STORED | FAST);
+    let display_title = builder.add_text_field("display_title", STORED);
     let title = TextFields::add(&mut builder, "title");
     let summary = TextFields::add(&mut builder, "summary");
     let terms = TextFields::add(&mut builder, "terms");
     let registered = TextFields::add(&mut builder, "registered");
+    let mut code = |facet: Facet| builder.add_text_field(facet.field(), STRING | FAST);
+    let sci_field = code(Facet::SciField);
+    let trl_code = code(Facet::Trl);
+    let province = code(Facet::Province);
+    let org_type = code(Facet::OrgType);
+    let ip_type = code(Facet::IpType);
+    let cooperation_type = code(Facet::CooperationType);
+    let transfer_form = code(Facet::TransferForm);
+    let trl = builder.add_i64_field("trl", INDEXED | FAST);
+    let price_low = builder.add_i64_field("price_low", INDEXED | FAST);
+    let price_high = builder.add_i64_field("price_high", INDEXED | FAST);
+    let sort_price_asc = builder.add_i64_field("sort_price_asc", FAST);
+    let sort_price_desc = builder.add_i64_field("sort_price_desc", FAST);
+    let published = builder.add_i64_field("published", FAST);
+    let keyword = builder.add_text_field("keyword", STRING);
     (
         builder.build(),
         Fields {
             key,
             kind,
             id,
+            display_title,
             title,
             summary,
             terms,
             registered,
+            sci_field,
+            trl_code,
+            province,
+            org_type,
+            ip_type,
+            cooperation_type,
+            transfer_form,
+            trl,
+            price_low,
+            price_high,
+            sort_price_asc,
+            sort_price_desc,
+            published,
+            keyword,
         },
     )
+}
+
+/// The code-list values of a record every caller may see: filters, facets and sort keys.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RecordCodes {
+    /// Fields of science, with the level-1 parent of every level-2 code.
+    pub sci_fields: Vec<String>,
+    /// TRL of a listing, `trl_min` of a request.
+    pub trl: Option<i64>,
+    pub province: Option<String>,
+    /// Organization type of the owner; None for an anonymous request.
+    pub org_type: Option<String>,
+    pub ip_types: Vec<String>,
+    /// Offered (listing) or accepted (request) cooperation types.
+    pub cooperation_types: Vec<String>,
+    pub transfer_forms: Vec<String>,
+    /// Price (listing) or budget (request) range, VND.
+    pub price_min: Option<i64>,
+    pub price_max: Option<i64>,
+    /// Publication time, microseconds since the epoch.
+    pub published_at: i64,
 }
 
 /// What the index holds of one published record.
@@ -68,14 +162,88 @@ pub struct IndexedRecord {
     pub terms: String,
     /// Details (listing) or requirements (request): registered tier.
     pub registered: String,
+    /// Keywords as written, for suggestions.
+    pub keywords: Vec<String>,
+    pub codes: RecordCodes,
 }
 
-/// A hit: which record, how well it matched.
+/// A hit: which record, and how well it matched (None when sorted by something else).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Hit {
     pub kind: String,
     pub id: i64,
-    pub score: f32,
+    pub score: Option<f32>,
+}
+
+/// Filters on the public code-list values; a list matches a record carrying any of its codes.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Filters {
+    /// `listing` or `request`.
+    pub kind: Option<String>,
+    /// Codes of fields of science; a level-1 code also matches its sub-fields.
+    pub sci_fields: Vec<String>,
+    pub trl_min: Option<i64>,
+    pub trl_max: Option<i64>,
+    pub provinces: Vec<String>,
+    pub org_types: Vec<String>,
+    pub ip_types: Vec<String>,
+    pub cooperation_types: Vec<String>,
+    pub transfer_forms: Vec<String>,
+    /// The record's price or budget range overlaps [price_min, price_max].
+    pub price_min: Option<i64>,
+    pub price_max: Option<i64>,
+}
+
+/// Result order.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum SortBy {
+    /// Best match first (newest first when there is no text).
+    #[default]
+    Relevance,
+    Newest,
+    /// Cheapest first; records without a price last.
+    PriceAsc,
+    /// Dearest first; records without a price last.
+    PriceDesc,
+}
+
+/// One search.
+#[derive(Debug, Clone, Default)]
+pub struct SearchRequest {
+    /// What to look for; empty for every record that passes the filters.
+    pub text: String,
+    /// Search the registered-tier text too (entitled callers only).
+    pub registered: bool,
+    pub filters: Filters,
+    pub facets: Vec<Facet>,
+    pub sort: SortBy,
+    pub limit: usize,
+    pub offset: usize,
+}
+
+/// What a search found.
+#[derive(Debug, Clone, Default)]
+pub struct SearchResult {
+    /// Exact number of matching records.
+    pub total: usize,
+    pub hits: Vec<Hit>,
+    pub facets: FacetCounts,
+    /// The typo-tolerant pass produced these results.
+    pub fuzzy: bool,
+}
+
+/// A completion of what the user is typing.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Suggestion {
+    pub text: String,
+    /// `title` or `keyword`.
+    pub source: &'static str,
+    /// `listing` or `request`.
+    pub kind: String,
+    /// The record, for a title.
+    pub id: Option<i64>,
+    /// How many published records carry it (1 for a title).
+    pub count: u64,
 }
 
 /// The index, its single writer and its reader.
@@ -89,6 +257,34 @@ pub struct SearchIndex {
 
 fn key(kind: &str, id: i64) -> String {
     format!("{kind}:{id}")
+}
+
+/// A keyword folded for prefix matching: no diacritics, lower case, single spaces.
+fn fold_phrase(text: &str) -> String {
+    analysis::fold(&analysis::normalize(text))
+        .to_lowercase()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn any_of(field: tantivy::schema::Field, codes: &[String]) -> Box<dyn Query> {
+    let clauses: Vec<(Occur, Box<dyn Query>)> = codes
+        .iter()
+        .map(|code| {
+            let term = TermQuery::new(Term::from_field_text(field, code), IndexRecordOption::Basic);
+            (Occur::Should, Box::new(term) as Box<dyn Query>)
+        })
+        .collect();
+    Box::new(BooleanQuery::new(clauses))
+}
+
+fn range(field: tantivy::schema::Field, low: Option<i64>, high: Option<i64>) -> Box<dyn Query> {
+    let bound = |value: Option<i64>| match value {
+        Some(v) => Bound::Included(Term::from_field_i64(field, v)),
+        None => Bound::Unbounded,
+    };
+    Box::new(RangeQuery::new(bound(low), bound(high)))
 }
 
 impl SearchIndex {
@@ -150,18 +346,76 @@ impl SearchIndex {
     /// Add or replace a record.
     pub fn upsert(&self, record: &IndexedRecord) -> Result<(), SearchError> {
         let f = self.fields;
+        let document = self.document(record);
         let writer = self.writer();
         writer.delete_term(Term::from_field_text(f.key, &key(record.kind, record.id)));
+        writer.add_document(document)?;
+        Ok(())
+    }
+
+    fn document(&self, record: &IndexedRecord) -> TantivyDocument {
+        let f = self.fields;
+        let codes = &record.codes;
         let mut document = TantivyDocument::default();
         document.add_text(f.key, key(record.kind, record.id));
         document.add_text(f.kind, record.kind);
         document.add_i64(f.id, record.id);
+        document.add_text(f.display_title, &record.title);
         f.title.fill(&mut document, &record.title);
         f.summary.fill(&mut document, &record.summary);
         f.terms.fill(&mut document, &record.terms);
         f.registered.fill(&mut document, &record.registered);
-        writer.add_document(document)?;
-        Ok(())
+        let lists = [
+            (f.sci_field, &codes.sci_fields),
+            (f.ip_type, &codes.ip_types),
+            (f.cooperation_type, &codes.cooperation_types),
+            (f.transfer_form, &codes.transfer_forms),
+        ];
+        for (field, values) in lists {
+            for value in values.iter().collect::<BTreeSet<_>>() {
+                document.add_text(field, value);
+            }
+        }
+        if let Some(trl) = codes.trl {
+            document.add_i64(f.trl, trl);
+            document.add_text(f.trl_code, trl.to_string());
+        }
+        if let Some(province) = &codes.province {
+            document.add_text(f.province, province);
+        }
+        if let Some(org_type) = &codes.org_type {
+            document.add_text(f.org_type, org_type);
+        }
+        if codes.price_min.is_some() || codes.price_max.is_some() {
+            document.add_i64(f.price_low, codes.price_min.unwrap_or(0));
+            document.add_i64(f.price_high, codes.price_max.unwrap_or(i64::MAX));
+        }
+        document.add_i64(
+            f.sort_price_asc,
+            codes.price_min.or(codes.price_max).unwrap_or(i64::MAX),
+        );
+        document.add_i64(
+            f.sort_price_desc,
+            codes.price_max.or(codes.price_min).unwrap_or(i64::MIN),
+        );
+        document.add_i64(f.published, codes.published_at);
+        let keywords: BTreeMap<String, &String> = record
+            .keywords
+            .iter()
+            .map(|k| (fold_phrase(k), k))
+            .filter(|(folded, _)| !folded.is_empty())
+            .collect();
+        for (folded, written) in keywords {
+            document.add_text(
+                f.keyword,
+                format!(
+                    "{}{KEYWORD_SEPARATOR}{folded}{KEYWORD_SEPARATOR}{}",
+                    record.kind,
+                    written.trim()
+                ),
+            );
+        }
+        document
     }
 
     /// Remove a record (unpublished, withdrawn, deleted).
@@ -203,16 +457,26 @@ impl SearchIndex {
         self.len() == 0
     }
 
-    /// Search `text`; `registered` adds the registered-tier text for entitled callers; `kind`
-    /// restricts to listings or requests. Returns the exact total and one page of hits.
-    pub fn search(
-        &self,
-        text: &str,
-        registered: bool,
-        kind: Option<&str>,
-        limit: usize,
-        offset: usize,
-    ) -> Result<(usize, Vec<Hit>), SearchError> {
+    /// Bytes the index takes on disk.
+    pub fn size_on_disk(&self) -> u64 {
+        fn walk(path: &Path) -> u64 {
+            std::fs::read_dir(path)
+                .map(|entries| {
+                    entries
+                        .flatten()
+                        .map(|e| match e.metadata() {
+                            Ok(m) if m.is_dir() => walk(&e.path()),
+                            Ok(m) => m.len(),
+                            Err(_) => 0,
+                        })
+                        .sum()
+                })
+                .unwrap_or(0)
+        }
+        walk(&self.dir)
+    }
+
+    fn targets(&self, registered: bool) -> Vec<Target> {
         let f = self.fields;
         let mut targets = vec![
             Target {
@@ -234,40 +498,418 @@ impl SearchIndex {
                 boost: 0.7,
             });
         }
-        let text_query = query::build(self.index.tokenizers(), text, &targets, Weights::default());
-        let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, text_query)];
-        if let Some(kind) = kind {
-            let term = TermQuery::new(
-                Term::from_field_text(f.kind, kind),
-                IndexRecordOption::Basic,
-            );
-            clauses.push((Occur::Must, Box::new(term)));
+        targets
+    }
+
+    fn filter_clauses(&self, filters: &Filters) -> Vec<(Occur, Box<dyn Query>)> {
+        let f = self.fields;
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        if let Some(kind) = &filters.kind {
+            clauses.push((Occur::Must, any_of(f.kind, std::slice::from_ref(kind))));
         }
-        let query = BooleanQuery::new(clauses);
+        let lists = [
+            (f.sci_field, &filters.sci_fields),
+            (f.province, &filters.provinces),
+            (f.org_type, &filters.org_types),
+            (f.ip_type, &filters.ip_types),
+            (f.cooperation_type, &filters.cooperation_types),
+            (f.transfer_form, &filters.transfer_forms),
+        ];
+        for (field, codes) in lists {
+            if !codes.is_empty() {
+                clauses.push((Occur::Must, any_of(field, codes)));
+            }
+        }
+        if filters.trl_min.is_some() || filters.trl_max.is_some() {
+            clauses.push((Occur::Must, range(f.trl, filters.trl_min, filters.trl_max)));
+        }
+        // Ranges overlap: the record's upper end reaches the wanted minimum and its lower end
+        // stays under the wanted maximum. A record without a price has neither and never matches.
+        if filters.price_min.is_some() || filters.price_max.is_some() {
+            // Lower ends are ≥ 0: this clause keeps only records with a price.
+            clauses.push((
+                Occur::Must,
+                range(f.price_high, Some(filters.price_min.unwrap_or(0)), None),
+            ));
+            if filters.price_max.is_some() {
+                clauses.push((Occur::Must, range(f.price_low, None, filters.price_max)));
+            }
+        }
+        clauses
+    }
+
+    /// The typo-tolerant variant of a text query: each longer folded word that the searched
+    /// fields do not contain at all (likely a typo) may be an edit or two away. Words the index
+    /// knows are left alone, so a rare real word is not swapped for a common neighbour.
+    fn fuzzy_query(
+        &self,
+        searcher: &Searcher,
+        text: &str,
+        targets: &[Target],
+    ) -> Result<query::Clauses, SearchError> {
+        let words: BTreeSet<String> = analysis::analyze(self.index.tokenizers(), VI_FOLDED, text)
+            .into_iter()
+            .filter(|w| w.chars().count() >= FUZZY_ONE_EDIT)
+            .collect();
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        for word in &words {
+            let mut known = false;
+            for target in targets {
+                if searcher.doc_freq(&Term::from_field_text(target.fields.folded, word))? > 0 {
+                    known = true;
+                    break;
+                }
+            }
+            if known {
+                continue;
+            }
+            let distance = if word.chars().count() >= FUZZY_TWO_EDITS {
+                2
+            } else {
+                1
+            };
+            for target in targets {
+                let term = Term::from_field_text(target.fields.folded, word);
+                let fuzzy = FuzzyTermQuery::new(term, distance, true);
+                clauses.push((
+                    Occur::Should,
+                    Box::new(BoostQuery::new(
+                        Box::new(fuzzy),
+                        FUZZY_WEIGHT * target.boost,
+                    )),
+                ));
+            }
+        }
+        Ok(clauses)
+    }
+
+    /// Search: text over the caller's tiers, filters, facet counts, a sorted page.
+    pub fn search_with(&self, request: &SearchRequest) -> Result<SearchResult, SearchError> {
+        let text = request.text.trim();
+        let targets = self.targets(request.registered);
+        let text_clauses = if text.is_empty() {
+            Vec::new()
+        } else {
+            query::clauses(self.index.tokenizers(), text, &targets, Weights::default())
+        };
+        let text_query = |extra: Vec<(Occur, Box<dyn Query>)>| -> Box<dyn Query> {
+            if text.is_empty() {
+                return Box::new(AllQuery);
+            }
+            let mut all: Vec<(Occur, Box<dyn Query>)> = text_clauses
+                .iter()
+                .map(|(occur, q)| (*occur, q.box_clone()))
+                .collect();
+            all.extend(extra);
+            Box::new(BooleanQuery::new(all))
+        };
+        let sort = match (request.sort, text.is_empty()) {
+            (SortBy::Relevance, true) => SortBy::Newest,
+            (sort, _) => sort,
+        };
         let searcher = self.reader.searcher();
-        let (total, top) = searcher.search(
-            &query,
-            &(
-                Count,
-                TopDocs::with_limit(limit.max(1))
-                    .and_offset(offset)
-                    .order_by_score(),
-            ),
-        )?;
-        let mut hits = Vec::with_capacity(top.len());
-        for (score, address) in top {
-            let document: TantivyDocument = searcher.doc(address)?;
-            let kind = document
-                .get_first(f.kind)
-                .and_then(|v| v.as_str())
-                .unwrap_or_default()
-                .to_owned();
-            let id = document
-                .get_first(f.id)
-                .and_then(|v| v.as_i64())
-                .unwrap_or_default();
+        let mut result = self.run(&searcher, text_query(Vec::new()), request, sort)?;
+        if !text.is_empty() && result.total < FUZZY_BELOW {
+            let fuzzy = self.fuzzy_query(&searcher, text, &targets)?;
+            if !fuzzy.is_empty() {
+                let second = self.run(&searcher, text_query(fuzzy), request, sort)?;
+                if second.total > result.total {
+                    result = SearchResult {
+                        fuzzy: true,
+                        ..second
+                    };
+                }
+            }
+        }
+        Ok(result)
+    }
+
+    fn run(
+        &self,
+        searcher: &Searcher,
+        text_query: Box<dyn Query>,
+        request: &SearchRequest,
+        sort: SortBy,
+    ) -> Result<SearchResult, SearchError> {
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, text_query)];
+        clauses.extend(self.filter_clauses(&request.filters));
+        let query = BooleanQuery::new(clauses);
+        let top = TopDocs::with_limit(request.limit.max(1)).and_offset(request.offset);
+        let counter = FacetCounter {
+            facets: request.facets.clone(),
+        };
+        let (total, page, facets): (usize, Vec<(Option<f32>, DocAddress)>, FacetCounts) = match sort
+        {
+            SortBy::Relevance => {
+                let (total, top, facets) =
+                    searcher.search(&query, &(Count, top.order_by_score(), counter))?;
+                let page = top.into_iter().map(|(s, a)| (Some(s), a)).collect();
+                (total, page, facets)
+            }
+            other => {
+                let (field, order) = match other {
+                    SortBy::PriceAsc => ("sort_price_asc", Order::Asc),
+                    SortBy::PriceDesc => ("sort_price_desc", Order::Desc),
+                    _ => ("published", Order::Desc),
+                };
+                let (total, top, facets) = searcher.search(
+                    &query,
+                    &(Count, top.order_by_fast_field::<i64>(field, order), counter),
+                )?;
+                let page = top.into_iter().map(|(_, a)| (None, a)).collect();
+                (total, page, facets)
+            }
+        };
+        let mut hits = Vec::with_capacity(page.len());
+        for (score, address) in page {
+            let (kind, id) = self.identify(searcher, address)?;
             hits.push(Hit { kind, id, score });
         }
-        Ok((total, hits))
+        Ok(SearchResult {
+            total,
+            hits,
+            facets,
+            fuzzy: false,
+        })
+    }
+
+    /// Kind and id of a document, from its columnar values.
+    fn identify(
+        &self,
+        searcher: &Searcher,
+        address: DocAddress,
+    ) -> Result<(String, i64), SearchError> {
+        let segment = searcher.segment_reader(address.segment_ord);
+        let id = segment
+            .fast_fields()
+            .i64("id")?
+            .first(address.doc_id)
+            .unwrap_or_default();
+        let mut kind = String::new();
+        if let Some(column) = segment.fast_fields().str("kind")?
+            && let Some(ord) = column.term_ords(address.doc_id).next()
+        {
+            column.ord_to_str(ord, &mut kind)?;
+        }
+        Ok((kind, id))
+    }
+
+    /// Text search without filters or facets, best first: the exact total and one page.
+    pub fn search(
+        &self,
+        text: &str,
+        registered: bool,
+        kind: Option<&str>,
+        limit: usize,
+        offset: usize,
+    ) -> Result<(usize, Vec<Hit>), SearchError> {
+        let result = self.search_with(&SearchRequest {
+            text: text.to_owned(),
+            registered,
+            filters: Filters {
+                kind: kind.map(str::to_owned),
+                ..Filters::default()
+            },
+            limit,
+            offset,
+            ..SearchRequest::default()
+        })?;
+        Ok((result.total, result.hits))
+    }
+
+    /// Completions of `text` as typed so far: titles whose words start like it, then keywords
+    /// that start like it (most used first). The last word may be incomplete. Public text only.
+    pub fn suggest(
+        &self,
+        text: &str,
+        kind: Option<&str>,
+        limit: usize,
+    ) -> Result<Vec<Suggestion>, SearchError> {
+        let f = self.fields;
+        let folded = fold_phrase(text);
+        if folded.is_empty() || limit == 0 {
+            return Ok(Vec::new());
+        }
+        let searcher = self.reader.searcher();
+        let mut out = Vec::new();
+
+        // Keywords: a prefix scan of `kind␟folded…` over every segment's term dictionary.
+        let kinds: Vec<&str> = match kind {
+            Some(kind) => vec![kind],
+            None => vec!["listing", "request"],
+        };
+        let mut keywords: BTreeMap<String, (String, String, u64)> = BTreeMap::new();
+        for kind in kinds {
+            let prefix = format!("{kind}{KEYWORD_SEPARATOR}{folded}");
+            let mut candidates = BTreeSet::new();
+            for segment in searcher.segment_readers() {
+                let inverted = segment.inverted_index(f.keyword)?;
+                let mut stream = inverted
+                    .terms()
+                    .range()
+                    .ge(prefix.as_bytes())
+                    .into_stream()?;
+                while stream.advance() && candidates.len() < 200 {
+                    let key = stream.key();
+                    if !key.starts_with(prefix.as_bytes()) {
+                        break;
+                    }
+                    candidates.insert(String::from_utf8_lossy(key).into_owned());
+                }
+            }
+            for candidate in candidates {
+                // Terms of deleted documents stay in the dictionary until a merge: count live ones.
+                let live = searcher.search(
+                    &TermQuery::new(
+                        Term::from_field_text(f.keyword, &candidate),
+                        IndexRecordOption::Basic,
+                    ),
+                    &Count,
+                )? as u64;
+                let mut parts = candidate.splitn(3, KEYWORD_SEPARATOR);
+                let (Some(_), Some(folded_keyword), Some(written)) =
+                    (parts.next(), parts.next(), parts.next())
+                else {
+                    continue;
+                };
+                if live == 0 {
+                    continue;
+                }
+                let entry = keywords
+                    .entry(folded_keyword.to_owned())
+                    .or_insert_with(|| (written.to_owned(), kind.to_owned(), 0));
+                entry.2 += live;
+            }
+        }
+
+        // Titles: every complete word, and the last one as a prefix.
+        let words = analysis::analyze(self.index.tokenizers(), VI_FOLDED, text);
+        let complete = text.ends_with(char::is_whitespace);
+        if let Some((last, before)) = words.split_last() {
+            let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+            for word in before {
+                clauses.push((
+                    Occur::Must,
+                    Box::new(TermQuery::new(
+                        Term::from_field_text(f.title.folded, word),
+                        IndexRecordOption::WithFreqs,
+                    )),
+                ));
+            }
+            let last_term = Term::from_field_text(f.title.folded, last);
+            let last_query: Box<dyn Query> = if complete {
+                Box::new(TermQuery::new(last_term, IndexRecordOption::WithFreqs))
+            } else {
+                Box::new(FuzzyTermQuery::new_prefix(last_term, 0, true))
+            };
+            clauses.push((Occur::Must, last_query));
+            if let Some(kind) = kind {
+                clauses.push((Occur::Must, any_of(f.kind, &[kind.to_owned()])));
+            }
+            let top = searcher.search(
+                &BooleanQuery::new(clauses),
+                &TopDocs::with_limit(limit).order_by_score(),
+            )?;
+            let mut seen = BTreeSet::new();
+            for (_, address) in top {
+                let document: TantivyDocument = searcher.doc(address)?;
+                let title = document
+                    .get_first(f.display_title)
+                    .and_then(|v| v.as_str())
+                    .unwrap_or_default()
+                    .to_owned();
+                let (kind, id) = self.identify(&searcher, address)?;
+                if seen.insert(fold_phrase(&title)) {
+                    out.push(Suggestion {
+                        text: title,
+                        source: "title",
+                        kind,
+                        id: Some(id),
+                        count: 1,
+                    });
+                }
+            }
+        }
+
+        let mut keywords: Vec<_> = keywords.into_values().collect();
+        keywords.sort_by(|a, b| b.2.cmp(&a.2).then_with(|| a.0.cmp(&b.0)));
+        let mut keywords: Vec<Suggestion> = keywords
+            .into_iter()
+            .map(|(text, kind, count)| Suggestion {
+                text,
+                source: "keyword",
+                kind,
+                id: None,
+                count,
+            })
+            .collect();
+        // Keywords first (short, reusable) up to half the room, then titles, then the other
+        // keywords; at most `limit` in all.
+        let rest = keywords.split_off(keywords.len().min(limit.div_ceil(2)));
+        keywords.extend(out);
+        keywords.extend(rest);
+        keywords.truncate(limit);
+        Ok(keywords)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn record(kind: &'static str, id: i64, title: &str, summary: &str) -> IndexedRecord {
+        IndexedRecord {
+            kind,
+            id,
+            title: title.to_owned(),
+            summary: summary.to_owned(),
+            terms: String::new(),
+            registered: String::new(),
+            keywords: Vec::new(),
+            codes: RecordCodes::default(),
+        }
+    }
+
+    #[test]
+    fn the_fuzzy_pass_corrects_unknown_long_words_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let (index, _) = SearchIndex::open(dir.path()).unwrap();
+        index
+            .upsert(&record(
+                "request",
+                1,
+                "Cần chế phẩm ủ phân cho trang trại",
+                "Trang trại 2.000 con lợn cần giảm mùi và COD của nước thải xuống dưới QCVN 62.",
+            ))
+            .unwrap();
+        index
+            .upsert(&record(
+                "listing",
+                2,
+                "Hệ thống giám sát ao nuôi tôm",
+                "Cảm biến aquaculture",
+            ))
+            .unwrap();
+        index.commit(1).unwrap();
+        let found = |text: &str| {
+            let result = index
+                .search_with(&SearchRequest {
+                    text: text.to_owned(),
+                    limit: 10,
+                    ..SearchRequest::default()
+                })
+                .unwrap();
+            (
+                result.hits.iter().map(|h| h.id).collect::<Vec<_>>(),
+                result.fuzzy,
+            )
+        };
+        assert_eq!(found("Bacillus subtilis"), (vec![], false));
+        assert_eq!(found("aquacultrue"), (vec![2], true));
+        assert_eq!(found("aqacultre"), (vec![2], true));
+        // Short words are mostly Vietnamese syllables, one edit from another real word.
+        assert_eq!(found("giamm"), (vec![], false));
+        // Known words are not corrected: "nuoc" is not taken for "nuoi".
+        assert_eq!(found("nuoc"), (vec![1], false));
     }
 }

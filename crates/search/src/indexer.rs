@@ -8,14 +8,15 @@
 //! appears or `GAP_PATIENCE` has passed (a rolled-back transaction leaves a permanent gap).
 
 use crate::SearchError;
-use crate::index::{IndexedRecord, SearchIndex};
+use crate::index::{IndexedRecord, RecordCodes, SearchIndex};
 use diesel::prelude::*;
+use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use techx_accounts::Actor;
 use techx_core::codes::RecordStatus;
 use techx_db::Db;
-use techx_db::schema::change_log;
+use techx_db::schema::{change_log, organizations};
 use techx_listings::Listings;
 use techx_listings::dto::ListingView;
 use techx_requests::Requests;
@@ -36,42 +37,109 @@ pub struct Indexer {
     gap: Arc<Mutex<Option<(i64, Instant)>>>,
 }
 
-fn listing_record(view: &ListingView) -> IndexedRecord {
+/// Organization types by organization id (public: the organization of a record is public unless
+/// the request is anonymous).
+pub type OrgTypes = HashMap<i64, String>;
+
+fn sci_codes(fields: &[techx_core::codes::SciField]) -> Vec<String> {
+    let mut codes: Vec<String> = fields
+        .iter()
+        .flat_map(|f| [f.as_str().to_owned(), f.parent().as_str().to_owned()])
+        .collect();
+    codes.sort();
+    codes.dedup();
+    codes
+}
+
+fn published_at(at: Option<chrono::DateTime<chrono::Utc>>) -> i64 {
+    at.map(|t| t.timestamp_micros()).unwrap_or_default()
+}
+
+fn code_terms(keywords: &[String], fields: &[techx_core::codes::SciField]) -> String {
+    let mut terms: Vec<String> = keywords.to_vec();
+    terms.extend(
+        fields
+            .iter()
+            .map(|f| format!("{} {}", f.label().label_vi, f.label().label_en)),
+    );
+    terms.join("\n")
+}
+
+/// What the index holds of a published listing.
+pub fn listing_record(view: &ListingView, org_types: &OrgTypes) -> IndexedRecord {
     let mut summary = view.summary.clone();
     for extra in [&view.title_en, &view.summary_en].into_iter().flatten() {
         summary.push('\n');
         summary.push_str(extra);
     }
-    let mut terms: Vec<String> = view.keywords.clone();
-    terms.extend(
-        view.sci_fields
-            .iter()
-            .map(|f| format!("{} {}", f.label().label_vi, f.label().label_en)),
-    );
     IndexedRecord {
         kind: "listing",
         id: view.id,
         title: view.title.clone(),
         summary,
-        terms: terms.join("\n"),
+        terms: code_terms(&view.keywords, &view.sci_fields),
         registered: view.details.clone().unwrap_or_default(),
+        keywords: view.keywords.clone(),
+        codes: RecordCodes {
+            sci_fields: sci_codes(&view.sci_fields),
+            trl: view.trl.map(i64::from),
+            province: Some(view.province_code.as_str().to_owned()),
+            org_type: org_types.get(&view.organization_id.0).cloned(),
+            ip_types: view
+                .ip_assets
+                .iter()
+                .map(|a| a.ip_type.as_str().to_owned())
+                .collect(),
+            cooperation_types: view
+                .cooperation_types
+                .iter()
+                .map(|c| c.as_str().to_owned())
+                .collect(),
+            transfer_forms: view
+                .transfer_forms
+                .iter()
+                .map(|t| t.as_str().to_owned())
+                .collect(),
+            price_min: view.price_min_vnd,
+            price_max: view.price_max_vnd,
+            published_at: published_at(view.published_at),
+        },
     }
 }
 
-fn request_record(view: &RequestView) -> IndexedRecord {
-    let mut terms: Vec<String> = view.keywords.clone();
-    terms.extend(
-        view.sci_fields
-            .iter()
-            .map(|f| format!("{} {}", f.label().label_vi, f.label().label_en)),
-    );
+/// What the index holds of a published request. The requester of an anonymous request stays
+/// out of the index (no organization type).
+pub fn request_record(view: &RequestView, org_types: &OrgTypes) -> IndexedRecord {
+    let org_type = if view.anonymous {
+        None
+    } else {
+        view.organization_id
+            .and_then(|id| org_types.get(&id.0).cloned())
+    };
     IndexedRecord {
         kind: "request",
         id: view.id,
         title: view.title.clone(),
         summary: view.problem.clone(),
-        terms: terms.join("\n"),
+        terms: code_terms(&view.keywords, &view.sci_fields),
         registered: view.requirements.clone().unwrap_or_default(),
+        keywords: view.keywords.clone(),
+        codes: RecordCodes {
+            sci_fields: sci_codes(&view.sci_fields),
+            trl: view.trl_min.map(i64::from),
+            province: Some(view.province_code.as_str().to_owned()),
+            org_type,
+            ip_types: Vec::new(),
+            cooperation_types: view
+                .accepted_cooperation_types
+                .iter()
+                .map(|c| c.as_str().to_owned())
+                .collect(),
+            transfer_forms: Vec::new(),
+            price_min: view.budget_min_vnd,
+            price_max: view.budget_max_vnd,
+            published_at: published_at(view.published_at),
+        },
     }
 }
 
@@ -87,12 +155,17 @@ impl Indexer {
     }
 
     /// Re-read one record and put it in the index, or take it out.
-    async fn refresh(&self, entity: &str, id: i64) -> Result<(), SearchError> {
+    async fn refresh(
+        &self,
+        entity: &str,
+        id: i64,
+        org_types: &OrgTypes,
+    ) -> Result<(), SearchError> {
         let system = Actor::system();
         match entity {
             "listing" => match self.listings.get(Some(&system), id).await {
                 Ok(view) if view.status == RecordStatus::Published => {
-                    self.index.upsert(&listing_record(&view))?
+                    self.index.upsert(&listing_record(&view, org_types))?
                 }
                 Ok(_) | Err(techx_accounts::records::RecordError::NotFound(_)) => {
                     self.index.remove("listing", id)
@@ -101,16 +174,49 @@ impl Indexer {
             },
             "request" => match self.requests.get(Some(&system), id).await {
                 Ok(view) if view.status == RecordStatus::Published => {
-                    self.index.upsert(&request_record(&view))?
+                    self.index.upsert(&request_record(&view, org_types))?
                 }
                 Ok(_) | Err(techx_accounts::records::RecordError::NotFound(_)) => {
                     self.index.remove("request", id)
                 }
                 Err(error) => return Err(error.into()),
             },
+            // The organization type is indexed with each of its published records.
+            "organization" => {
+                let listings = techx_listings::dto::ListListingsQuery {
+                    status: Some(RecordStatus::Published),
+                    organization_id: Some(id),
+                    ..Default::default()
+                };
+                for view in self.listings.export(Some(&system), listings).await? {
+                    self.index.upsert(&listing_record(&view, org_types))?;
+                }
+                let requests = techx_requests::dto::ListRequestsQuery {
+                    status: Some(RecordStatus::Published),
+                    organization_id: Some(id),
+                    ..Default::default()
+                };
+                for view in self.requests.export(Some(&system), requests).await? {
+                    self.index.upsert(&request_record(&view, org_types))?;
+                }
+            }
             _ => {}
         }
         Ok(())
+    }
+
+    /// Every organization's type.
+    async fn org_types(&self) -> Result<OrgTypes, SearchError> {
+        let rows: Vec<(i64, String)> = self
+            .db
+            .run(|conn| {
+                organizations::table
+                    .select((organizations::id, organizations::org_type))
+                    .load(conn)
+                    .map_err(techx_db::DbError::from)
+            })
+            .await?;
+        Ok(rows.into_iter().collect())
     }
 
     /// Apply the changes committed since the last catch-up; returns how many were applied.
@@ -131,10 +237,11 @@ impl Indexer {
         if rows.is_empty() {
             return Ok(0);
         }
+        let org_types = self.org_types().await?;
         let mut watermark = last;
         let mut blocked = false;
         for (seq, entity, id) in &rows {
-            self.refresh(entity, *id).await?;
+            self.refresh(entity, *id, &org_types).await?;
             if blocked {
                 continue;
             }
@@ -180,6 +287,7 @@ impl Indexer {
             })
             .await?;
         self.index.clear()?;
+        let org_types = self.org_types().await?;
         let system = Actor::system();
         let mut count = 0;
         let listings = techx_listings::dto::ListListingsQuery {
@@ -187,7 +295,7 @@ impl Indexer {
             ..Default::default()
         };
         for view in self.listings.export(Some(&system), listings).await? {
-            self.index.upsert(&listing_record(&view))?;
+            self.index.upsert(&listing_record(&view, &org_types))?;
             count += 1;
             progress(count);
         }
@@ -196,7 +304,7 @@ impl Indexer {
             ..Default::default()
         };
         for view in self.requests.export(Some(&system), requests).await? {
-            self.index.upsert(&request_record(&view))?;
+            self.index.upsert(&request_record(&view, &org_types))?;
             count += 1;
             progress(count);
         }

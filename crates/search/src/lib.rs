@@ -5,6 +5,7 @@
 
 pub mod analysis;
 pub mod eval;
+pub mod facets;
 pub mod highlight;
 pub mod query;
 

@@ -89,6 +89,9 @@ pub struct Target {
     pub boost: f32,
 }
 
+/// Clauses of a boolean query.
+pub type Clauses = Vec<(Occur, Box<dyn Query>)>;
+
 /// Build the query for `text` over `targets`.
 pub fn build(
     manager: &TokenizerManager,
@@ -96,6 +99,18 @@ pub fn build(
     targets: &[Target],
     weights: Weights,
 ) -> Box<dyn Query> {
+    Box::new(BooleanQuery::new(clauses(manager, text, targets, weights)))
+}
+
+/// The weighted term clauses of [`build`], to combine with others in one flat query (nesting a
+/// disjunction whose terms are all absent inside another trips tantivy 0.27's doc-set
+/// assertions).
+pub fn clauses(
+    manager: &TokenizerManager,
+    text: &str,
+    targets: &[Target],
+    weights: Weights,
+) -> Clauses {
     let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
     for target in targets {
         let ways = [
@@ -123,7 +138,7 @@ pub fn build(
             }
         }
     }
-    Box::new(BooleanQuery::new(clauses))
+    clauses
 }
 
 /// Pseudo-relevance feedback: the terms that characterise the best first-round hits, to add
