@@ -5,7 +5,7 @@ use std::net::TcpStream;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-fn techx() -> Command {
+pub(crate) fn techx() -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_techx"));
     command
         .env_remove("DATABASE_URL")
@@ -16,12 +16,12 @@ fn techx() -> Command {
 
 /// The suite's database for the binary: None for the default SQLite file in the data
 /// directory, or a fresh PostgreSQL schema when `TEST_DATABASE_URL` is set (dropped with it).
-fn test_database() -> Option<(String, crate::support::PgSchema)> {
+pub(crate) fn test_database() -> Option<(String, crate::support::PgSchema)> {
     crate::support::scratch_postgres()
 }
 
 /// `techx` on the suite's database.
-fn techx_on(database: &Option<(String, crate::support::PgSchema)>) -> Command {
+pub(crate) fn techx_on(database: &Option<(String, crate::support::PgSchema)>) -> Command {
     let mut command = techx();
     if let Some((url, _)) = database {
         command.env("DATABASE_URL", url);
@@ -72,9 +72,9 @@ fn an_unreachable_postgres_fails_within_five_seconds_with_the_cause() {
     );
 }
 
-struct Server {
+pub(crate) struct Server {
     child: Child,
-    address: String,
+    pub(crate) address: String,
 }
 
 impl Drop for Server {
@@ -85,16 +85,25 @@ impl Drop for Server {
 }
 
 /// Start `techx serve` on a free port and wait until it says where it listens.
-fn start(data_dir: &std::path::Path) -> Server {
+pub(crate) fn start(data_dir: &std::path::Path) -> Server {
     start_with(data_dir, &[], &None)
 }
 
-fn start_with(
+pub(crate) fn start_with(
     data_dir: &std::path::Path,
     extra: &[&str],
     database: &Option<(String, crate::support::PgSchema)>,
 ) -> Server {
-    let mut child = techx_on(database)
+    start_command(techx_on(database), data_dir, extra)
+}
+
+/// Start `command serve …` on a free port and wait until it says where it listens.
+pub(crate) fn start_command(
+    mut command: Command,
+    data_dir: &std::path::Path,
+    extra: &[&str],
+) -> Server {
+    let mut child = command
         .args([
             "serve",
             "--bind",
@@ -126,7 +135,7 @@ fn start_with(
     Server { child, address }
 }
 
-fn http_get(address: &str, path: &str) -> (u16, String) {
+pub(crate) fn http_get(address: &str, path: &str) -> (u16, String) {
     let mut stream = TcpStream::connect(address).unwrap();
     stream
         .set_read_timeout(Some(Duration::from_secs(10)))
@@ -239,7 +248,7 @@ fn demo_listing_count() -> usize {
     demo_data()["listings"].as_array().unwrap().len()
 }
 
-fn json_body(body: &str) -> serde_json::Value {
+pub(crate) fn json_body(body: &str) -> serde_json::Value {
     // The test client speaks HTTP/1.1 without chunked decoding: actix sends JSON with a length.
     serde_json::from_str(body).unwrap_or_else(|e| panic!("{e}: {body}"))
 }

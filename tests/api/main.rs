@@ -13,6 +13,7 @@ mod cli;
 mod errors;
 mod keys;
 mod listings;
+mod live;
 mod openapi;
 mod operations;
 mod organizations;
