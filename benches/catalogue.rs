@@ -11,112 +11,21 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use actix_web::test;
-use serde_json::Value;
 use std::time::{Duration, Instant};
 use techx_accounts::dto::{OrganizationForm, RegisterForm};
 use techx_accounts::{Accounts, AccountsSettings, Actor};
 use techx_api::{AppState, Metrics};
 use techx_core::OrganizationId;
-use techx_core::codes::{CooperationType, ListingKind, OrgType, Province, SciField};
+use techx_core::codes::OrgType;
 use techx_db::{Db, PoolOptions};
 use techx_listings::Listings;
-use techx_listings::dto::{ListListingsQuery, ListingForm};
+use techx_listings::dto::ListListingsQuery;
 use techx_requests::Requests;
 
-/// A small deterministic generator (xorshift64*), so every run sees the same data.
-struct Rng(u64);
+#[path = "synthetic.rs"]
+mod synthetic;
 
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
-        &items[self.below(items.len())]
-    }
-}
-
-struct Vocabulary {
-    titles: Vec<String>,
-    summaries: Vec<String>,
-    keywords: Vec<String>,
-    sci_fields: Vec<SciField>,
-}
-
-fn vocabulary() -> Vocabulary {
-    let demo: Value = serde_json::from_str(include_str!("../demo/demo.json")).unwrap();
-    let mut vocabulary = Vocabulary {
-        titles: Vec::new(),
-        summaries: Vec::new(),
-        keywords: Vec::new(),
-        sci_fields: Vec::new(),
-    };
-    for record in demo["listings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .chain(demo["requests"].as_array().unwrap())
-    {
-        let form = &record["form"];
-        vocabulary
-            .titles
-            .push(form["title"].as_str().unwrap().to_owned());
-        let summary = form.get("summary").or(form.get("problem")).unwrap();
-        vocabulary
-            .summaries
-            .push(summary.as_str().unwrap().to_owned());
-        for keyword in form["keywords"].as_array().unwrap() {
-            vocabulary
-                .keywords
-                .push(keyword.as_str().unwrap().to_owned());
-        }
-        for field in form["sci_fields"].as_array().unwrap() {
-            vocabulary
-                .sci_fields
-                .push(field.as_str().unwrap().parse().unwrap());
-        }
-    }
-    vocabulary
-}
-
-fn synthetic(rng: &mut Rng, words: &Vocabulary, n: usize) -> ListingForm {
-    let provinces = [
-        Province::ThanhHoa,
-        Province::ThanhHoa,
-        Province::ThanhHoa,
-        Province::HaNoi,
-        Province::NgheAn,
-        Province::HaiPhong,
-        Province::NinhBinh,
-    ];
-    let kinds = ListingKind::ALL;
-    let cooperation = CooperationType::ALL;
-    let low = (rng.below(50) as i64 + 1) * 10_000_000;
-    ListingForm {
-        kind: Some(*rng.pick(kinds)),
-        title: format!("{} (mẫu {n})", rng.pick(&words.titles)),
-        summary: rng.pick(&words.summaries).clone(),
-        details: Some(format!("Thông số kỹ thuật của bản ghi {n}")),
-        confidential_details: Some(format!("Bí quyết {n}")),
-        keywords: (0..3).map(|_| rng.pick(&words.keywords).clone()).collect(),
-        sci_fields: (0..1 + rng.below(2))
-            .map(|_| *rng.pick(&words.sci_fields))
-            .collect(),
-        trl: Some(1 + rng.below(9) as i32),
-        cooperation_types: (0..1 + rng.below(3))
-            .map(|_| *rng.pick(cooperation))
-            .collect(),
-        price_min_vnd: Some(low),
-        price_max_vnd: Some(low * (2 + rng.below(4) as i64)),
-        province_code: Some(*rng.pick(&provinces)),
-        ..ListingForm::default()
-    }
-}
+use synthetic::{Rng, synthetic, vocabulary};
 
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
     let index = ((sorted.len() as f64 - 1.0) * p).round() as usize;

@@ -94,18 +94,20 @@ struct EvalSearchArgs {
     /// Strip diacritics from the queries (users typing Vietnamese without them).
     #[arg(long)]
     fold_queries: bool,
-    /// Weight of accented-syllable matches.
-    #[arg(long, default_value_t = techx_search::query::Weights::default().exact)]
-    exact: f32,
+    /// Weight of accented-syllable matches. Setting any weight fixes all four (unset ones take
+    /// the Vietnamese defaults); without, each query gets the profile of its language, as in
+    /// the API.
+    #[arg(long)]
+    exact: Option<f32>,
     /// Weight of matches without diacritics.
-    #[arg(long, default_value_t = techx_search::query::Weights::default().folded)]
-    folded: f32,
+    #[arg(long)]
+    folded: Option<f32>,
     /// Weight of adjacent-syllable pair matches.
-    #[arg(long, default_value_t = techx_search::query::Weights::default().pairs)]
-    pairs: f32,
+    #[arg(long)]
+    pairs: Option<f32>,
     /// Weight of English stem matches.
-    #[arg(long, default_value_t = techx_search::query::Weights::default().english)]
-    english: f32,
+    #[arg(long)]
+    english: Option<f32>,
     /// How much a title match counts against a body match.
     #[arg(long, default_value_t = techx_search::eval::Options::default().title_boost)]
     title_boost: f32,
@@ -527,12 +529,18 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Eval(EvalCommand::Search(args)) => {
             let dataset = techx_search::eval::Dataset::load(&args.beir)?;
             let options = techx_search::eval::Options {
-                weights: techx_search::query::Weights {
-                    exact: args.exact,
-                    folded: args.folded,
-                    pairs: args.pairs,
-                    english: args.english,
-                },
+                weights: [args.exact, args.folded, args.pairs, args.english]
+                    .iter()
+                    .any(Option::is_some)
+                    .then(|| {
+                        let default = techx_search::query::Weights::default();
+                        techx_search::query::Weights {
+                            exact: args.exact.unwrap_or(default.exact),
+                            folded: args.folded.unwrap_or(default.folded),
+                            pairs: args.pairs.unwrap_or(default.pairs),
+                            english: args.english.unwrap_or(default.english),
+                        }
+                    }),
                 title_boost: args.title_boost,
                 fold_queries: args.fold_queries,
                 feedback: (args.feedback_docs > 0).then_some(techx_search::query::Feedback {

@@ -68,6 +68,14 @@ pub trait Catalogue: Send + Sync + 'static {
     fn check_step(row: &Self::Row, step: &Step) -> Result<(), RecordError>;
 
     fn find(conn: &mut DbConn, id: i64) -> Result<Option<Self::Row>, RecordError>;
+    /// The rows of `ids` that exist, in any order.
+    fn find_many(conn: &mut DbConn, ids: &[i64]) -> Result<Vec<Self::Row>, RecordError>;
+    /// Ids of records stored as published, after `after` in id order, at most `limit`.
+    fn published_ids_after(
+        conn: &mut DbConn,
+        after: i64,
+        limit: i64,
+    ) -> Result<Vec<i64>, RecordError>;
     /// The stored rows as complete forms, in order.
     fn forms(conn: &mut DbConn, rows: &[Self::Row]) -> Result<Vec<Self::Form>, RecordError>;
     /// Insert a draft of `organization`.
@@ -323,19 +331,29 @@ impl<C: Catalogue> Engine<C> {
             .db
             .run(move |conn| {
                 let now = clock::now();
-                let mut rows = Vec::with_capacity(ids.len());
-                for id in ids {
-                    if let Some(row) =
-                        C::find(conn, id)?.filter(|r| records::is_visible(reader.as_ref(), r, now))
-                    {
-                        rows.push(row);
-                    }
-                }
+                let mut found: std::collections::HashMap<i64, C::Row> = C::find_many(conn, &ids)?
+                    .into_iter()
+                    .filter(|r| records::is_visible(reader.as_ref(), r, now))
+                    .map(|r| (r.id(), r))
+                    .collect();
+                let rows: Vec<C::Row> = ids.iter().filter_map(|id| found.remove(id)).collect();
                 to_views::<C>(conn, reader.as_ref(), &rows, now)
             })
             .await?;
         records::log_reads(&self.db, entity::<C>(), actor, logged, "search").await?;
         Ok(views)
+    }
+
+    /// Ids of the records stored as published after `after`, in id order, at most `limit`:
+    /// the pages of a full rebuild of the search index.
+    pub async fn published_ids_after(
+        &self,
+        after: i64,
+        limit: i64,
+    ) -> Result<Vec<i64>, RecordError> {
+        self.db
+            .run(move |conn| C::published_ids_after(conn, after, limit))
+            .await
     }
 
     /// A filtered, sorted page of the records the caller may see.

@@ -65,7 +65,12 @@ and `offset` and answer `{\"items\", \"total\", \"limit\", \"offset\"}` with an 
         (name = "search", description = "Full-text search over published offers and needs"),
         (name = "operations", description = "Health, readiness and metrics"),
     ),
-    components(schemas(ErrorBody, techx_core::ErrorCode, techx_core::FieldError))
+    components(schemas(
+        ErrorBody,
+        techx_core::ErrorCode,
+        techx_core::FieldError,
+        search::SearchSort
+    ))
 )]
 struct ApiDoc;
 

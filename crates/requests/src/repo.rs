@@ -79,6 +79,26 @@ pub fn find(conn: &mut DbConn, id: i64) -> QueryResult<Option<Request>> {
         .optional()
 }
 
+/// The rows of `ids` that exist, in any order.
+pub fn find_many(conn: &mut DbConn, ids: &[i64]) -> QueryResult<Vec<Request>> {
+    requests::table
+        .filter(requests::id.eq_any(ids))
+        .select(Request::as_select())
+        .load(conn)
+}
+
+/// Ids of published records (as stored; a lapsed one may read `expired`) after `after`, in id
+/// order, at most `limit`.
+pub fn published_ids_after(conn: &mut DbConn, after: i64, limit: i64) -> QueryResult<Vec<i64>> {
+    requests::table
+        .filter(requests::status.eq("published"))
+        .filter(requests::id.gt(after))
+        .order(requests::id.asc())
+        .limit(limit)
+        .select(requests::id)
+        .load(conn)
+}
+
 pub fn load_children(conn: &mut DbConn, ids: &[i64]) -> QueryResult<LoadedChildren> {
     let mut loaded = LoadedChildren::default();
     if ids.is_empty() {

@@ -355,6 +355,18 @@ impl Catalogue for RequestCatalogue {
         Ok(repo::find(conn, id)?)
     }
 
+    fn find_many(conn: &mut DbConn, ids: &[i64]) -> Result<Vec<Request>, RecordError> {
+        Ok(repo::find_many(conn, ids)?)
+    }
+
+    fn published_ids_after(
+        conn: &mut DbConn,
+        after: i64,
+        limit: i64,
+    ) -> Result<Vec<i64>, RecordError> {
+        Ok(repo::published_ids_after(conn, after, limit)?)
+    }
+
     fn forms(conn: &mut DbConn, rows: &[Request]) -> Result<Vec<RequestForm>, RecordError> {
         let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
         let children = repo::load_children(conn, &ids)?;

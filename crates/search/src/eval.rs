@@ -164,7 +164,9 @@ pub fn score(ranked: &[String], judged: &HashMap<String, u32>) -> (f64, f64, f64
 /// Options of one evaluation run.
 #[derive(Debug, Clone, Copy)]
 pub struct Options {
-    pub weights: Weights,
+    /// Fixed weights for every query; None: each query gets the profile of its language
+    /// (`query::Profile::for_query`), as in the API.
+    pub weights: Option<Weights>,
     /// How much a title match counts against a body match.
     pub title_boost: f32,
     /// Strip diacritics from the queries (a user typing without them).
@@ -176,7 +178,7 @@ pub struct Options {
 impl Default for Options {
     fn default() -> Self {
         Options {
-            weights: Weights::default(),
+            weights: None,
             title_boost: 2.0,
             fold_queries: false,
             feedback: None,
@@ -205,16 +207,18 @@ pub fn evaluate(dataset: &Dataset, options: Options) -> Result<Report, SearchErr
     writer.commit()?;
     let reader = index.reader()?;
     let searcher = reader.searcher();
-    let targets = [
-        Target {
-            fields: title,
-            boost: options.title_boost,
-        },
-        Target {
-            fields: body,
-            boost: 1.0,
-        },
-    ];
+    let targets = |title_factor: f32| {
+        [
+            Target {
+                fields: title,
+                boost: options.title_boost * title_factor,
+            },
+            Target {
+                fields: body,
+                boost: 1.0,
+            },
+        ]
+    };
     let positions: HashMap<&str, usize> = dataset
         .corpus
         .iter()
@@ -231,7 +235,19 @@ pub fn evaluate(dataset: &Dataset, options: Options) -> Result<Report, SearchErr
         } else {
             text.clone()
         };
-        let mut query = query::build(index.tokenizers(), &text, &targets, options.weights);
+        let profile = match options.weights {
+            Some(weights) => query::Profile {
+                weights,
+                title_factor: 1.0,
+            },
+            None => query::Profile::for_query(&text),
+        };
+        let mut query = query::build(
+            index.tokenizers(),
+            &text,
+            &targets(profile.title_factor),
+            profile.weights,
+        );
         if let Some(feedback) = options.feedback {
             let first = searcher.search(
                 &query,
@@ -350,12 +366,12 @@ mod tests {
         assert!((folded.mrr - 1.0).abs() < 1e-9, "{folded:?}");
         // Without the folded and pair fields an unaccented query cannot reach accented text.
         let exact_only = Options {
-            weights: Weights {
+            weights: Some(Weights {
                 exact: 1.0,
                 folded: 0.0,
                 pairs: 0.0,
                 english: 0.0,
-            },
+            }),
             fold_queries: true,
             ..Options::default()
         };

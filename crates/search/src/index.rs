@@ -10,7 +10,7 @@
 use crate::SearchError;
 use crate::analysis::{self, VI_FOLDED};
 use crate::facets::{Facet, FacetCounter, FacetCounts};
-use crate::query::{self, Target, TextFields, Weights};
+use crate::query::{self, Profile, Target, TextFields};
 use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Bound;
 use std::path::{Path, PathBuf};
@@ -476,12 +476,12 @@ impl SearchIndex {
         walk(&self.dir)
     }
 
-    fn targets(&self, registered: bool) -> Vec<Target> {
+    fn targets(&self, registered: bool, title_factor: f32) -> Vec<Target> {
         let f = self.fields;
         let mut targets = vec![
             Target {
                 fields: f.title,
-                boost: 3.0,
+                boost: 3.0 * title_factor,
             },
             Target {
                 fields: f.summary,
@@ -586,11 +586,12 @@ impl SearchIndex {
     /// Search: text over the caller's tiers, filters, facet counts, a sorted page.
     pub fn search_with(&self, request: &SearchRequest) -> Result<SearchResult, SearchError> {
         let text = request.text.trim();
-        let targets = self.targets(request.registered);
+        let profile = Profile::for_query(text);
+        let targets = self.targets(request.registered, profile.title_factor);
         let text_clauses = if text.is_empty() {
             Vec::new()
         } else {
-            query::clauses(self.index.tokenizers(), text, &targets, Weights::default())
+            query::clauses(self.index.tokenizers(), text, &targets, profile.weights)
         };
         let text_query = |extra: Vec<(Occur, Box<dyn Query>)>| -> Box<dyn Query> {
             if text.is_empty() {

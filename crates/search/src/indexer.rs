@@ -25,6 +25,8 @@ use techx_requests::dto::RequestView;
 /// How long a missing `seq` is waited for before it is taken for a rollback.
 pub const GAP_PATIENCE: Duration = Duration::from_secs(5);
 const BATCH: i64 = 1000;
+/// Records read per page by a rebuild.
+const REBUILD_PAGE: i64 = 500;
 
 /// The index and what feeds it.
 #[derive(Clone)]
@@ -290,22 +292,41 @@ impl Indexer {
         let org_types = self.org_types().await?;
         let system = Actor::system();
         let mut count = 0;
-        let listings = techx_listings::dto::ListListingsQuery {
-            status: Some(RecordStatus::Published),
-            ..Default::default()
-        };
-        for view in self.listings.export(Some(&system), listings).await? {
-            self.index.upsert(&listing_record(&view, &org_types))?;
-            count += 1;
+        // Page by id, so a rebuild reads any number of records in bounded memory.
+        let mut after = 0;
+        loop {
+            let ids = self
+                .listings
+                .published_ids_after(after, REBUILD_PAGE)
+                .await?;
+            let Some(last_id) = ids.last().copied() else {
+                break;
+            };
+            after = last_id;
+            for view in self.listings.views_of(Some(&system), ids).await? {
+                if view.status == RecordStatus::Published {
+                    self.index.upsert(&listing_record(&view, &org_types))?;
+                    count += 1;
+                }
+            }
             progress(count);
         }
-        let requests = techx_requests::dto::ListRequestsQuery {
-            status: Some(RecordStatus::Published),
-            ..Default::default()
-        };
-        for view in self.requests.export(Some(&system), requests).await? {
-            self.index.upsert(&request_record(&view, &org_types))?;
-            count += 1;
+        let mut after = 0;
+        loop {
+            let ids = self
+                .requests
+                .published_ids_after(after, REBUILD_PAGE)
+                .await?;
+            let Some(last_id) = ids.last().copied() else {
+                break;
+            };
+            after = last_id;
+            for view in self.requests.views_of(Some(&system), ids).await? {
+                if view.status == RecordStatus::Published {
+                    self.index.upsert(&request_record(&view, &org_types))?;
+                    count += 1;
+                }
+            }
             progress(count);
         }
         self.index.commit(last)?;

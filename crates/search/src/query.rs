@@ -82,6 +82,100 @@ impl Default for Weights {
     }
 }
 
+/// The language a query is typed in, as far as matching is concerned.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum QueryLanguage {
+    /// Vietnamese, with or without diacritics (the default).
+    Vietnamese,
+    /// English: most words cannot be Vietnamese syllables.
+    English,
+}
+
+/// Whether a folded, lowercase word is shaped like a Vietnamese syllable: an optional initial
+/// consonant, one to three vowels, an optional final consonant from the few Vietnamese allows.
+fn vietnamese_syllable(word: &str) -> bool {
+    const ONSETS: [&str; 26] = [
+        "ngh", "ng", "nh", "ch", "gh", "gi", "kh", "ph", "qu", "th", "tr", "b", "c", "d", "g", "h",
+        "k", "l", "m", "n", "p", "r", "s", "t", "v", "x",
+    ];
+    const CODAS: [&str; 8] = ["ng", "nh", "ch", "c", "m", "n", "p", "t"];
+    let mut rest = word;
+    if let Some(onset) = ONSETS.iter().find(|o| rest.starts_with(*o)) {
+        rest = &rest[onset.len()..];
+    }
+    let vowels = rest
+        .chars()
+        .take_while(|c| matches!(c, 'a' | 'e' | 'i' | 'o' | 'u' | 'y'))
+        .count();
+    if !(1..=3).contains(&vowels) {
+        // "gi" and "qu" can carry the vowel themselves (gì, quy).
+        return word == "gi" || word == "qu";
+    }
+    let coda = &rest[vowels..];
+    coda.is_empty() || CODAS.contains(&coda)
+}
+
+impl QueryLanguage {
+    /// Vietnamese when the text carries Vietnamese letters or diacritics, or when most of its
+    /// words are shaped like Vietnamese syllables (unaccented typing); English otherwise.
+    pub fn detect(text: &str) -> QueryLanguage {
+        let text = analysis::normalize(text);
+        let words: Vec<String> = analysis::words(&text)
+            .into_iter()
+            .map(|(_, _, w)| w)
+            .filter(|w| !w.chars().any(|c| c.is_ascii_digit()))
+            .collect();
+        if words.is_empty() {
+            return QueryLanguage::Vietnamese;
+        }
+        if words.iter().any(|w| analysis::fold(w) != *w) {
+            return QueryLanguage::Vietnamese;
+        }
+        let syllables = words.iter().filter(|w| vietnamese_syllable(w)).count();
+        if syllables * 10 >= words.len() * 7 {
+            QueryLanguage::Vietnamese
+        } else {
+            QueryLanguage::English
+        }
+    }
+}
+
+/// How a query is matched: the weight of each way of matching and how much title matches
+/// count, chosen from the query's language. The values come from the relevance harness
+/// (docs/relevance.md).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Profile {
+    pub weights: Weights,
+    /// Multiplies the title's boost.
+    pub title_factor: f32,
+}
+
+impl Profile {
+    pub fn for_language(language: QueryLanguage) -> Profile {
+        match language {
+            QueryLanguage::Vietnamese => Profile {
+                weights: Weights::default(),
+                title_factor: 1.0,
+            },
+            // Vietnamese syllable fields only add noise to English words, and English titles
+            // are short restatements of the abstract.
+            QueryLanguage::English => Profile {
+                weights: Weights {
+                    exact: 0.0,
+                    folded: 0.0,
+                    pairs: 0.0,
+                    english: 1.0,
+                },
+                title_factor: 0.25,
+            },
+        }
+    }
+
+    pub fn for_query(text: &str) -> Profile {
+        Profile::for_language(QueryLanguage::detect(text))
+    }
+}
+
 /// A field set and how much it counts (a title over a summary over keywords).
 #[derive(Debug, Clone, Copy)]
 pub struct Target {
@@ -216,4 +310,29 @@ pub fn expanded(query: Box<dyn Query>, field: Field, terms: &[(String, f32)]) ->
         ));
     }
     Box::new(BooleanQuery::new(clauses))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_query_language_is_detected_from_letters_and_syllable_shapes() {
+        use QueryLanguage::{English, Vietnamese};
+        for (text, language) in [
+            ("nước thải chăn nuôi", Vietnamese),
+            ("nuoc thai chan nuoi", Vietnamese),
+            ("may say nong san nang luong mat troi", Vietnamese),
+            ("IoT cho nong nghiep", Vietnamese),
+            (
+                "what similarity laws must be obeyed when constructing aeroelastic models",
+                English,
+            ),
+            ("boundary layer transition", English),
+            ("heat transfer in hypersonic flow", English),
+            ("2026", Vietnamese),
+        ] {
+            assert_eq!(QueryLanguage::detect(text), language, "{text}");
+        }
+    }
 }
