@@ -827,3 +827,57 @@ async fn search_filters_and_facets_are_validated() {
         .await;
     assert_eq!(body.status, 200);
 }
+
+#[actix_web::test]
+async fn a_publication_that_lapses_stops_matching_at_once_and_anonymous_hits_come_from_the_index() {
+    let app = TestApp::new().await;
+    let cast = Cast::new(&app).await;
+    let id = app
+        .create_record(
+            "listings",
+            &cast.owner,
+            listing_body("Thiết bị lọc nước nhiễm mặn", json!({})),
+        )
+        .await;
+    app.publish("listings", id, &cast.owner, &cast.moderator)
+        .await;
+    app.index_changes().await;
+    let found = |token: Option<String>| {
+        let app = &app;
+        async move {
+            app.get(&search_path("loc nuoc nhiem man", ""), token.as_deref())
+                .await
+                .json()
+        }
+    };
+    let anonymous = found(None).await;
+    assert_eq!(hit_ids(&anonymous), vec![id]);
+    // The anonymous answer is the public tier, exactly as GET shows it to anyone.
+    let get = app
+        .get(&format!("/api/v1/listings/{id}"), None)
+        .await
+        .json();
+    assert_eq!(anonymous["items"][0]["listing"], get);
+    // The publication runs out in two seconds (as if a year had passed), and the index learns
+    // the new end from a rebuild; no sweep has written `expired` yet.
+    let soon = (chrono::Utc::now() + chrono::Duration::seconds(2))
+        .naive_utc()
+        .format("%Y-%m-%d %H:%M:%S%.6f");
+    app.execute(&format!(
+        "UPDATE listings SET valid_until = '{soon}' WHERE id = {id}"
+    ))
+    .await;
+    app.state
+        .search
+        .as_ref()
+        .unwrap()
+        .rebuild(|_| {})
+        .await
+        .unwrap();
+    assert_eq!(found(None).await["total"], 1);
+    std::thread::sleep(std::time::Duration::from_millis(2500));
+    for token in [None, Some(cast.enterprise.clone())] {
+        let body = found(token).await;
+        assert_eq!(body["total"], 0, "{body}");
+    }
+}

@@ -344,6 +344,41 @@ impl<C: Catalogue> Engine<C> {
         Ok(views)
     }
 
+    /// For the search index: each record of `ids` (in that order, missing ones left out) as
+    /// the system sees it (every tier) and as an anonymous reader sees it (public tier), from
+    /// one read of the rows and their lists.
+    pub async fn index_views(&self, ids: Vec<i64>) -> Result<Vec<(C::View, C::View)>, RecordError> {
+        self.db
+            .run(move |conn| {
+                let now = clock::now();
+                let system = Actor::system();
+                let mut found: HashMap<i64, C::Row> = C::find_many(conn, &ids)?
+                    .into_iter()
+                    .map(|r| (r.id(), r))
+                    .collect();
+                let rows: Vec<C::Row> = ids.iter().filter_map(|id| found.remove(id)).collect();
+                let forms = C::forms(conn, &rows)?;
+                let org_ids: Vec<i64> = rows.iter().map(|r| r.organization_id().0).collect();
+                let names = organization_names(conn, &org_ids)?;
+                let tiers = records::tiers(conn, entity::<C>(), Some(&system), &rows, now)?;
+                rows.iter()
+                    .zip(forms)
+                    .zip(tiers)
+                    .map(|((row, form), tier)| {
+                        let name = names
+                            .get(&row.organization_id().0)
+                            .cloned()
+                            .unwrap_or_default();
+                        let full =
+                            C::view(Some(&system), row, form.clone(), name.clone(), tier, now)?;
+                        let public = C::view(None, row, form, name, Tier::Public, now)?;
+                        Ok((full, public))
+                    })
+                    .collect()
+            })
+            .await
+    }
+
     /// Ids of the records stored as published after `after`, in id order, at most `limit`:
     /// the pages of a full rebuild of the search index.
     pub async fn published_ids_after(

@@ -6,6 +6,7 @@ use crate::error::{ApiError, ErrorBody};
 use crate::state::AppState;
 use actix_web::{HttpResponse, get, web};
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
 use std::collections::{BTreeMap, HashMap};
 use std::str::FromStr;
 use std::time::Instant;
@@ -130,10 +131,12 @@ pub struct SearchHit {
     pub highlights: Highlights,
     /// The listing, when `kind` is `listing`.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub listing: Option<ListingView>,
+    #[schema(value_type = Option<ListingView>)]
+    pub listing: Option<Value>,
     /// The request, when `kind` is `request`.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub request: Option<RequestView>,
+    #[schema(value_type = Option<RequestView>)]
+    pub request: Option<Value>,
 }
 
 /// How many matching records carry one code.
@@ -308,6 +311,7 @@ fn parse(query: &SearchQuery, registered: bool) -> Result<SearchRequest, ApiErro
         },
         limit: paging.limit as usize,
         offset: paging.offset as usize,
+        public_views: false,
     })
 }
 
@@ -337,6 +341,13 @@ fn label(facet: Facet, code: &str) -> Option<CodeLabel> {
         Facet::CooperationType => of::<CooperationType>(code, CooperationType::label),
         Facet::TransferForm => of::<TransferForm>(code, TransferForm::label),
     }
+}
+
+fn json_of(view: &impl Serialize) -> Result<Value, ApiError> {
+    serde_json::to_value(view).map_err(|error| {
+        tracing::error!(%error, "cannot serialize a record");
+        ApiError::new(ErrorCode::Internal, "internal error")
+    })
 }
 
 /// Search published technology offers and needs.
@@ -371,7 +382,9 @@ pub async fn search(
     let registered = actor
         .as_ref()
         .is_some_and(|a| a.is_staff() || a.in_verified_organization());
-    let request = parse(&query, registered)?;
+    let mut request = parse(&query, registered)?;
+    // Anonymous callers see the public tier, which the index holds: no database read.
+    request.public_views = actor.0.is_none();
     let indexer = state
         .search
         .clone()
@@ -385,63 +398,92 @@ pub async fn search(
         })
     })
     .await?;
-    let ids_of = |wanted: &str| {
-        found
-            .hits
-            .iter()
-            .filter(|h| h.kind == wanted)
-            .map(|h| h.id)
-            .collect::<Vec<_>>()
-    };
-    let listings: HashMap<i64, ListingView> = state
-        .listings
-        .views_of(actor.as_ref(), ids_of("listing"))
-        .await?
-        .into_iter()
-        .map(|view| (view.id, view))
-        .collect();
-    let requests: HashMap<i64, RequestView> = state
-        .requests
-        .views_of(actor.as_ref(), ids_of("request"))
-        .await?
-        .into_iter()
-        .map(|view| (view.id, view))
-        .collect();
     let words = highlight::query_words(&text);
+    let text_of = |view: &Value, field: &str| view[field].as_str().map(str::to_owned);
     // Registered text is highlighted only where it was searched: for entitled callers.
-    let registered_text = |text: Option<&String>| {
-        text.filter(|_| registered)
-            .and_then(|t| highlight::snippet(t, &words, SNIPPET_CHARS))
+    let registered_text = |view: &Value, field: &str| {
+        text_of(view, field)
+            .filter(|_| registered)
+            .and_then(|t| highlight::snippet(&t, &words, SNIPPET_CHARS))
+    };
+    let hit_of = |kind: SearchKind, id: i64, score: Option<f32>, view: Value| {
+        let (text_field, registered_field) = match kind {
+            SearchKind::Listing => ("summary", "details"),
+            SearchKind::Request => ("problem", "requirements"),
+        };
+        let highlights = Highlights {
+            title: text_of(&view, "title").and_then(|t| highlight::mark(&t, &words)),
+            text: text_of(&view, text_field)
+                .and_then(|t| highlight::snippet(&t, &words, SNIPPET_CHARS)),
+            registered: registered_text(&view, registered_field),
+        };
+        let (listing, request) = match kind {
+            SearchKind::Listing => (Some(view), None),
+            SearchKind::Request => (None, Some(view)),
+        };
+        SearchHit {
+            kind,
+            id,
+            score,
+            highlights,
+            listing,
+            request,
+        }
+    };
+    let kind_of = |kind: &str| {
+        if kind == "request" {
+            SearchKind::Request
+        } else {
+            SearchKind::Listing
+        }
     };
     let mut items = Vec::with_capacity(found.hits.len());
-    for hit in found.hits {
-        let item = match hit.kind.as_str() {
-            "listing" => listings.get(&hit.id).map(|view| SearchHit {
-                kind: SearchKind::Listing,
-                id: hit.id,
-                score: hit.score,
-                highlights: Highlights {
-                    title: highlight::mark(&view.title, &words),
-                    text: highlight::snippet(&view.summary, &words, SNIPPET_CHARS),
-                    registered: registered_text(view.details.as_ref()),
-                },
-                listing: Some(view.clone()),
-                request: None,
-            }),
-            _ => requests.get(&hit.id).map(|view| SearchHit {
-                kind: SearchKind::Request,
-                id: hit.id,
-                score: hit.score,
-                highlights: Highlights {
-                    title: highlight::mark(&view.title, &words),
-                    text: highlight::snippet(&view.problem, &words, SNIPPET_CHARS),
-                    registered: registered_text(view.requirements.as_ref()),
-                },
-                listing: None,
-                request: Some(view.clone()),
-            }),
+    if actor.0.is_none() {
+        for hit in found.hits {
+            let view: Value = hit
+                .public_view
+                .as_deref()
+                .and_then(|json| serde_json::from_str(json).ok())
+                .ok_or_else(|| {
+                    tracing::error!(kind = %hit.kind, id = hit.id, "search index without a public view");
+                    ApiError::new(ErrorCode::Internal, "internal error")
+                })?;
+            items.push(hit_of(kind_of(&hit.kind), hit.id, hit.score, view));
+        }
+    } else {
+        let ids_of = |wanted: &str| {
+            found
+                .hits
+                .iter()
+                .filter(|h| h.kind == wanted)
+                .map(|h| h.id)
+                .collect::<Vec<_>>()
         };
-        items.extend(item);
+        let mut listings: HashMap<i64, Value> = HashMap::new();
+        for view in state
+            .listings
+            .views_of(actor.as_ref(), ids_of("listing"))
+            .await?
+        {
+            listings.insert(view.id, json_of(&view)?);
+        }
+        let mut requests: HashMap<i64, Value> = HashMap::new();
+        for view in state
+            .requests
+            .views_of(actor.as_ref(), ids_of("request"))
+            .await?
+        {
+            requests.insert(view.id, json_of(&view)?);
+        }
+        for hit in found.hits {
+            let view = match hit.kind.as_str() {
+                "listing" => listings.remove(&hit.id),
+                _ => requests.remove(&hit.id),
+            };
+            if let Some(view) = view {
+                items.push(hit_of(kind_of(&hit.kind), hit.id, hit.score, view));
+            }
+        }
     }
     let mut facets = BTreeMap::new();
     for (facet, counts) in found.facets {

@@ -73,6 +73,11 @@ pub struct Fields {
     pub published: tantivy::schema::Field,
     /// `kind␟folded keyword␟keyword as written`, scanned by prefix for suggestions.
     pub keyword: tantivy::schema::Field,
+    /// The record as an anonymous reader sees it (public tier), JSON: anonymous searches are
+    /// answered from the index alone.
+    pub public_view: tantivy::schema::Field,
+    /// End of the publication, microseconds: a lapsed record stops matching at once.
+    pub valid_until: tantivy::schema::Field,
 }
 
 fn schema() -> (Schema, Fields) {
@@ -100,6 +105,8 @@ fn schema() -> (Schema, Fields) {
     let sort_price_desc = builder.add_i64_field("sort_price_desc", FAST);
     let published = builder.add_i64_field("published", FAST);
     let keyword = builder.add_text_field("keyword", STRING);
+    let public_view = builder.add_text_field("public_view", STORED);
+    let valid_until = builder.add_i64_field("valid_until", INDEXED | FAST);
     (
         builder.build(),
         Fields {
@@ -125,6 +132,8 @@ fn schema() -> (Schema, Fields) {
             sort_price_desc,
             published,
             keyword,
+            public_view,
+            valid_until,
         },
     )
 }
@@ -148,6 +157,8 @@ pub struct RecordCodes {
     pub price_max: Option<i64>,
     /// Publication time, microseconds since the epoch.
     pub published_at: i64,
+    /// End of the publication, microseconds since the epoch (`i64::MAX`: none).
+    pub valid_until: i64,
 }
 
 /// What the index holds of one published record.
@@ -165,6 +176,8 @@ pub struct IndexedRecord {
     /// Keywords as written, for suggestions.
     pub keywords: Vec<String>,
     pub codes: RecordCodes,
+    /// The public-tier view, JSON.
+    pub public_view: String,
 }
 
 /// A hit: which record, and how well it matched (None when sorted by something else).
@@ -173,6 +186,8 @@ pub struct Hit {
     pub kind: String,
     pub id: i64,
     pub score: Option<f32>,
+    /// The public-tier view (JSON), when asked for.
+    pub public_view: Option<String>,
 }
 
 /// Filters on the public code-list values; a list matches a record carrying any of its codes.
@@ -219,6 +234,8 @@ pub struct SearchRequest {
     pub sort: SortBy,
     pub limit: usize,
     pub offset: usize,
+    /// Return each hit's public-tier view (for anonymous callers).
+    pub public_views: bool,
 }
 
 /// What a search found.
@@ -399,6 +416,8 @@ impl SearchIndex {
             codes.price_max.or(codes.price_min).unwrap_or(i64::MIN),
         );
         document.add_i64(f.published, codes.published_at);
+        document.add_i64(f.valid_until, codes.valid_until);
+        document.add_text(f.public_view, &record.public_view);
         let keywords: BTreeMap<String, &String> = record
             .keywords
             .iter()
@@ -504,6 +523,9 @@ impl SearchIndex {
     fn filter_clauses(&self, filters: &Filters) -> Vec<(Occur, Box<dyn Query>)> {
         let f = self.fields;
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        // Only publications still running: the sweep that removes lapsed ones runs every minute.
+        let now = chrono::Utc::now().timestamp_micros();
+        clauses.push((Occur::Must, range(f.valid_until, Some(now), None)));
         if let Some(kind) = &filters.kind {
             clauses.push((Occur::Must, any_of(f.kind, std::slice::from_ref(kind))));
         }
@@ -664,7 +686,21 @@ impl SearchIndex {
         let mut hits = Vec::with_capacity(page.len());
         for (score, address) in page {
             let (kind, id) = self.identify(searcher, address)?;
-            hits.push(Hit { kind, id, score });
+            let public_view = if request.public_views {
+                let document: TantivyDocument = searcher.doc(address)?;
+                document
+                    .get_first(self.fields.public_view)
+                    .and_then(|v| v.as_str())
+                    .map(str::to_owned)
+            } else {
+                None
+            };
+            hits.push(Hit {
+                kind,
+                id,
+                score,
+                public_view,
+            });
         }
         Ok(SearchResult {
             total,
@@ -867,7 +903,11 @@ mod tests {
             terms: String::new(),
             registered: String::new(),
             keywords: Vec::new(),
-            codes: RecordCodes::default(),
+            codes: RecordCodes {
+                valid_until: i64::MAX,
+                ..RecordCodes::default()
+            },
+            public_view: "{}".to_owned(),
         }
     }
 

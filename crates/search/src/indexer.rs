@@ -57,6 +57,14 @@ fn published_at(at: Option<chrono::DateTime<chrono::Utc>>) -> i64 {
     at.map(|t| t.timestamp_micros()).unwrap_or_default()
 }
 
+fn valid_until(at: Option<chrono::DateTime<chrono::Utc>>) -> i64 {
+    at.map(|t| t.timestamp_micros()).unwrap_or(i64::MAX)
+}
+
+fn json(view: &impl serde::Serialize) -> Result<String, SearchError> {
+    serde_json::to_string(view).map_err(|e| SearchError::Database(e.to_string()))
+}
+
 fn code_terms(keywords: &[String], fields: &[techx_core::codes::SciField]) -> String {
     let mut terms: Vec<String> = keywords.to_vec();
     terms.extend(
@@ -67,14 +75,19 @@ fn code_terms(keywords: &[String], fields: &[techx_core::codes::SciField]) -> St
     terms.join("\n")
 }
 
-/// What the index holds of a published listing.
-pub fn listing_record(view: &ListingView, org_types: &OrgTypes) -> IndexedRecord {
+/// What the index holds of a published listing: `view` as the system sees it, `public` as
+/// anyone does.
+pub fn listing_record(
+    view: &ListingView,
+    public: &ListingView,
+    org_types: &OrgTypes,
+) -> Result<IndexedRecord, SearchError> {
     let mut summary = view.summary.clone();
     for extra in [&view.title_en, &view.summary_en].into_iter().flatten() {
         summary.push('\n');
         summary.push_str(extra);
     }
-    IndexedRecord {
+    Ok(IndexedRecord {
         kind: "listing",
         id: view.id,
         title: view.title.clone(),
@@ -105,20 +118,26 @@ pub fn listing_record(view: &ListingView, org_types: &OrgTypes) -> IndexedRecord
             price_min: view.price_min_vnd,
             price_max: view.price_max_vnd,
             published_at: published_at(view.published_at),
+            valid_until: valid_until(view.valid_until),
         },
-    }
+        public_view: json(public)?,
+    })
 }
 
 /// What the index holds of a published request. The requester of an anonymous request stays
 /// out of the index (no organization type).
-pub fn request_record(view: &RequestView, org_types: &OrgTypes) -> IndexedRecord {
+pub fn request_record(
+    view: &RequestView,
+    public: &RequestView,
+    org_types: &OrgTypes,
+) -> Result<IndexedRecord, SearchError> {
     let org_type = if view.anonymous {
         None
     } else {
         view.organization_id
             .and_then(|id| org_types.get(&id.0).cloned())
     };
-    IndexedRecord {
+    Ok(IndexedRecord {
         kind: "request",
         id: view.id,
         title: view.title.clone(),
@@ -141,8 +160,10 @@ pub fn request_record(view: &RequestView, org_types: &OrgTypes) -> IndexedRecord
             price_min: view.budget_min_vnd,
             price_max: view.budget_max_vnd,
             published_at: published_at(view.published_at),
+            valid_until: valid_until(view.valid_until),
         },
-    }
+        public_view: json(public)?,
+    })
 }
 
 impl Indexer {
@@ -156,7 +177,57 @@ impl Indexer {
         }
     }
 
-    /// Re-read one record and put it in the index, or take it out.
+    /// Re-read listings and put each in the index when published, or take it out.
+    async fn refresh_listings(
+        &self,
+        ids: Vec<i64>,
+        org_types: &OrgTypes,
+    ) -> Result<usize, SearchError> {
+        let views = self.listings.index_views(ids.clone()).await?;
+        let mut indexed = 0;
+        let mut seen = std::collections::HashSet::new();
+        for (view, public) in &views {
+            seen.insert(view.id);
+            if view.status == RecordStatus::Published {
+                self.index
+                    .upsert(&listing_record(view, public, org_types)?)?;
+                indexed += 1;
+            } else {
+                self.index.remove("listing", view.id);
+            }
+        }
+        for id in ids.into_iter().filter(|id| !seen.contains(id)) {
+            self.index.remove("listing", id);
+        }
+        Ok(indexed)
+    }
+
+    /// Re-read requests and put each in the index when published, or take it out.
+    async fn refresh_requests(
+        &self,
+        ids: Vec<i64>,
+        org_types: &OrgTypes,
+    ) -> Result<usize, SearchError> {
+        let views = self.requests.index_views(ids.clone()).await?;
+        let mut indexed = 0;
+        let mut seen = std::collections::HashSet::new();
+        for (view, public) in &views {
+            seen.insert(view.id);
+            if view.status == RecordStatus::Published {
+                self.index
+                    .upsert(&request_record(view, public, org_types)?)?;
+                indexed += 1;
+            } else {
+                self.index.remove("request", view.id);
+            }
+        }
+        for id in ids.into_iter().filter(|id| !seen.contains(id)) {
+            self.index.remove("request", id);
+        }
+        Ok(indexed)
+    }
+
+    /// Re-read one changed entity and bring the index in line with it.
     async fn refresh(
         &self,
         entity: &str,
@@ -165,42 +236,40 @@ impl Indexer {
     ) -> Result<(), SearchError> {
         let system = Actor::system();
         match entity {
-            "listing" => match self.listings.get(Some(&system), id).await {
-                Ok(view) if view.status == RecordStatus::Published => {
-                    self.index.upsert(&listing_record(&view, org_types))?
-                }
-                Ok(_) | Err(techx_accounts::records::RecordError::NotFound(_)) => {
-                    self.index.remove("listing", id)
-                }
-                Err(error) => return Err(error.into()),
-            },
-            "request" => match self.requests.get(Some(&system), id).await {
-                Ok(view) if view.status == RecordStatus::Published => {
-                    self.index.upsert(&request_record(&view, org_types))?
-                }
-                Ok(_) | Err(techx_accounts::records::RecordError::NotFound(_)) => {
-                    self.index.remove("request", id)
-                }
-                Err(error) => return Err(error.into()),
-            },
-            // The organization type is indexed with each of its published records.
+            "listing" => {
+                self.refresh_listings(vec![id], org_types).await?;
+            }
+            "request" => {
+                self.refresh_requests(vec![id], org_types).await?;
+            }
+            // The organization (its type, its name) is indexed with each of its published records.
             "organization" => {
                 let listings = techx_listings::dto::ListListingsQuery {
                     status: Some(RecordStatus::Published),
                     organization_id: Some(id),
                     ..Default::default()
                 };
-                for view in self.listings.export(Some(&system), listings).await? {
-                    self.index.upsert(&listing_record(&view, org_types))?;
-                }
+                let ids = self
+                    .listings
+                    .export(Some(&system), listings)
+                    .await?
+                    .iter()
+                    .map(|v| v.id)
+                    .collect();
+                self.refresh_listings(ids, org_types).await?;
                 let requests = techx_requests::dto::ListRequestsQuery {
                     status: Some(RecordStatus::Published),
                     organization_id: Some(id),
                     ..Default::default()
                 };
-                for view in self.requests.export(Some(&system), requests).await? {
-                    self.index.upsert(&request_record(&view, org_types))?;
-                }
+                let ids = self
+                    .requests
+                    .export(Some(&system), requests)
+                    .await?
+                    .iter()
+                    .map(|v| v.id)
+                    .collect();
+                self.refresh_requests(ids, org_types).await?;
             }
             _ => {}
         }
@@ -290,7 +359,6 @@ impl Indexer {
             .await?;
         self.index.clear()?;
         let org_types = self.org_types().await?;
-        let system = Actor::system();
         let mut count = 0;
         // Page by id, so a rebuild reads any number of records in bounded memory.
         let mut after = 0;
@@ -303,12 +371,7 @@ impl Indexer {
                 break;
             };
             after = last_id;
-            for view in self.listings.views_of(Some(&system), ids).await? {
-                if view.status == RecordStatus::Published {
-                    self.index.upsert(&listing_record(&view, &org_types))?;
-                    count += 1;
-                }
-            }
+            count += self.refresh_listings(ids, &org_types).await?;
             progress(count);
         }
         let mut after = 0;
@@ -321,12 +384,7 @@ impl Indexer {
                 break;
             };
             after = last_id;
-            for view in self.requests.views_of(Some(&system), ids).await? {
-                if view.status == RecordStatus::Published {
-                    self.index.upsert(&request_record(&view, &org_types))?;
-                    count += 1;
-                }
-            }
+            count += self.refresh_requests(ids, &org_types).await?;
             progress(count);
         }
         self.index.commit(last)?;
