@@ -376,7 +376,7 @@ async fn main() {
     );
     println!("| in-process throughput, 2 threads | {in_process:.0} searches/s |");
     println!(
-        "| HTTP `/api/v1/search` throughput, 32 connections (records hydrated from the database) | {http_rate:.0} searches/s ({:.0}% of in-process; {errors} errors) |",
+        "| HTTP `/api/v1/search` throughput, anonymous, 32 connections | {http_rate:.0} searches/s ({:.0}% of in-process; {errors} errors) |",
         100.0 * http_rate / in_process
     );
     println!(

@@ -6,7 +6,7 @@ use crate::error::{ApiError, ErrorBody};
 use crate::state::AppState;
 use actix_web::{HttpResponse, get, web};
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
+use serde_json::value::RawValue;
 use std::collections::{BTreeMap, HashMap};
 use std::str::FromStr;
 use std::time::Instant;
@@ -132,11 +132,11 @@ pub struct SearchHit {
     /// The listing, when `kind` is `listing`.
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(value_type = Option<ListingView>)]
-    pub listing: Option<Value>,
+    pub listing: Option<Box<RawValue>>,
     /// The request, when `kind` is `request`.
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(value_type = Option<RequestView>)]
-    pub request: Option<Value>,
+    pub request: Option<Box<RawValue>>,
 }
 
 /// How many matching records carry one code.
@@ -343,8 +343,18 @@ fn label(facet: Facet, code: &str) -> Option<CodeLabel> {
     }
 }
 
-fn json_of(view: &impl Serialize) -> Result<Value, ApiError> {
-    serde_json::to_value(view).map_err(|error| {
+/// The texts of a record that highlights are made from, read from its JSON.
+#[derive(Deserialize)]
+struct Texts {
+    title: Option<String>,
+    summary: Option<String>,
+    problem: Option<String>,
+    details: Option<String>,
+    requirements: Option<String>,
+}
+
+fn json_of(view: &impl Serialize) -> Result<Box<RawValue>, ApiError> {
+    serde_json::value::to_raw_value(view).map_err(|error| {
         tracing::error!(%error, "cannot serialize a record");
         ApiError::new(ErrorCode::Internal, "internal error")
     })
@@ -399,23 +409,23 @@ pub async fn search(
     })
     .await?;
     let words = highlight::query_words(&text);
-    let text_of = |view: &Value, field: &str| view[field].as_str().map(str::to_owned);
     // Registered text is highlighted only where it was searched: for entitled callers.
-    let registered_text = |view: &Value, field: &str| {
-        text_of(view, field)
-            .filter(|_| registered)
-            .and_then(|t| highlight::snippet(&t, &words, SNIPPET_CHARS))
-    };
-    let hit_of = |kind: SearchKind, id: i64, score: Option<f32>, view: Value| {
-        let (text_field, registered_field) = match kind {
-            SearchKind::Listing => ("summary", "details"),
-            SearchKind::Request => ("problem", "requirements"),
+    let hit_of = |kind: SearchKind, id: i64, score: Option<f32>, view: Box<RawValue>| {
+        let texts: Option<Texts> = serde_json::from_str(view.get()).ok();
+        let (text, registered_text) = match (&texts, kind) {
+            (Some(t), SearchKind::Listing) => (t.summary.as_deref(), t.details.as_deref()),
+            (Some(t), SearchKind::Request) => (t.problem.as_deref(), t.requirements.as_deref()),
+            (None, _) => (None, None),
         };
         let highlights = Highlights {
-            title: text_of(&view, "title").and_then(|t| highlight::mark(&t, &words)),
-            text: text_of(&view, text_field)
-                .and_then(|t| highlight::snippet(&t, &words, SNIPPET_CHARS)),
-            registered: registered_text(&view, registered_field),
+            title: texts
+                .as_ref()
+                .and_then(|t| t.title.as_deref())
+                .and_then(|t| highlight::mark(t, &words)),
+            text: text.and_then(|t| highlight::snippet(t, &words, SNIPPET_CHARS)),
+            registered: registered_text
+                .filter(|_| registered)
+                .and_then(|t| highlight::snippet(t, &words, SNIPPET_CHARS)),
         };
         let (listing, request) = match kind {
             SearchKind::Listing => (Some(view), None),
@@ -440,10 +450,9 @@ pub async fn search(
     let mut items = Vec::with_capacity(found.hits.len());
     if actor.0.is_none() {
         for hit in found.hits {
-            let view: Value = hit
+            let view = hit
                 .public_view
-                .as_deref()
-                .and_then(|json| serde_json::from_str(json).ok())
+                .and_then(|json| RawValue::from_string(json).ok())
                 .ok_or_else(|| {
                     tracing::error!(kind = %hit.kind, id = hit.id, "search index without a public view");
                     ApiError::new(ErrorCode::Internal, "internal error")
@@ -459,7 +468,7 @@ pub async fn search(
                 .map(|h| h.id)
                 .collect::<Vec<_>>()
         };
-        let mut listings: HashMap<i64, Value> = HashMap::new();
+        let mut listings: HashMap<i64, Box<RawValue>> = HashMap::new();
         for view in state
             .listings
             .views_of(actor.as_ref(), ids_of("listing"))
@@ -467,7 +476,7 @@ pub async fn search(
         {
             listings.insert(view.id, json_of(&view)?);
         }
-        let mut requests: HashMap<i64, Value> = HashMap::new();
+        let mut requests: HashMap<i64, Box<RawValue>> = HashMap::new();
         for view in state
             .requests
             .views_of(actor.as_ref(), ids_of("request"))
