@@ -881,3 +881,47 @@ async fn a_publication_that_lapses_stops_matching_at_once_and_anonymous_hits_com
         assert_eq!(body["total"], 0, "{body}");
     }
 }
+
+#[actix_web::test]
+async fn an_accented_phrase_outranks_scattered_syllables_and_unaccented_text() {
+    let app = TestApp::new().await;
+    let cast = Cast::new(&app).await;
+    let dir = tempfile::tempdir().unwrap();
+    let indexer = open(dir.path(), &app);
+    let same = json!({"summary": "Giải pháp cho doanh nghiệp vừa và nhỏ tại Thanh Hóa.", "keywords": ["môi trường"]});
+    let phrase = app
+        .create_record(
+            "listings",
+            &cast.owner,
+            listing_body("Công nghệ xử lý nước thải làng nghề", same.clone()),
+        )
+        .await;
+    let scattered = app
+        .create_record(
+            "listings",
+            &cast.owner,
+            listing_body("Thải bỏ cặn lắng trong nước giếng khoan", same.clone()),
+        )
+        .await;
+    let unaccented = app
+        .create_record(
+            "listings",
+            &cast.owner,
+            listing_body("Cong nghe xu ly nuoc thai lang nghe", same),
+        )
+        .await;
+    for id in [phrase, scattered, unaccented] {
+        app.publish("listings", id, &cast.owner, &cast.moderator)
+            .await;
+    }
+    indexer.catch_up().await.unwrap();
+    let ranked = ids(&indexer, "nước thải", false);
+    assert_eq!(ranked.len(), 3, "{ranked:?}");
+    assert_eq!(ranked[0], phrase, "the accented phrase first: {ranked:?}");
+    // The accented phrase also outranks the same phrase written without diacritics.
+    let position = |id: i64| ranked.iter().position(|r| *r == id).unwrap();
+    assert!(position(phrase) < position(unaccented), "{ranked:?}");
+    // Typed without diacritics, both phrase records come before the scattered one.
+    let folded = ids(&indexer, "nuoc thai", false);
+    assert_eq!(folded.last(), Some(&scattered), "{folded:?}");
+}
