@@ -349,6 +349,9 @@ impl SearchIndex {
             }
         };
         analysis::register(index.tokenizers());
+        // One query searches the index's segments in parallel, on every core.
+        let mut index = index;
+        index.set_default_multithread_executor()?;
         let writer = index.writer_with_num_threads(1, 50_000_000)?;
         let reader = index
             .reader_builder()
