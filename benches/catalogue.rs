@@ -11,8 +11,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use actix_web::test;
-use std::time::{Duration, Instant};
-use techx_accounts::dto::{OrganizationForm, RegisterForm};
+use std::time::Instant;
 use techx_accounts::{Accounts, AccountsSettings, Actor};
 use techx_api::{AppState, Metrics};
 use techx_core::OrganizationId;
@@ -25,16 +24,7 @@ use techx_requests::Requests;
 #[path = "synthetic.rs"]
 mod synthetic;
 
-use synthetic::{Rng, synthetic, vocabulary};
-
-fn percentile(sorted: &[Duration], p: f64) -> Duration {
-    let index = ((sorted.len() as f64 - 1.0) * p).round() as usize;
-    sorted[index]
-}
-
-fn ms(d: Duration) -> String {
-    format!("{:.2}", d.as_secs_f64() * 1000.0)
-}
+use synthetic::{Rng, ms, percentile, synthetic, vocabulary};
 
 #[actix_web::main]
 async fn main() {
@@ -52,30 +42,16 @@ async fn main() {
     let system = Actor::system();
 
     // Fifty organizations, each with an owner.
-    let mut organizations = Vec::new();
-    for i in 0..50 {
-        let me = accounts
-            .register(RegisterForm {
-                email: format!("owner{i}@bench.vn"),
-                password: "benchmark password".into(),
-                full_name: format!("Chủ sở hữu {i}"),
-                organization: Some(OrganizationForm {
-                    name: format!("Tổ chức thử nghiệm {i}"),
-                    org_type: [
-                        OrgType::University,
-                        OrgType::ResearchInstitute,
-                        OrgType::Enterprise,
-                    ][i % 3],
-                    tax_code: None,
-                    province_code: None,
-                    address: None,
-                    website: None,
-                }),
-            })
-            .await
-            .unwrap();
-        organizations.push(me.memberships[0].organization_id);
-    }
+    let organizations = synthetic::organizations(
+        &accounts,
+        50,
+        &[
+            OrgType::University,
+            OrgType::ResearchInstitute,
+            OrgType::Enterprise,
+        ],
+    )
+    .await;
 
     let words = vocabulary();
     let mut rng = Rng(0x7ec4_2026);

@@ -16,8 +16,7 @@ use std::net::TcpStream;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
-use synthetic::{Rng, request, rich_listing, vocabulary};
-use techx_accounts::dto::{OrganizationForm, RegisterForm};
+use synthetic::{Rng, ms, percentile, request, rich_listing, vocabulary};
 use techx_accounts::{Accounts, AccountsSettings, Actor};
 use techx_api::{AppState, Metrics};
 use techx_core::codes::OrgType;
@@ -33,15 +32,6 @@ fn env_size(name: &str, default: usize) -> usize {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(default)
-}
-
-fn percentile(sorted: &[Duration], p: f64) -> Duration {
-    let index = ((sorted.len() as f64 - 1.0) * p).round() as usize;
-    sorted[index]
-}
-
-fn ms(d: Duration) -> String {
-    format!("{:.2}", d.as_secs_f64() * 1000.0)
 }
 
 /// Resident and peak memory of this process, MiB.
@@ -121,31 +111,17 @@ async fn main() {
     let requests = Requests::new(db.clone());
     let system = Actor::system();
 
-    let mut organizations = Vec::new();
-    for i in 0..50 {
-        let me = accounts
-            .register(RegisterForm {
-                email: format!("owner{i}@bench.vn"),
-                password: "benchmark password".into(),
-                full_name: format!("Chủ sở hữu {i}"),
-                organization: Some(OrganizationForm {
-                    name: format!("Tổ chức thử nghiệm {i}"),
-                    org_type: [
-                        OrgType::University,
-                        OrgType::ResearchInstitute,
-                        OrgType::Enterprise,
-                        OrgType::Cooperative,
-                    ][i % 4],
-                    tax_code: None,
-                    province_code: None,
-                    address: None,
-                    website: None,
-                }),
-            })
-            .await
-            .unwrap();
-        organizations.push(me.memberships[0].organization_id);
-    }
+    let organizations = synthetic::organizations(
+        &accounts,
+        50,
+        &[
+            OrgType::University,
+            OrgType::ResearchInstitute,
+            OrgType::Enterprise,
+            OrgType::Cooperative,
+        ],
+    )
+    .await;
 
     let words = vocabulary();
     let mut rng = Rng(0x5ea7_2026);

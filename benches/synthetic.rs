@@ -5,6 +5,11 @@
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
 use serde_json::Value;
+use std::time::Duration;
+use techx_accounts::Accounts;
+use techx_accounts::dto::{OrganizationForm, RegisterForm};
+use techx_core::OrganizationId;
+use techx_core::codes::OrgType;
 use techx_core::codes::{
     CooperationType, IpType, LegalStatus, ListingKind, Province, RequestKind, SciField,
     TransferForm,
@@ -148,4 +153,45 @@ pub fn request(rng: &mut Rng, words: &Vocabulary, n: usize) -> RequestForm {
         province_code: Some(*rng.pick(&PROVINCES)),
         ..RequestForm::default()
     }
+}
+
+/// `count` organizations of the given types in turn, each with an owner (`owner{i}@bench.vn`,
+/// password `benchmark password`).
+pub async fn organizations(
+    accounts: &Accounts,
+    count: usize,
+    types: &[OrgType],
+) -> Vec<OrganizationId> {
+    let mut organizations = Vec::with_capacity(count);
+    for i in 0..count {
+        let me = accounts
+            .register(RegisterForm {
+                email: format!("owner{i}@bench.vn"),
+                password: "benchmark password".into(),
+                full_name: format!("Chủ sở hữu {i}"),
+                organization: Some(OrganizationForm {
+                    name: format!("Tổ chức thử nghiệm {i}"),
+                    org_type: types[i % types.len()],
+                    tax_code: None,
+                    province_code: None,
+                    address: None,
+                    website: None,
+                }),
+            })
+            .await
+            .unwrap();
+        organizations.push(me.memberships[0].organization_id);
+    }
+    organizations
+}
+
+/// The `p` quantile of sorted durations.
+pub fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    let index = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[index]
+}
+
+/// Milliseconds with two decimals.
+pub fn ms(d: Duration) -> String {
+    format!("{:.2}", d.as_secs_f64() * 1000.0)
 }

@@ -187,6 +187,20 @@ fn to_views<C: Catalogue>(
     Ok((views, logged))
 }
 
+/// The rows of `ids` that exist and pass `keep`, in the order of `ids`, from one query.
+fn rows_in_order<C: Catalogue>(
+    conn: &mut DbConn,
+    ids: &[i64],
+    keep: impl Fn(&C::Row) -> bool,
+) -> Result<Vec<C::Row>, RecordError> {
+    let mut found: HashMap<i64, C::Row> = C::find_many(conn, ids)?
+        .into_iter()
+        .filter(|r| keep(r))
+        .map(|r| (r.id(), r))
+        .collect();
+    Ok(ids.iter().filter_map(|id| found.remove(id)).collect())
+}
+
 fn load_view<C: Catalogue>(
     conn: &mut DbConn,
     actor: Option<&Actor>,
@@ -331,12 +345,9 @@ impl<C: Catalogue> Engine<C> {
             .db
             .run(move |conn| {
                 let now = clock::now();
-                let mut found: std::collections::HashMap<i64, C::Row> = C::find_many(conn, &ids)?
-                    .into_iter()
-                    .filter(|r| records::is_visible(reader.as_ref(), r, now))
-                    .map(|r| (r.id(), r))
-                    .collect();
-                let rows: Vec<C::Row> = ids.iter().filter_map(|id| found.remove(id)).collect();
+                let rows = rows_in_order::<C>(conn, &ids, |r| {
+                    records::is_visible(reader.as_ref(), r, now)
+                })?;
                 to_views::<C>(conn, reader.as_ref(), &rows, now)
             })
             .await?;
@@ -352,11 +363,7 @@ impl<C: Catalogue> Engine<C> {
             .run(move |conn| {
                 let now = clock::now();
                 let system = Actor::system();
-                let mut found: HashMap<i64, C::Row> = C::find_many(conn, &ids)?
-                    .into_iter()
-                    .map(|r| (r.id(), r))
-                    .collect();
-                let rows: Vec<C::Row> = ids.iter().filter_map(|id| found.remove(id)).collect();
+                let rows = rows_in_order::<C>(conn, &ids, |_| true)?;
                 let forms = C::forms(conn, &rows)?;
                 let org_ids: Vec<i64> = rows.iter().map(|r| r.organization_id().0).collect();
                 let names = organization_names(conn, &org_ids)?;

@@ -183,23 +183,15 @@ impl Indexer {
         ids: Vec<i64>,
         org_types: &OrgTypes,
     ) -> Result<usize, SearchError> {
-        let views = self.listings.index_views(ids.clone()).await?;
-        let mut indexed = 0;
-        let mut seen = std::collections::HashSet::new();
-        for (view, public) in &views {
-            seen.insert(view.id);
-            if view.status == RecordStatus::Published {
-                self.index
-                    .upsert(&listing_record(view, public, org_types)?)?;
-                indexed += 1;
-            } else {
-                self.index.remove("listing", view.id);
-            }
+        let mut records = Vec::with_capacity(ids.len());
+        for (view, public) in self.listings.index_views(ids.clone()).await? {
+            let published = view.status == RecordStatus::Published;
+            let record = published
+                .then(|| listing_record(&view, &public, org_types))
+                .transpose()?;
+            records.push((view.id, record));
         }
-        for id in ids.into_iter().filter(|id| !seen.contains(id)) {
-            self.index.remove("listing", id);
-        }
-        Ok(indexed)
+        self.apply("listing", ids, records)
     }
 
     /// Re-read requests and put each in the index when published, or take it out.
@@ -208,21 +200,39 @@ impl Indexer {
         ids: Vec<i64>,
         org_types: &OrgTypes,
     ) -> Result<usize, SearchError> {
-        let views = self.requests.index_views(ids.clone()).await?;
-        let mut indexed = 0;
+        let mut records = Vec::with_capacity(ids.len());
+        for (view, public) in self.requests.index_views(ids.clone()).await? {
+            let published = view.status == RecordStatus::Published;
+            let record = published
+                .then(|| request_record(&view, &public, org_types))
+                .transpose()?;
+            records.push((view.id, record));
+        }
+        self.apply("request", ids, records)
+    }
+
+    /// Upsert the records that are published, remove the others and the ids that no longer
+    /// exist; returns how many are in the index.
+    fn apply(
+        &self,
+        kind: &str,
+        ids: Vec<i64>,
+        records: Vec<(i64, Option<IndexedRecord>)>,
+    ) -> Result<usize, SearchError> {
         let mut seen = std::collections::HashSet::new();
-        for (view, public) in &views {
-            seen.insert(view.id);
-            if view.status == RecordStatus::Published {
-                self.index
-                    .upsert(&request_record(view, public, org_types)?)?;
-                indexed += 1;
-            } else {
-                self.index.remove("request", view.id);
+        let mut indexed = 0;
+        for (id, record) in records {
+            seen.insert(id);
+            match record {
+                Some(record) => {
+                    self.index.upsert(&record)?;
+                    indexed += 1;
+                }
+                None => self.index.remove(kind, id),
             }
         }
         for id in ids.into_iter().filter(|id| !seen.contains(id)) {
-            self.index.remove("request", id);
+            self.index.remove(kind, id);
         }
         Ok(indexed)
     }
