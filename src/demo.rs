@@ -34,18 +34,68 @@ struct Staff {
     platform_role: PlatformRole,
 }
 
+/// An organization with its owner account.
 #[derive(Deserialize)]
-struct DemoOrganization {
-    key: String,
-    name: String,
-    org_type: OrgType,
-    province_code: Province,
-    tax_code: Option<String>,
-    website: Option<String>,
-    address: Option<String>,
-    verified: bool,
-    owner_email: String,
-    owner_name: String,
+pub struct DemoOrganization {
+    pub key: String,
+    pub name: String,
+    pub org_type: OrgType,
+    pub province_code: Province,
+    pub tax_code: Option<String>,
+    pub website: Option<String>,
+    pub address: Option<String>,
+    pub verified: bool,
+    pub owner_email: String,
+    pub owner_name: String,
+}
+
+/// Register an organization with its owner (signing in with `password`), verified when asked.
+pub async fn register_organization(
+    accounts: &Accounts,
+    password: &str,
+    org: &DemoOrganization,
+) -> anyhow::Result<OrganizationId> {
+    let me = accounts
+        .register(RegisterForm {
+            email: org.owner_email.clone(),
+            password: password.to_owned(),
+            full_name: org.owner_name.clone(),
+            organization: Some(OrganizationForm {
+                name: org.name.clone(),
+                org_type: org.org_type,
+                tax_code: org.tax_code.clone(),
+                province_code: Some(org.province_code),
+                address: org.address.clone(),
+                website: org.website.clone(),
+            }),
+        })
+        .await?;
+    let id = me
+        .memberships
+        .first()
+        .map(|m| m.organization_id)
+        .context("a registered organization has its owner as member")?;
+    if org.verified {
+        let decision = VerificationForm {
+            decision: Verification::Verified,
+            note: None,
+        };
+        accounts
+            .verify_organization(&Actor::system(), id, decision)
+            .await?;
+    }
+    Ok(id)
+}
+
+/// Submit and publish a new draft, as a moderator would.
+pub const PUBLISH: [Action; 2] = [Action::Submit, Action::Publish];
+
+/// A transition with the demo note.
+pub fn step(action: Action) -> TransitionForm {
+    TransitionForm {
+        action,
+        note: Some("dữ liệu mẫu (demo)".to_owned()),
+    }
 }
 
 #[derive(Deserialize)]
@@ -64,17 +114,10 @@ fn path_to(status: RecordStatus) -> &'static [Action] {
         RecordStatus::Submitted => &[Submit],
         RecordStatus::ChangesRequested => &[Submit, RequestChanges],
         RecordStatus::Rejected => &[Submit, Reject],
-        RecordStatus::Published | RecordStatus::Expired => &[Submit, Publish],
+        RecordStatus::Published | RecordStatus::Expired => &PUBLISH,
         RecordStatus::Paused => &[Submit, Publish, Pause],
         RecordStatus::Withdrawn => &[Submit, Publish, Withdraw],
         RecordStatus::Transferred | RecordStatus::Fulfilled => &[Submit, Publish, Close],
-    }
-}
-
-fn step(action: Action) -> TransitionForm {
-    TransitionForm {
-        action,
-        note: Some("dữ liệu mẫu (demo)".to_owned()),
     }
 }
 
@@ -109,34 +152,9 @@ pub async fn load_if_empty(
 
     let mut organizations: HashMap<String, OrganizationId> = HashMap::new();
     for org in demo.organizations {
-        let me = accounts
-            .register(RegisterForm {
-                email: org.owner_email.clone(),
-                password: demo.password.clone(),
-                full_name: org.owner_name.clone(),
-                organization: Some(OrganizationForm {
-                    name: org.name.clone(),
-                    org_type: org.org_type,
-                    tax_code: org.tax_code.clone(),
-                    province_code: Some(org.province_code),
-                    address: org.address.clone(),
-                    website: org.website.clone(),
-                }),
-            })
+        let id = register_organization(accounts, &demo.password, &org)
             .await
             .with_context(|| format!("demo organization {}", org.key))?;
-        let id = me
-            .memberships
-            .first()
-            .map(|m| m.organization_id)
-            .context("a registered organization has its owner as member")?;
-        if org.verified {
-            let decision = VerificationForm {
-                decision: Verification::Verified,
-                note: None,
-            };
-            accounts.verify_organization(&system, id, decision).await?;
-        }
         organizations.insert(org.key, id);
     }
     let owner_of = |key: &str| {

@@ -1,6 +1,7 @@
 //! The `techx` binary: command line, configuration and wiring. No business rules live here.
 
 mod demo;
+mod eval_matching;
 
 use anyhow::{Context, bail};
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -84,6 +85,23 @@ enum Command {
 enum EvalCommand {
     /// Search relevance on a BEIR-layout set: nDCG@10, recall@10, MRR@10.
     Search(EvalSearchArgs),
+    /// Matching quality on a labelled set of offers and needs: nDCG@10 and recall@10 of the
+    /// engine, of text relevance alone, and with each score component left out or alone.
+    Matching(EvalMatchingArgs),
+}
+
+#[derive(Debug, Args)]
+struct EvalMatchingArgs {
+    /// Directory with offers.jsonl, needs.jsonl and judgements.tsv (docs/relevance.md).
+    #[arg(long)]
+    dir: PathBuf,
+    /// Override a weight of the engine, e.g. `--weight field=0.3` (repeatable); the weights are
+    /// scaled to sum to 1.
+    #[arg(long, value_name = "COMPONENT=WEIGHT")]
+    weight: Vec<String>,
+    /// Only the engine and text relevance alone, not every component variant.
+    #[arg(long)]
+    brief: bool,
 }
 
 #[derive(Debug, Args)]
@@ -566,6 +584,42 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 report.mrr,
                 started.elapsed().as_secs_f64()
             );
+            Ok(())
+        }
+        Command::Eval(EvalCommand::Matching(args)) => {
+            let mut engine = techx_matching::Config::default();
+            for setting in &args.weight {
+                let (name, value) = setting
+                    .split_once('=')
+                    .with_context(|| format!("--weight {setting}: expected COMPONENT=WEIGHT"))?;
+                let component = techx_matching::Component::parse(name.trim())
+                    .with_context(|| format!("--weight {setting}: unknown component {name}"))?;
+                let value: f64 = value
+                    .trim()
+                    .parse()
+                    .with_context(|| format!("--weight {setting}: not a number"))?;
+                engine.weights.set(component, value);
+            }
+            let started = std::time::Instant::now();
+            let loaded = eval_matching::load(&args.dir).await?;
+            println!(
+                "{}: {} offers, {} needs (loaded in {:.1} s)",
+                args.dir.display(),
+                loaded.offers(),
+                loaded.needs(),
+                started.elapsed().as_secs_f64()
+            );
+            let mut variants = eval_matching::variants(engine);
+            if args.brief {
+                variants.truncate(2);
+            }
+            for (name, config) in variants {
+                let report = loaded.run(&config)?;
+                println!(
+                    "  {name:<40} nDCG@10 {:.4}  recall@10 {:.4}  ({} needs)",
+                    report.ndcg, report.recall, report.needs
+                );
+            }
             Ok(())
         }
         Command::Openapi => {

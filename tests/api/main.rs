@@ -14,6 +14,7 @@ mod errors;
 mod keys;
 mod listings;
 mod live;
+mod matching;
 mod openapi;
 mod operations;
 mod organizations;

@@ -333,6 +333,27 @@ impl<C: Catalogue> Engine<C> {
         Ok(view)
     }
 
+    /// One record's public-tier view, when the caller may see the record (404 otherwise):
+    /// what matching reads of the record it matches. No other tier is read, so nothing is
+    /// logged.
+    pub async fn public_view(
+        &self,
+        actor: Option<&Actor>,
+        id: i64,
+    ) -> Result<C::View, RecordError> {
+        let reader = actor.cloned();
+        self.db
+            .run(move |conn| {
+                let now = clock::now();
+                let row = C::find(conn, id)?
+                    .filter(|r| records::is_visible(reader.as_ref(), r, now))
+                    .ok_or(RecordError::NotFound(entity::<C>()))?;
+                let (mut views, _) = to_views::<C>(conn, None, &[row], now)?;
+                views.pop().ok_or(RecordError::NotFound(entity::<C>()))
+            })
+            .await
+    }
+
     /// The records of `ids` that the caller may see, in the order given, at its tiers (search
     /// hits). A read of the confidential tier from outside the owner organization is logged.
     pub async fn views_of(

@@ -7,6 +7,7 @@ pub mod error;
 mod http;
 mod idempotency;
 mod listings;
+mod matching;
 pub mod metrics;
 mod ops;
 mod organizations;
@@ -63,6 +64,7 @@ and `offset` and answer `{\"items\", \"total\", \"limit\", \"offset\"}` with an 
         (name = "listings", description = "Technology offers (supply)"),
         (name = "requests", description = "Technology needs (demand)"),
         (name = "search", description = "Full-text search over published offers and needs"),
+        (name = "matching", description = "Explained matches between offers and needs"),
         (name = "operations", description = "Health, readiness and metrics"),
     ),
     components(schemas(
@@ -135,6 +137,7 @@ fn routes(cfg: &mut ServiceConfig) {
                 .service(listings::delete_listing)
                 .service(listings::transition_listing)
                 .service(listings::list_listing_history)
+                .service(matching::listing_matches)
                 .service(requests::list_requests)
                 .service(requests::create_request)
                 .service(requests::import_requests)
@@ -143,7 +146,8 @@ fn routes(cfg: &mut ServiceConfig) {
                 .service(requests::update_request)
                 .service(requests::delete_request)
                 .service(requests::transition_request)
-                .service(requests::list_request_history);
+                .service(requests::list_request_history)
+                .service(matching::request_matches);
         }));
 }
 

@@ -35,7 +35,7 @@ pub enum SearchKind {
 }
 
 impl SearchKind {
-    fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             SearchKind::Listing => "listing",
             SearchKind::Request => "request",
@@ -210,48 +210,44 @@ fn check_range(
     value
 }
 
-/// Turn the query string into an index request, or every problem found.
-fn parse(query: &SearchQuery, registered: bool) -> Result<SearchRequest, ApiError> {
-    let mut errors = Vec::new();
-    let text = query.q.as_deref().unwrap_or_default().trim().to_owned();
-    if text.chars().count() > 200 {
-        errors.push(FieldError::new(
-            "q",
-            "length",
-            "q must be at most 200 characters",
-        ));
-    }
+/// The code-list filters shared by search and matching, as given in a query string.
+pub(crate) struct FilterParams<'a> {
+    pub sci_field: &'a Option<String>,
+    pub trl_min: Option<i32>,
+    pub trl_max: Option<i32>,
+    pub province: &'a Option<String>,
+    pub org_type: &'a Option<String>,
+    pub ip_type: &'a Option<String>,
+    pub cooperation_type: &'a Option<String>,
+    pub transfer_form: &'a Option<String>,
+    pub price_min: Option<i64>,
+    pub price_max: Option<i64>,
+}
+
+/// Index filters from query parameters; each problem is added to `errors`.
+pub(crate) fn parse_filters(params: FilterParams<'_>, errors: &mut Vec<FieldError>) -> Filters {
     let as_code = |s: &'static str| s.to_owned();
     let filters = Filters {
-        kind: query.kind.map(|k| k.as_str().to_owned()),
-        sci_fields: codes::<SciField>("sci_field", &query.sci_field, &mut errors, |f| {
+        kind: None,
+        sci_fields: codes::<SciField>("sci_field", params.sci_field, errors, |f| {
             as_code(f.as_str())
         }),
-        trl_min: check_range("trl_min", query.trl_min.map(i64::from), 1, 9, &mut errors),
-        trl_max: check_range("trl_max", query.trl_max.map(i64::from), 1, 9, &mut errors),
-        provinces: codes::<Province>("province", &query.province, &mut errors, |p| {
-            as_code(p.as_str())
-        }),
-        org_types: codes::<OrgType>("org_type", &query.org_type, &mut errors, |o| {
-            as_code(o.as_str())
-        }),
-        ip_types: codes::<IpType>("ip_type", &query.ip_type, &mut errors, |i| {
-            as_code(i.as_str())
-        }),
+        trl_min: check_range("trl_min", params.trl_min.map(i64::from), 1, 9, errors),
+        trl_max: check_range("trl_max", params.trl_max.map(i64::from), 1, 9, errors),
+        provinces: codes::<Province>("province", params.province, errors, |p| as_code(p.as_str())),
+        org_types: codes::<OrgType>("org_type", params.org_type, errors, |o| as_code(o.as_str())),
+        ip_types: codes::<IpType>("ip_type", params.ip_type, errors, |i| as_code(i.as_str())),
         cooperation_types: codes::<CooperationType>(
             "cooperation_type",
-            &query.cooperation_type,
-            &mut errors,
+            params.cooperation_type,
+            errors,
             |c| as_code(c.as_str()),
         ),
-        transfer_forms: codes::<TransferForm>(
-            "transfer_form",
-            &query.transfer_form,
-            &mut errors,
-            |t| as_code(t.as_str()),
-        ),
-        price_min: check_range("price_min", query.price_min, 0, i64::MAX, &mut errors),
-        price_max: check_range("price_max", query.price_max, 0, i64::MAX, &mut errors),
+        transfer_forms: codes::<TransferForm>("transfer_form", params.transfer_form, errors, |t| {
+            as_code(t.as_str())
+        }),
+        price_min: check_range("price_min", params.price_min, 0, i64::MAX, errors),
+        price_max: check_range("price_max", params.price_max, 0, i64::MAX, errors),
     };
     if let (Some(low), Some(high)) = (filters.trl_min, filters.trl_max)
         && low > high
@@ -271,6 +267,36 @@ fn parse(query: &SearchQuery, registered: bool) -> Result<SearchRequest, ApiErro
             "price_max must not be below price_min",
         ));
     }
+    filters
+}
+
+/// Turn the query string into an index request, or every problem found.
+fn parse(query: &SearchQuery, registered: bool) -> Result<SearchRequest, ApiError> {
+    let mut errors = Vec::new();
+    let text = query.q.as_deref().unwrap_or_default().trim().to_owned();
+    if text.chars().count() > 200 {
+        errors.push(FieldError::new(
+            "q",
+            "length",
+            "q must be at most 200 characters",
+        ));
+    }
+    let mut filters = parse_filters(
+        FilterParams {
+            sci_field: &query.sci_field,
+            trl_min: query.trl_min,
+            trl_max: query.trl_max,
+            province: &query.province,
+            org_type: &query.org_type,
+            ip_type: &query.ip_type,
+            cooperation_type: &query.cooperation_type,
+            transfer_form: &query.transfer_form,
+            price_min: query.price_min,
+            price_max: query.price_max,
+        },
+        &mut errors,
+    );
+    filters.kind = query.kind.map(|k| k.as_str().to_owned());
     let mut facets = Vec::new();
     for name in query
         .facets
@@ -353,7 +379,7 @@ struct Texts {
     requirements: Option<String>,
 }
 
-fn json_of(view: &impl Serialize) -> Result<Box<RawValue>, ApiError> {
+pub(crate) fn json_of(view: &impl Serialize) -> Result<Box<RawValue>, ApiError> {
     serde_json::value::to_raw_value(view).map_err(|error| {
         tracing::error!(%error, "cannot serialize a record");
         ApiError::new(ErrorCode::Internal, "internal error")

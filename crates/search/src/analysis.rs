@@ -24,6 +24,144 @@ pub const VI_EXACT: &str = "vi_exact";
 pub const VI_FOLDED: &str = "vi_folded";
 pub const VI_PAIRS: &str = "vi_pairs";
 pub const EN_STEM: &str = "en_stem";
+/// English stems of a query: as [`EN_STEM`] with the longer Snowball stop-word list (question
+/// words, auxiliaries, pronouns), which say nothing about the subject of a need.
+pub const EN_QUERY: &str = "en_query";
+
+/// The Snowball project's English stop words, plus modal verbs: removed from English queries
+/// only (the index keeps them, so a phrase in a text is untouched).
+const QUERY_STOP_WORDS: &[&str] = &[
+    "i",
+    "me",
+    "my",
+    "myself",
+    "we",
+    "our",
+    "ours",
+    "ourselves",
+    "you",
+    "your",
+    "yours",
+    "yourself",
+    "yourselves",
+    "he",
+    "him",
+    "his",
+    "himself",
+    "she",
+    "her",
+    "hers",
+    "herself",
+    "it",
+    "its",
+    "itself",
+    "they",
+    "them",
+    "their",
+    "theirs",
+    "themselves",
+    "what",
+    "which",
+    "who",
+    "whom",
+    "this",
+    "that",
+    "these",
+    "those",
+    "am",
+    "is",
+    "are",
+    "was",
+    "were",
+    "be",
+    "been",
+    "being",
+    "have",
+    "has",
+    "had",
+    "having",
+    "do",
+    "does",
+    "did",
+    "doing",
+    "would",
+    "should",
+    "could",
+    "ought",
+    "a",
+    "an",
+    "the",
+    "and",
+    "but",
+    "if",
+    "or",
+    "because",
+    "as",
+    "until",
+    "while",
+    "of",
+    "at",
+    "by",
+    "for",
+    "with",
+    "about",
+    "against",
+    "between",
+    "into",
+    "through",
+    "during",
+    "before",
+    "after",
+    "above",
+    "below",
+    "to",
+    "from",
+    "up",
+    "down",
+    "in",
+    "out",
+    "on",
+    "off",
+    "over",
+    "under",
+    "again",
+    "further",
+    "then",
+    "once",
+    "here",
+    "there",
+    "when",
+    "where",
+    "why",
+    "how",
+    "all",
+    "any",
+    "both",
+    "each",
+    "few",
+    "more",
+    "most",
+    "other",
+    "some",
+    "such",
+    "no",
+    "nor",
+    "not",
+    "only",
+    "own",
+    "same",
+    "so",
+    "than",
+    "too",
+    "very",
+    "can",
+    "cannot",
+    "must",
+    "may",
+    "might",
+    "shall",
+    "will",
+];
 
 /// Longest token kept, in bytes: longer ones are noise (URLs, base64).
 const MAX_TOKEN_BYTES: usize = 60;
@@ -163,6 +301,18 @@ fn english() -> TextAnalyzer {
     }
 }
 
+/// The English analyzer of queries: [`english`] with [`QUERY_STOP_WORDS`].
+fn english_query() -> TextAnalyzer {
+    TextAnalyzer::builder(SimpleTokenizer::default())
+        .filter(RemoveLongFilter::limit(MAX_TOKEN_BYTES))
+        .filter(LowerCaser)
+        .filter(StopWordFilter::remove(
+            QUERY_STOP_WORDS.iter().map(|w| (*w).to_string()),
+        ))
+        .filter(Stemmer::new(Language::English))
+        .build()
+}
+
 /// Register every analyzer by name; call at every index open.
 pub fn register(manager: &TokenizerManager) {
     manager.register(
@@ -178,6 +328,7 @@ pub fn register(manager: &TokenizerManager) {
         TextAnalyzer::from(VietnameseTokenizer::new(Mode::Pairs)),
     );
     manager.register(EN_STEM, english());
+    manager.register(EN_QUERY, english_query());
 }
 
 /// The tokens an analyzer makes of `text` (NFC-normalised first).

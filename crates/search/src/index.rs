@@ -17,7 +17,8 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use tantivy::collector::{Count, FilterCollector, TopDocs};
 use tantivy::query::{
-    AllQuery, BooleanQuery, BoostQuery, FuzzyTermQuery, Occur, Query, RangeQuery, TermQuery,
+    AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, FuzzyTermQuery, Occur, Query, RangeQuery,
+    TermQuery,
 };
 use tantivy::schema::{FAST, INDEXED, IndexRecordOption, STORED, STRING, Schema, Value};
 use tantivy::{
@@ -262,6 +263,31 @@ pub struct Suggestion {
     /// How many published records carry it (1 for a title).
     pub count: u64,
 }
+
+/// A published record that resembles a description.
+#[derive(Debug, Clone)]
+pub struct Candidate {
+    pub id: i64,
+    /// BM25 score of the description's telling terms against the record's public text (0 when
+    /// it was found only through a shared field of science).
+    pub score: f32,
+    /// The record's public-tier view (JSON).
+    pub public_view: String,
+}
+
+/// The records a description resembles, and the terms it was matched with.
+#[derive(Debug, Clone, Default)]
+pub struct Resembling {
+    /// Distinct records, best text score first (ties by id).
+    pub candidates: Vec<Candidate>,
+    /// The description's telling terms, folded syllables and syllable pairs (`nuoc_thai`).
+    pub salient: BTreeSet<String>,
+    /// Those telling syllables few records hold.
+    pub rare: BTreeSet<String>,
+}
+
+/// How many of a description's terms, per way of matching, a resemblance query uses.
+pub const SALIENT_TERMS: usize = 30;
 
 /// The index, its single writer and its reader.
 pub struct SearchIndex {
@@ -721,6 +747,91 @@ impl SearchIndex {
             hits,
             facets,
             fuzzy: false,
+        })
+    }
+
+    /// Published records passing `filters` (set `kind` to the other side) whose public text
+    /// resembles `text`: the `text_limit` best by the text's telling terms, plus the
+    /// `field_limit` best among those sharing one of `sci_fields` (so a record that says the
+    /// same thing in other words is still considered). Public text only, for every caller.
+    pub fn resembling(
+        &self,
+        text: &str,
+        sci_fields: &[String],
+        filters: &Filters,
+        text_limit: usize,
+        field_limit: usize,
+    ) -> Result<Resembling, SearchError> {
+        let searcher = self.reader.searcher();
+        let profile = Profile::for_query(text);
+        let targets = self.targets(false, profile.title_factor);
+        let salient = query::salient(
+            self.index.tokenizers(),
+            &searcher,
+            text,
+            &targets,
+            profile.weights,
+            SALIENT_TERMS,
+        )?;
+        let copy = |clauses: &query::Clauses| -> query::Clauses {
+            clauses.iter().map(|(o, q)| (*o, q.box_clone())).collect()
+        };
+        let mut found: BTreeMap<i64, Candidate> = BTreeMap::new();
+        let mut collect = |query: BooleanQuery, limit: usize| -> Result<(), SearchError> {
+            if limit == 0 {
+                return Ok(());
+            }
+            let top = TopDocs::with_limit(limit).order_by_score();
+            for (score, address) in searcher.search(&query, &live(top))? {
+                let (_, id) = self.identify(&searcher, address)?;
+                if found.get(&id).is_some_and(|c| c.score >= score) {
+                    continue;
+                }
+                let document: TantivyDocument = searcher.doc(address)?;
+                let public_view = document
+                    .get_first(self.fields.public_view)
+                    .and_then(|v| v.as_str())
+                    .unwrap_or("{}")
+                    .to_owned();
+                found.insert(
+                    id,
+                    Candidate {
+                        id,
+                        score,
+                        public_view,
+                    },
+                );
+            }
+            Ok(())
+        };
+        if !salient.clauses.is_empty() {
+            let mut clauses: query::Clauses = vec![(
+                Occur::Must,
+                Box::new(BooleanQuery::new(copy(&salient.clauses))),
+            )];
+            clauses.extend(self.filter_clauses(filters));
+            collect(BooleanQuery::new(clauses), text_limit)?;
+        }
+        if !sci_fields.is_empty() {
+            // The shared field decides membership and adds nothing to the score; the telling
+            // terms, optional here, order the records within it.
+            let mut clauses = copy(&salient.clauses);
+            clauses.push((
+                Occur::Must,
+                Box::new(ConstScoreQuery::new(
+                    any_of(self.fields.sci_field, sci_fields),
+                    0.0,
+                )),
+            ));
+            clauses.extend(self.filter_clauses(filters));
+            collect(BooleanQuery::new(clauses), field_limit)?;
+        }
+        let mut candidates: Vec<Candidate> = found.into_values().collect();
+        candidates.sort_by(|a, b| b.score.total_cmp(&a.score).then_with(|| a.id.cmp(&b.id)));
+        Ok(Resembling {
+            candidates,
+            salient: salient.folded,
+            rare: salient.rare,
         })
     }
 

@@ -2,7 +2,7 @@
 //! weighted sum of BM25 term scores. The API and the relevance harness both use it, so what the
 //! harness measures is what users get.
 
-use crate::analysis::{self, EN_STEM, VI_EXACT, VI_FOLDED, VI_PAIRS};
+use crate::analysis::{self, EN_QUERY, EN_STEM, VI_EXACT, VI_FOLDED, VI_PAIRS};
 use std::collections::BTreeSet;
 use tantivy::Term;
 use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query, TermQuery};
@@ -216,7 +216,7 @@ pub fn clauses(
             (target.fields.exact, VI_EXACT, weights.exact),
             (target.fields.folded, VI_FOLDED, weights.folded),
             (target.fields.pairs, VI_PAIRS, weights.pairs),
-            (target.fields.english, EN_STEM, weights.english),
+            (target.fields.english, EN_QUERY, weights.english),
         ];
         for (field, analyzer, weight) in ways {
             if weight <= 0.0 {
@@ -238,6 +238,88 @@ pub fn clauses(
         }
     }
     clauses
+}
+
+/// Picks one of the four fields of a text.
+type FieldOf = fn(&TextFields) -> Field;
+
+/// The terms of a long text that tell most about it, and the query over them.
+#[derive(Debug, Default)]
+pub struct Salient {
+    /// Weighted term clauses, as [`clauses`] makes, over the chosen terms only.
+    pub clauses: Clauses,
+    /// The chosen folded syllables and folded syllable pairs (`nuoc_thai`), for explanations.
+    pub folded: BTreeSet<String>,
+    /// The chosen folded syllables that few records hold (at most one in twenty, or two): a
+    /// lone syllable tells something only then.
+    pub rare: BTreeSet<String>,
+}
+
+/// A query made of the `per_way` most telling terms of `text` for each way of matching (term
+/// frequency in the text × rarity in the index), as "more like this" does: a whole description
+/// used as a query stays fast, and its common words (*của*, *các*, *công nghệ*) do not drown
+/// the rare ones that say what it is about. Terms no searched field contains are left out.
+pub fn salient(
+    manager: &TokenizerManager,
+    searcher: &tantivy::Searcher,
+    text: &str,
+    targets: &[Target],
+    weights: Weights,
+    per_way: usize,
+) -> Result<Salient, tantivy::TantivyError> {
+    use std::collections::BTreeMap;
+    let mut salient = Salient::default();
+    let documents = searcher.num_docs().max(1) as f32;
+    let ways: [(FieldOf, &str, f32); 4] = [
+        (|f| f.exact, VI_EXACT, weights.exact),
+        (|f| f.folded, VI_FOLDED, weights.folded),
+        (|f| f.pairs, VI_PAIRS, weights.pairs),
+        (|f| f.english, EN_QUERY, weights.english),
+    ];
+    for (field_of, analyzer, weight) in ways {
+        if weight <= 0.0 {
+            continue;
+        }
+        let mut frequency: BTreeMap<String, f32> = BTreeMap::new();
+        for token in analysis::analyze(manager, analyzer, text) {
+            *frequency.entry(token).or_default() += 1.0;
+        }
+        let mut scored = Vec::with_capacity(frequency.len());
+        for (token, tf) in frequency {
+            let mut df = 0u64;
+            for target in targets {
+                df = df.max(
+                    searcher.doc_freq(&Term::from_field_text(field_of(&target.fields), &token))?,
+                );
+            }
+            if df == 0 {
+                continue;
+            }
+            let idf = (1.0 + (documents - df as f32 + 0.5) / (df as f32 + 0.5)).ln();
+            scored.push((token, (1.0 + tf.ln()) * idf, df));
+        }
+        scored.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        scored.truncate(per_way);
+        for (token, _, df) in scored {
+            if analyzer == VI_FOLDED || analyzer == VI_PAIRS {
+                salient.folded.insert(token.clone());
+            }
+            if analyzer == VI_FOLDED && df <= (documents as u64 / 20).max(2) {
+                salient.rare.insert(token.clone());
+            }
+            for target in targets {
+                let term = TermQuery::new(
+                    Term::from_field_text(field_of(&target.fields), &token),
+                    IndexRecordOption::WithFreqs,
+                );
+                salient.clauses.push((
+                    Occur::Should,
+                    Box::new(BoostQuery::new(Box::new(term), weight * target.boost)),
+                ));
+            }
+        }
+    }
+    Ok(salient)
 }
 
 /// Pseudo-relevance feedback: the terms that characterise the best first-round hits, to add
@@ -264,12 +346,12 @@ pub fn expansion(
     feedback: Feedback,
 ) -> Result<Vec<(String, f32)>, tantivy::TantivyError> {
     use std::collections::HashMap;
-    let original: BTreeSet<String> = analysis::analyze(manager, EN_STEM, query_text)
+    let original: BTreeSet<String> = analysis::analyze(manager, EN_QUERY, query_text)
         .into_iter()
         .collect();
     let mut weights: HashMap<String, f32> = HashMap::new();
     for text in hit_texts.iter().take(feedback.documents) {
-        let tokens = analysis::analyze(manager, EN_STEM, text);
+        let tokens = analysis::analyze(manager, EN_QUERY, text);
         if tokens.is_empty() {
             continue;
         }

@@ -1,0 +1,293 @@
+//! Explained matches: the offers that can solve a need, the needs an offer can serve.
+
+use crate::auth::OptionalActor;
+use crate::error::{ApiError, ErrorBody};
+use crate::search::{FilterParams, SearchKind, json_of, parse_filters};
+use crate::state::AppState;
+use actix_web::{HttpResponse, get, web};
+use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
+use std::collections::HashMap;
+use std::time::Instant;
+use techx_accounts::records::RecordError;
+use techx_core::ErrorCode;
+use techx_core::error::FieldError;
+use techx_listings::dto::ListingView;
+use techx_matching::{Config, Constraint, Explanation, Facts, MatchRequest, Side};
+use techx_requests::dto::RequestView;
+use utoipa::{IntoParams, ToSchema};
+
+/// Most matches one call returns.
+const MAX_LIMIT: i64 = 50;
+
+/// Matching parameters. The filters narrow the candidates as on search (comma lists = any of
+/// them).
+#[derive(Debug, Clone, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct MatchQuery {
+    /// How many matches, 1 to 50 (default 10).
+    pub limit: Option<i64>,
+    /// Leave out candidates that break a hard constraint of the need (maturity, budget,
+    /// cooperation). Default false: they are ranked below every candidate that fits.
+    pub strict: Option<bool>,
+    /// Fields of science (`sci_field` codes); a level-1 code includes its sub-fields.
+    pub sci_field: Option<String>,
+    /// Lowest TRL of the candidates (a request's `trl_min`), 1 to 9.
+    pub trl_min: Option<i32>,
+    /// Highest TRL, 1 to 9.
+    pub trl_max: Option<i32>,
+    /// Province codes.
+    pub province: Option<String>,
+    /// Organization types of the candidate's owner (anonymous requests never match).
+    pub org_type: Option<String>,
+    /// IP types of a listing's assets.
+    pub ip_type: Option<String>,
+    /// Cooperation types offered (listing) or accepted (request).
+    pub cooperation_type: Option<String>,
+    /// Transfer forms of a listing.
+    pub transfer_form: Option<String>,
+    /// Price or budget range reaching at least this, VND.
+    pub price_min: Option<i64>,
+    /// Price or budget range starting at most at this, VND.
+    pub price_max: Option<i64>,
+}
+
+/// One match: the other record at the caller's tiers, its score and why.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct MatchItem {
+    /// `listing` (matches of a request) or `request` (matches of a listing).
+    pub kind: SearchKind,
+    pub id: i64,
+    /// Weighted sum of the components, 0 to 1.
+    #[schema(example = 0.8125)]
+    pub score: f64,
+    /// False when the candidate breaks a hard constraint of the need.
+    pub fits: bool,
+    /// The hard constraints of the need broken: `trl`, `budget`, `cooperation`.
+    pub violations: Vec<Constraint>,
+    /// Every component with its score, weight and what was compared; public facts only.
+    pub explanation: Vec<Explanation>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<ListingView>)]
+    pub listing: Option<Box<RawValue>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<RequestView>)]
+    pub request: Option<Box<RawValue>>,
+}
+
+/// Matches, best first: those that fit every hard constraint, then those that do not.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct MatchResults {
+    pub items: Vec<MatchItem>,
+    /// Candidates scored before `strict` and `limit` applied.
+    pub considered: usize,
+    pub limit: i64,
+    pub strict: bool,
+    /// Time spent, in milliseconds.
+    pub took_ms: u64,
+}
+
+fn parse(query: &MatchQuery) -> Result<(techx_search::index::Filters, usize), ApiError> {
+    let mut errors = Vec::new();
+    let filters = parse_filters(
+        FilterParams {
+            sci_field: &query.sci_field,
+            trl_min: query.trl_min,
+            trl_max: query.trl_max,
+            province: &query.province,
+            org_type: &query.org_type,
+            ip_type: &query.ip_type,
+            cooperation_type: &query.cooperation_type,
+            transfer_form: &query.transfer_form,
+            price_min: query.price_min,
+            price_max: query.price_max,
+        },
+        &mut errors,
+    );
+    let limit = query.limit.unwrap_or(10);
+    if !(1..=MAX_LIMIT).contains(&limit) {
+        errors.push(FieldError::new(
+            "limit",
+            "range",
+            format!("limit must be 1 to {MAX_LIMIT}"),
+        ));
+    }
+    if !errors.is_empty() {
+        return Err(RecordError::Invalid(errors).into());
+    }
+    Ok((filters, limit as usize))
+}
+
+/// Score the candidates of `source` and embed each at the caller's tiers.
+async fn respond(
+    state: &AppState,
+    actor: &OptionalActor,
+    source: Facts,
+    side: Side,
+    query: &MatchQuery,
+) -> Result<HttpResponse, ApiError> {
+    let started = Instant::now();
+    let (filters, limit) = parse(query)?;
+    let strict = query.strict.unwrap_or(false);
+    let indexer = state
+        .search
+        .clone()
+        .ok_or_else(|| ApiError::new(ErrorCode::Unavailable, "matching is not available"))?;
+    let request = MatchRequest {
+        source,
+        source_side: side,
+        filters,
+        limit,
+        strict,
+    };
+    let found = techx_db::blocking(move || {
+        techx_matching::find(
+            &indexer.index,
+            &Config::default(),
+            &request,
+            chrono::Utc::now(),
+        )
+        .map_err(|error| {
+            tracing::error!(%error, "matching failed");
+            ApiError::new(ErrorCode::Internal, "internal error")
+        })
+    })
+    .await?;
+    let kind = match side {
+        Side::Need => SearchKind::Listing,
+        Side::Offer => SearchKind::Request,
+    };
+    // Anonymous callers see the public tier the index holds; others get their tiers from the
+    // database, which also drops anything they may not see.
+    let mut views: HashMap<i64, Box<RawValue>> = HashMap::new();
+    if actor.0.is_none() {
+        for item in &found.items {
+            if let Ok(view) = RawValue::from_string(item.public_view.clone()) {
+                views.insert(item.id, view);
+            }
+        }
+    } else {
+        let ids: Vec<i64> = found.items.iter().map(|m| m.id).collect();
+        match kind {
+            SearchKind::Listing => {
+                for view in state.listings.views_of(actor.as_ref(), ids).await? {
+                    views.insert(view.id, json_of(&view)?);
+                }
+            }
+            SearchKind::Request => {
+                for view in state.requests.views_of(actor.as_ref(), ids).await? {
+                    views.insert(view.id, json_of(&view)?);
+                }
+            }
+        }
+    }
+    let mut items = Vec::with_capacity(found.items.len());
+    for found in found.items {
+        let Some(view) = views.remove(&found.id) else {
+            continue;
+        };
+        let fits = found.fits();
+        let (listing, request) = match kind {
+            SearchKind::Listing => (Some(view), None),
+            SearchKind::Request => (None, Some(view)),
+        };
+        items.push(MatchItem {
+            kind,
+            id: found.id,
+            score: found.score,
+            fits,
+            violations: found.violations,
+            explanation: found.explanation,
+            listing,
+            request,
+        });
+    }
+    Ok(HttpResponse::Ok().json(MatchResults {
+        items,
+        considered: found.considered,
+        limit: limit as i64,
+        strict,
+        took_ms: started.elapsed().as_millis() as u64,
+    }))
+}
+
+fn facts_of(view: &impl Serialize) -> Result<Facts, ApiError> {
+    Facts::from_view(view).ok_or_else(|| {
+        tracing::error!("a record view without the facts matching reads");
+        ApiError::new(ErrorCode::Internal, "internal error")
+    })
+}
+
+/// Technology offers that can solve a need, with why.
+///
+/// Candidates are published listings whose public text resembles the request's public text
+/// (title, problem, keywords) or that share a level-2 field of science with it. Each gets a score
+/// in [0, 1] from the components in `explanation`: text relevance with the matched terms, field
+/// of science, maturity (`trl` against `trl_min`), price against budget, cooperation types,
+/// province and freshness. A listing that breaks maturity, budget or cooperation is ranked below
+/// every listing that fits and names the constraint in `violations`; `strict=true` leaves it
+/// out. Only public facts of both records are compared; each listing is shown at the caller's
+/// tiers. The request itself must be visible to the caller.
+///
+/// Example: `GET /api/v1/requests/12/matches?limit=5&strict=true`
+#[utoipa::path(
+    tag = "matching",
+    params(("id" = i64, Path, description = "Request id"), MatchQuery),
+    security((), ("bearer" = [])),
+    responses(
+        (status = 200, description = "Matching listings, best first", body = MatchResults),
+        (status = 400, description = "Malformed id, unknown code, invalid range or limit", body = ErrorBody),
+        (status = 401, description = "Invalid credentials were sent", body = ErrorBody),
+        (status = 404, description = "No such request, or not visible to the caller", body = ErrorBody),
+        (status = 503, description = "The search index is not available", body = ErrorBody),
+    )
+)]
+#[get("/requests/{id}/matches")]
+pub async fn request_matches(
+    state: web::Data<AppState>,
+    actor: OptionalActor,
+    id: web::Path<i64>,
+    query: web::Query<MatchQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let view = state
+        .requests
+        .public_view(actor.as_ref(), id.into_inner())
+        .await?;
+    respond(&state, &actor, facts_of(&view)?, Side::Need, &query).await
+}
+
+/// Technology needs an offer can serve, with why.
+///
+/// The reverse of a request's matches: published requests whose public text resembles the
+/// listing's (title, summary, keywords) or that share a level-2 field of science, scored with the
+/// same components; a request whose constraints the listing breaks (its `trl_min` above the
+/// listing's TRL, a budget under its price, no accepted cooperation type offered) ranks below
+/// the rest, or is left out with `strict=true`. The requester of an anonymous request stays
+/// hidden. The listing itself must be visible to the caller.
+///
+/// Example: `GET /api/v1/listings/7/matches?limit=5`
+#[utoipa::path(
+    tag = "matching",
+    params(("id" = i64, Path, description = "Listing id"), MatchQuery),
+    security((), ("bearer" = [])),
+    responses(
+        (status = 200, description = "Matching requests, best first", body = MatchResults),
+        (status = 400, description = "Malformed id, unknown code, invalid range or limit", body = ErrorBody),
+        (status = 401, description = "Invalid credentials were sent", body = ErrorBody),
+        (status = 404, description = "No such listing, or not visible to the caller", body = ErrorBody),
+        (status = 503, description = "The search index is not available", body = ErrorBody),
+    )
+)]
+#[get("/listings/{id}/matches")]
+pub async fn listing_matches(
+    state: web::Data<AppState>,
+    actor: OptionalActor,
+    id: web::Path<i64>,
+    query: web::Query<MatchQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let view = state
+        .listings
+        .public_view(actor.as_ref(), id.into_inner())
+        .await?;
+    respond(&state, &actor, facts_of(&view)?, Side::Offer, &query).await
+}
