@@ -132,6 +132,7 @@ async fn main() {
         requests: Requests::new(db.clone()),
         search: None,
         metrics: Metrics::new().unwrap(),
+        brokerage: techx_brokerage::Brokerage::new(db.clone()),
         db: db.clone(),
         trust_proxy: false,
     };

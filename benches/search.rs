@@ -212,6 +212,37 @@ async fn main() {
     }
     latencies.sort();
 
+    // Matching in process: the listings that match a request (its public text against the
+    // listings' public text, plus its level-2 fields), scored and explained, ten per request.
+    let sample = requests.published_ids_after(0, 200).await.unwrap();
+    let mut needs = Vec::with_capacity(sample.len());
+    for id in sample {
+        let view = requests.public_view(None, id).await.unwrap();
+        needs.push(techx_matching::Facts::from_view(&view).unwrap());
+    }
+    let config = techx_matching::Config::default();
+    let mut match_latencies = Vec::new();
+    let mut considered = 0usize;
+    for round in 0..3 {
+        for need in &needs {
+            let request = techx_matching::MatchRequest {
+                source: need.clone(),
+                source_side: techx_matching::Side::Need,
+                filters: Default::default(),
+                limit: 10,
+                strict: false,
+            };
+            let t = Instant::now();
+            let found =
+                techx_matching::find(&index, &config, &request, chrono::Utc::now()).unwrap();
+            if round >= 1 {
+                match_latencies.push(t.elapsed());
+                considered += found.considered;
+            }
+        }
+    }
+    match_latencies.sort();
+
     // Throughput in process, two threads.
     let run_for = Duration::from_secs(5);
     let in_process = {
@@ -250,6 +281,7 @@ async fn main() {
         requests: requests.clone(),
         search: Some(indexer.clone()),
         metrics: Metrics::new().unwrap(),
+        brokerage: techx_brokerage::Brokerage::new(db.clone()),
         db: db.clone(),
         trust_proxy: false,
     };
@@ -349,6 +381,14 @@ async fn main() {
     println!(
         "| mean matches per query | {:.0} |",
         totals as f64 / latencies.len() as f64
+    );
+    println!(
+        "| matching one request over {listing_count} listings, p50 / p99 ({} runs of {} requests, 10 matches, mean {:.0} candidates scored) | {} / {} ms |",
+        match_latencies.len(),
+        needs.len(),
+        considered as f64 / match_latencies.len().max(1) as f64,
+        ms(percentile(&match_latencies, 0.5)),
+        ms(percentile(&match_latencies, 0.99))
     );
     println!("| in-process throughput, 2 threads | {in_process:.0} searches/s |");
     println!(

@@ -129,14 +129,15 @@ struct EvalSearchArgs {
     /// How much a title match counts against a body match.
     #[arg(long, default_value_t = techx_search::eval::Options::default().title_boost)]
     title_boost: f32,
-    /// Pseudo-relevance feedback: learn from this many first-round hits (0: off).
-    #[arg(long, default_value_t = 0)]
-    feedback_docs: usize,
+    /// Pseudo-relevance feedback: learn from this many first-round hits (0: off). Default: the
+    /// query profile's (English queries learn from their best English hits).
+    #[arg(long)]
+    feedback_docs: Option<usize>,
     /// Pseudo-relevance feedback: expansion terms added.
-    #[arg(long, default_value_t = 20)]
+    #[arg(long, default_value_t = techx_search::query::ENGLISH_FEEDBACK.terms)]
     feedback_terms: usize,
     /// Pseudo-relevance feedback: weight of the strongest expansion term.
-    #[arg(long, default_value_t = 0.5)]
+    #[arg(long, default_value_t = techx_search::query::ENGLISH_FEEDBACK.weight)]
     feedback_weight: f32,
 }
 
@@ -300,6 +301,7 @@ async fn serve(common: CommonArgs, args: ServeArgs) -> anyhow::Result<()> {
         search: Some(indexer),
         listings,
         requests,
+        brokerage: techx_brokerage::Brokerage::new(db.clone()),
         db,
         accounts,
         metrics: Metrics::new()?,
@@ -561,11 +563,13 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                     }),
                 title_boost: args.title_boost,
                 fold_queries: args.fold_queries,
-                feedback: (args.feedback_docs > 0).then_some(techx_search::query::Feedback {
-                    documents: args.feedback_docs,
-                    terms: args.feedback_terms,
-                    weight: args.feedback_weight,
-                }),
+                feedback: args
+                    .feedback_docs
+                    .map(|documents| techx_search::query::Feedback {
+                        documents,
+                        terms: args.feedback_terms,
+                        weight: args.feedback_weight,
+                    }),
             };
             let started = std::time::Instant::now();
             let report = techx_search::eval::evaluate(&dataset, options)?;

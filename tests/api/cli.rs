@@ -461,6 +461,73 @@ fn eval_search_reports_the_three_metrics_on_a_beir_directory() {
     assert!(!missing.status.success());
 }
 
+/// The figures of a matching harness line: `  NAME  nDCG@10 X  recall@10 Y  (N needs)`.
+fn harness_line(stdout: &str, name: &str) -> (f64, f64) {
+    let line = stdout
+        .lines()
+        .find(|l| l.trim_start().starts_with(name) && l.contains("nDCG@10"))
+        .unwrap_or_else(|| panic!("no `{name}` line in {stdout}"));
+    let figure = |label: &str| -> f64 {
+        let rest = &line[line.find(label).unwrap() + label.len()..];
+        rest.split_whitespace().next().unwrap().parse().unwrap()
+    };
+    (figure("nDCG@10"), figure("recall@10"))
+}
+
+#[test]
+fn the_matching_harness_loads_our_labelled_set_and_the_engine_beats_text_alone() {
+    let set = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("eval/matching");
+    let output = techx()
+        .args(["eval", "matching", "--brief", "--dir"])
+        .arg(&set)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    assert!(stdout.contains("168 offers, 42 needs"), "{stdout}");
+    let (text, _) = harness_line(&stdout, "text relevance alone");
+    let (engine, _) = harness_line(&stdout, "engine");
+    // The target on our set: the engine beats text relevance alone by 0.10 nDCG@10.
+    assert!(engine >= text + 0.10, "engine {engine}, text {text}");
+    // A weight override reaches the engine: with every component but text at 0 it does worse.
+    let only_text = techx()
+        .args(["eval", "matching", "--brief", "--dir"])
+        .arg(&set)
+        .args([
+            "--weight",
+            "field=0",
+            "--weight",
+            "maturity=0",
+            "--weight",
+            "price=0",
+        ])
+        .args([
+            "--weight",
+            "cooperation=0",
+            "--weight",
+            "location=0",
+            "--weight",
+            "freshness=0",
+        ])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8(only_text.stdout).unwrap();
+    let (reweighted, _) = harness_line(&stdout, "engine");
+    assert!(reweighted < engine, "{stdout}");
+    let bad = techx()
+        .args(["eval", "matching", "--dir"])
+        .arg(&set)
+        .args(["--weight", "charm=1"])
+        .output()
+        .unwrap();
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("unknown component charm"));
+}
+
 #[test]
 fn reindex_rebuilds_the_search_index_from_the_database() {
     let dir = tempfile::tempdir().unwrap();

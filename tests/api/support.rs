@@ -125,6 +125,7 @@ impl TestApp {
             search: Some(indexer),
             listings: techx_listings::Listings::new(db.clone()),
             requests: techx_requests::Requests::new(db.clone()),
+            brokerage: techx_brokerage::Brokerage::new(db.clone()),
             db,
             accounts,
             metrics: Metrics::new().unwrap(),

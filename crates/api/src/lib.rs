@@ -3,6 +3,7 @@
 
 mod accounts_auth;
 pub mod auth;
+mod brokerage;
 pub mod error;
 mod http;
 mod idempotency;
@@ -65,13 +66,18 @@ and `offset` and answer `{\"items\", \"total\", \"limit\", \"offset\"}` with an 
         (name = "requests", description = "Technology needs (demand)"),
         (name = "search", description = "Full-text search over published offers and needs"),
         (name = "matching", description = "Explained matches between offers and needs"),
+        (name = "brokerage", description = "Saved matches and their answers, inquiries and their threads"),
         (name = "operations", description = "Health, readiness and metrics"),
     ),
     components(schemas(
         ErrorBody,
         techx_core::ErrorCode,
         techx_core::FieldError,
-        search::SearchSort
+        search::SearchSort,
+        techx_brokerage::dto::Mailbox,
+        techx_brokerage::dto::Entity,
+        techx_core::codes::MatchStatus,
+        techx_core::codes::InquiryStatus
     ))
 )]
 struct ApiDoc;
@@ -147,6 +153,16 @@ fn routes(cfg: &mut ServiceConfig) {
                 .service(requests::delete_request)
                 .service(requests::transition_request)
                 .service(requests::list_request_history)
+                .service(brokerage::create_match)
+                .service(brokerage::list_matches)
+                .service(brokerage::get_match)
+                .service(brokerage::introduce_match)
+                .service(brokerage::answer_match)
+                .service(brokerage::create_inquiry)
+                .service(brokerage::list_inquiries)
+                .service(brokerage::get_inquiry)
+                .service(brokerage::reply_inquiry)
+                .service(brokerage::close_inquiry)
                 .service(matching::request_matches);
         }));
 }

@@ -2,6 +2,7 @@
 
 use crate::metrics::Metrics;
 use techx_accounts::Accounts;
+use techx_brokerage::Brokerage;
 use techx_db::Db;
 use techx_listings::Listings;
 use techx_requests::Requests;
@@ -14,6 +15,7 @@ pub struct AppState {
     pub accounts: Accounts,
     pub listings: Listings,
     pub requests: Requests,
+    pub brokerage: Brokerage,
     /// The search index and its feeder; None where the process runs without one.
     pub search: Option<Indexer>,
     pub metrics: Metrics,

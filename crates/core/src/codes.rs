@@ -470,6 +470,54 @@ code_list! {
     }
 }
 
+code_list! {
+    /// Who proposed a match.
+    MatchSource, "match_source" {
+        Algorithm = "algorithm", "Thuật toán gợi ý", "Suggested by the algorithm";
+        Broker = "broker", "Môi giới đề xuất", "Proposed by a broker";
+        SelfProposed = "self", "Bên sở hữu tự chọn", "Chosen by an owner";
+    }
+}
+
+code_list! {
+    /// Status of a match: `suggested` → `introduced` → `accepted` | `declined`.
+    MatchStatus, "match_status" {
+        Suggested = "suggested", "Được gợi ý", "Suggested";
+        Introduced = "introduced", "Đã giới thiệu", "Introduced";
+        Accepted = "accepted", "Hai bên chấp nhận", "Accepted";
+        Declined = "declined", "Bị từ chối", "Declined";
+    }
+}
+
+code_list! {
+    /// One side's answer to an introduction.
+    MatchAnswer, "match_answer" {
+        Accept = "accept", "Chấp nhận", "Accept";
+        Decline = "decline", "Từ chối", "Decline";
+    }
+}
+
+code_list! {
+    /// Why a side declined a match.
+    DeclineReason, "decline_reason" {
+        TooEarlyStage = "too_early_stage", "Công nghệ còn ở giai đoạn quá sớm", "Too early a stage";
+        BenefitUnclear = "benefit_unclear", "Chưa rõ lợi ích", "Benefit unclear";
+        PriceTerms = "price_terms", "Giá và điều khoản", "Price and terms";
+        IpIssues = "ip_issues", "Vướng mắc sở hữu trí tuệ", "IP issues";
+        NotRelevant = "not_relevant", "Không phù hợp", "Not relevant";
+        FoundAlternative = "found_alternative", "Đã có giải pháp khác", "Found an alternative";
+        Other = "other", "Lý do khác", "Other";
+    }
+}
+
+code_list! {
+    /// Status of an inquiry.
+    InquiryStatus, "inquiry_status" {
+        Open = "open", "Đang trao đổi", "Open";
+        Closed = "closed", "Đã đóng", "Closed";
+    }
+}
+
 impl Province {
     /// The exchange is built first for Thanh Hóa.
     pub const DEFAULT: Province = Province::ThanhHoa;
@@ -501,6 +549,11 @@ pub fn taxonomies() -> Vec<(&'static str, Vec<CodeLabel>)> {
         (OrgRole::LIST, OrgRole::labels()),
         (Verification::LIST, Verification::labels()),
         (ApiScope::LIST, ApiScope::labels()),
+        (MatchSource::LIST, MatchSource::labels()),
+        (MatchStatus::LIST, MatchStatus::labels()),
+        (MatchAnswer::LIST, MatchAnswer::labels()),
+        (DeclineReason::LIST, DeclineReason::labels()),
+        (InquiryStatus::LIST, InquiryStatus::labels()),
     ]
 }
 

@@ -266,7 +266,63 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    matches (id) {
+        id -> BigInt,
+        listing_id -> BigInt,
+        request_id -> BigInt,
+        source -> Text,
+        score -> Double,
+        explanation -> Text,
+        status -> Text,
+        note -> Nullable<Text>,
+        listing_answer -> Nullable<Text>,
+        listing_reason -> Nullable<Text>,
+        listing_note -> Nullable<Text>,
+        listing_answered_at -> Nullable<Timestamp>,
+        request_answer -> Nullable<Text>,
+        request_reason -> Nullable<Text>,
+        request_note -> Nullable<Text>,
+        request_answered_at -> Nullable<Timestamp>,
+        created_by -> Nullable<BigInt>,
+        introduced_by -> Nullable<BigInt>,
+        introduced_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    inquiries (id) {
+        id -> BigInt,
+        entity -> Text,
+        entity_id -> BigInt,
+        organization_id -> BigInt,
+        author_id -> BigInt,
+        cooperation_sought -> Text,
+        missing -> Nullable<Text>,
+        about_us -> Nullable<Text>,
+        message -> Text,
+        routed_to -> Text,
+        status -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    inquiry_messages (id) {
+        id -> BigInt,
+        inquiry_id -> BigInt,
+        author_id -> BigInt,
+        side -> Text,
+        body -> Text,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(listings -> organizations (organization_id));
+diesel::joinable!(inquiry_messages -> inquiries (inquiry_id));
 diesel::joinable!(listing_codes -> listings (listing_id));
 diesel::joinable!(listing_keywords -> listings (listing_id));
 diesel::joinable!(listing_ip_assets -> listings (listing_id));
@@ -287,4 +343,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     confidential_reads,
     access_grants,
     idempotency_keys,
+    matches,
+    inquiries,
+    inquiry_messages,
 );

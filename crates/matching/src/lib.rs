@@ -381,7 +381,6 @@ pub fn find(
         .iter()
         .map(|c| c.score)
         .fold(0.0f32, f32::max);
-    let source_terms = Terms::of(&text);
     let weights = config.weights.normalized();
     let mut items = Vec::with_capacity(resembling.candidates.len());
     for candidate in resembling.candidates {
@@ -393,34 +392,30 @@ pub fn find(
         } else {
             0.0
         };
-        let matched = source_terms.matched(
-            &Terms::of(&facts.text()),
-            &resembling.salient,
-            &resembling.rare,
-        );
         let (offer, need) = match request.source_side {
             Side::Offer => (&request.source, &facts),
             Side::Need => (&facts, &request.source),
         };
-        let explanation = explain(
-            offer, need, &facts, relevance, matched, &weights, config, now,
-        );
+        let explanation = explain(offer, need, &facts, relevance, &weights, config, now);
         let score = explanation.iter().map(|e| e.score * e.weight).sum::<f64>();
         let violations = explanation
             .iter()
             .filter(|e| e.violated)
             .filter_map(|e| e.component.constraint())
             .collect();
-        items.push(Match {
-            id: candidate.id,
-            score: round(score),
-            violations,
-            explanation,
-            public_view: candidate.public_view,
-        });
+        items.push((
+            Match {
+                id: candidate.id,
+                score: round(score),
+                violations,
+                explanation,
+                public_view: candidate.public_view,
+            },
+            facts,
+        ));
     }
     let considered = items.len();
-    items.sort_by(|a, b| {
+    items.sort_by(|(a, _), (b, _)| {
         let fit = if config.constraints_first {
             b.fits().cmp(&a.fits())
         } else {
@@ -430,10 +425,74 @@ pub fn find(
             .then_with(|| a.id.cmp(&b.id))
     });
     if request.strict {
-        items.retain(Match::fits);
+        items.retain(|(m, _)| m.fits());
     }
     items.truncate(request.limit);
+    // The matched terms, for the matches returned only.
+    let source_terms = Terms::of(&text);
+    let items = items
+        .into_iter()
+        .map(|(mut found, facts)| {
+            let matched = source_terms.matched(
+                &Terms::of(&facts.text()),
+                &resembling.salient,
+                &resembling.rare,
+            );
+            if let Some(text) = found
+                .explanation
+                .iter_mut()
+                .find(|e| e.component == Component::Text)
+            {
+                if !matched.is_empty() {
+                    text.detail = format!("{} telling terms in common", matched.len());
+                }
+                text.terms = matched;
+            }
+            found
+        })
+        .collect();
     Ok(Matches { items, considered })
+}
+
+/// The score and explanation of one listing for one request, as `find` ranks it among the
+/// request's candidates (text relevance relative to the best of them); a listing that is not
+/// among the candidates has no text relevance.
+pub fn score_pair(
+    index: &SearchIndex,
+    config: &Config,
+    need: &Facts,
+    listing_id: i64,
+    offer: &Facts,
+    now: DateTime<Utc>,
+) -> Result<Match, SearchError> {
+    let request = MatchRequest {
+        source: need.clone(),
+        source_side: Side::Need,
+        filters: Filters::default(),
+        limit: usize::MAX,
+        strict: false,
+    };
+    if let Some(found) = find(index, config, &request, now)?
+        .items
+        .into_iter()
+        .find(|m| m.id == listing_id)
+    {
+        return Ok(found);
+    }
+    let weights = config.weights.normalized();
+    let explanation = explain(offer, need, offer, 0.0, &weights, config, now);
+    let score = explanation.iter().map(|e| e.score * e.weight).sum::<f64>();
+    Ok(Match {
+        id: listing_id,
+        score: round(score),
+        violations: explanation
+            .iter()
+            .filter(|e| e.violated)
+            .filter_map(|e| e.component.constraint())
+            .collect(),
+        explanation,
+        public_view: String::new(),
+    })
 }
 
 fn round(value: f64) -> f64 {
@@ -573,7 +632,6 @@ fn explain(
     need: &Facts,
     candidate: &Facts,
     relevance: f64,
-    matched: Vec<String>,
     weights: &Weights,
     config: &Config,
     now: DateTime<Utc>,
@@ -588,18 +646,12 @@ fn explain(
     };
     let mut out = Vec::with_capacity(Component::ALL.len());
 
-    let mut text = part(
+    out.push(part(
         Component::Text,
         relevance,
         false,
-        if matched.is_empty() {
-            "no telling term in common".to_owned()
-        } else {
-            format!("{} telling terms in common", matched.len())
-        },
-    );
-    text.terms = matched;
-    out.push(text);
+        "no telling term in common".to_owned(),
+    ));
 
     let (field_score, shared, detail) = field_fit(offer, need);
     let mut field = part(Component::Field, field_score, false, detail);
@@ -819,14 +871,14 @@ mod tests {
         let config = Config::default();
         let now = Utc::now();
         let weights = config.weights.normalized();
-        let ok = explain(&good, &need, &good, 1.0, vec![], &weights, &config, now);
+        let ok = explain(&good, &need, &good, 1.0, &weights, &config, now);
         assert!(ok.iter().all(|e| !e.violated));
         let field = ok.iter().find(|e| e.component == Component::Field).unwrap();
         assert_eq!(
             (field.score, field.terms.clone()),
             (1.0, vec!["2.7".into()])
         );
-        let broken = explain(&bad, &need, &bad, 1.0, vec![], &weights, &config, now);
+        let broken = explain(&bad, &need, &bad, 1.0, &weights, &config, now);
         let violated: Vec<Component> = broken
             .iter()
             .filter(|e| e.violated)

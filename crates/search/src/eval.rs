@@ -171,7 +171,8 @@ pub struct Options {
     pub title_boost: f32,
     /// Strip diacritics from the queries (a user typing without them).
     pub fold_queries: bool,
-    /// A second round with terms from the first round's best hits.
+    /// A second round with terms from the first round's best hits: None takes the profile's
+    /// (English queries have one); `Some(documents: 0)` turns it off.
     pub feedback: Option<query::Feedback>,
 }
 
@@ -239,16 +240,21 @@ pub fn evaluate(dataset: &Dataset, options: Options) -> Result<Report, SearchErr
             Some(weights) => query::Profile {
                 weights,
                 title_factor: 1.0,
+                feedback: None,
             },
             None => query::Profile::for_query(&text),
         };
+        let feedback = options
+            .feedback
+            .or(profile.feedback)
+            .filter(|f| f.documents > 0);
         let mut query = query::build(
             index.tokenizers(),
             &text,
             &targets(profile.title_factor),
             profile.weights,
         );
-        if let Some(feedback) = options.feedback {
+        if let Some(feedback) = feedback {
             let first = searcher.search(
                 &query,
                 &TopDocs::with_limit(feedback.documents).order_by_score(),

@@ -287,7 +287,7 @@ pub struct Resembling {
 }
 
 /// How many of a description's terms, per way of matching, a resemblance query uses.
-pub const SALIENT_TERMS: usize = 30;
+pub const SALIENT_TERMS: usize = 20;
 
 /// The index, its single writer and its reader.
 pub struct SearchIndex {
@@ -650,11 +650,22 @@ impl SearchIndex {
         let text = request.text.trim();
         let profile = Profile::for_query(text);
         let targets = self.targets(request.registered, profile.title_factor);
-        let text_clauses = if text.is_empty() {
+        let mut text_clauses = if text.is_empty() {
             Vec::new()
         } else {
             query::clauses(self.index.tokenizers(), text, &targets, profile.weights)
         };
+        let sort = match (request.sort, text.is_empty()) {
+            (SortBy::Relevance, true) => SortBy::Newest,
+            (sort, _) => sort,
+        };
+        let searcher = self.reader.searcher();
+        if let Some(feedback) = profile.feedback.filter(|_| sort == SortBy::Relevance)
+            && !text_clauses.is_empty()
+        {
+            let expansion = self.feedback(&searcher, text, &text_clauses, request, feedback)?;
+            text_clauses.extend(expansion);
+        }
         let text_query = |extra: Vec<(Occur, Box<dyn Query>)>| -> Box<dyn Query> {
             if text.is_empty() {
                 return Box::new(AllQuery);
@@ -666,11 +677,6 @@ impl SearchIndex {
             all.extend(extra);
             Box::new(BooleanQuery::new(all))
         };
-        let sort = match (request.sort, text.is_empty()) {
-            (SortBy::Relevance, true) => SortBy::Newest,
-            (sort, _) => sort,
-        };
-        let searcher = self.reader.searcher();
         let mut result = self.run(&searcher, text_query(Vec::new()), request, sort)?;
         if !text.is_empty() && result.total < FUZZY_BELOW {
             let fuzzy = self.fuzzy_query(&searcher, text, &targets)?;
@@ -685,6 +691,69 @@ impl SearchIndex {
             }
         }
         Ok(result)
+    }
+
+    /// Pseudo-relevance feedback: the expansion clauses learnt from the best English hits of
+    /// a first round (their public text, from the stored public views), on the summary's
+    /// English field.
+    fn feedback(
+        &self,
+        searcher: &Searcher,
+        text: &str,
+        text_clauses: &query::Clauses,
+        request: &SearchRequest,
+        feedback: query::Feedback,
+    ) -> Result<query::Clauses, SearchError> {
+        let mut clauses: query::Clauses = vec![(
+            Occur::Must,
+            Box::new(BooleanQuery::new(
+                text_clauses
+                    .iter()
+                    .map(|(o, q)| (*o, q.box_clone()))
+                    .collect(),
+            )),
+        )];
+        clauses.extend(self.filter_clauses(&request.filters));
+        let top = TopDocs::with_limit(feedback.documents.max(1)).order_by_score();
+        let mut texts = Vec::new();
+        for (_, address) in searcher.search(&BooleanQuery::new(clauses), &live(top))? {
+            let document: TantivyDocument = searcher.doc(address)?;
+            let view: serde_json::Value = document
+                .get_first(self.fields.public_view)
+                .and_then(|v| v.as_str())
+                .and_then(|json| serde_json::from_str(json).ok())
+                .unwrap_or_default();
+            let mut hit = String::new();
+            for key in ["title", "summary", "problem"] {
+                if let Some(part) = view.get(key).and_then(|v| v.as_str()) {
+                    hit.push_str(part);
+                    hit.push('\n');
+                }
+            }
+            texts.push(hit);
+        }
+        let field = self.fields.summary.english;
+        let terms = query::expansion(
+            self.index.tokenizers(),
+            searcher,
+            field,
+            text,
+            &texts,
+            feedback,
+        )?;
+        Ok(terms
+            .into_iter()
+            .map(|(token, weight)| {
+                let term = TermQuery::new(
+                    Term::from_field_text(field, &token),
+                    IndexRecordOption::WithFreqs,
+                );
+                (
+                    Occur::Should,
+                    Box::new(BoostQuery::new(Box::new(term), weight)) as Box<dyn Query>,
+                )
+            })
+            .collect())
     }
 
     fn run(
@@ -765,12 +834,17 @@ impl SearchIndex {
         let searcher = self.reader.searcher();
         let profile = Profile::for_query(text);
         let targets = self.targets(false, profile.title_factor);
+        // Folded syllables and pairs say what accented syllables would, at a third less cost.
+        let weights = query::Weights {
+            exact: 0.0,
+            ..profile.weights
+        };
         let salient = query::salient(
             self.index.tokenizers(),
             &searcher,
             text,
             &targets,
-            profile.weights,
+            weights,
             SALIENT_TERMS,
         )?;
         let copy = |clauses: &query::Clauses| -> query::Clauses {

@@ -148,7 +148,16 @@ pub struct Profile {
     pub weights: Weights,
     /// Multiplies the title's boost.
     pub title_factor: f32,
+    /// A second round with the telling terms of the first round's best English hits.
+    pub feedback: Option<Feedback>,
 }
+
+/// The feedback of English queries, measured on cranfield (docs/relevance.md).
+pub const ENGLISH_FEEDBACK: Feedback = Feedback {
+    documents: 2,
+    terms: 50,
+    weight: 0.7,
+};
 
 impl Profile {
     pub fn for_language(language: QueryLanguage) -> Profile {
@@ -161,6 +170,7 @@ impl Profile {
                     ..Weights::default()
                 },
                 title_factor: 1.0,
+                feedback: None,
             },
             // Vietnamese syllable fields only add noise to English words, and English titles
             // are short restatements of the abstract.
@@ -172,6 +182,7 @@ impl Profile {
                     english: 1.0,
                 },
                 title_factor: 0.25,
+                feedback: Some(ENGLISH_FEEDBACK),
             },
         }
     }
@@ -240,6 +251,9 @@ pub fn clauses(
     clauses
 }
 
+/// Fewest telling terms per way of matching before common ones are let in.
+const MIN_SALIENT: usize = 5;
+
 /// Picks one of the four fields of a text.
 type FieldOf = fn(&TextFields) -> Field;
 
@@ -248,7 +262,7 @@ type FieldOf = fn(&TextFields) -> Field;
 pub struct Salient {
     /// Weighted term clauses, as [`clauses`] makes, over the chosen terms only.
     pub clauses: Clauses,
-    /// The chosen folded syllables and folded syllable pairs (`nuoc_thai`), for explanations.
+    /// The best folded syllables and folded syllable pairs (`nuoc_thai`), for explanations.
     pub folded: BTreeSet<String>,
     /// The chosen folded syllables that few records hold (at most one in twenty, or two): a
     /// lone syllable tells something only then.
@@ -299,11 +313,22 @@ pub fn salient(
             scored.push((token, (1.0 + tf.ln()) * idf, df));
         }
         scored.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-        scored.truncate(per_way);
-        for (token, _, df) in scored {
-            if analyzer == VI_FOLDED || analyzer == VI_PAIRS {
+        // Terms in more than a quarter of the records cost the most to score and tell the
+        // least: they are used only when too few others remain.
+        // Explanations may name any of the best terms, common or not.
+        if analyzer == VI_FOLDED || analyzer == VI_PAIRS {
+            for (token, _, _) in scored.iter().take(per_way) {
                 salient.folded.insert(token.clone());
             }
+        }
+        let (mut kept, common): (Vec<_>, Vec<_>) = scored
+            .into_iter()
+            .partition(|(_, _, df)| (*df as f32) * 4.0 <= documents);
+        if kept.len() < MIN_SALIENT {
+            kept.extend(common.into_iter().take(MIN_SALIENT - kept.len()));
+        }
+        kept.truncate(per_way);
+        for (token, _, df) in kept {
             if analyzer == VI_FOLDED && df <= (documents as u64 / 20).max(2) {
                 salient.rare.insert(token.clone());
             }
@@ -336,7 +361,9 @@ pub struct Feedback {
 }
 
 /// Expansion terms (English stems) from the texts of the first-round hits: frequent in those
-/// texts, rare in the index (tf × idf), not already in the query.
+/// texts, rare in the index (tf × idf), not already in the query. Only English hits teach:
+/// English stems of a Vietnamese text are noise to an English query (measured on
+/// xquad-en-vi, docs/relevance.md).
 pub fn expansion(
     manager: &TokenizerManager,
     searcher: &tantivy::Searcher,
@@ -351,6 +378,9 @@ pub fn expansion(
         .collect();
     let mut weights: HashMap<String, f32> = HashMap::new();
     for text in hit_texts.iter().take(feedback.documents) {
+        if QueryLanguage::detect(text) != QueryLanguage::English {
+            continue;
+        }
         let tokens = analysis::analyze(manager, EN_QUERY, text);
         if tokens.is_empty() {
             continue;

@@ -1,0 +1,374 @@
+//! Saved matches carried from suggestion to each side's answer, and inquiries with their
+//! threads.
+
+use crate::auth::CurrentActor;
+use crate::error::{ApiError, ErrorBody};
+use crate::idempotency;
+use crate::state::AppState;
+use actix_web::{HttpRequest, HttpResponse, get, post, web};
+use techx_accounts::records::RecordError;
+use techx_brokerage::dto::{
+    AnswerForm, InquiryFilter, InquiryForm, InquiryView, MatchFilter, MatchForm, MatchView,
+    MessageForm, NoteForm,
+};
+use techx_core::ErrorCode;
+use techx_core::page::{Page, PageParams};
+use techx_matching::{Config, Facts};
+
+fn paging(params: PageParams) -> Result<techx_core::page::Paging, ApiError> {
+    params
+        .parse()
+        .map_err(|e| ApiError::from(RecordError::Invalid(vec![e])))
+}
+
+fn facts(view: &impl serde::Serialize) -> Result<Facts, ApiError> {
+    Facts::from_view(view).ok_or_else(|| ApiError::new(ErrorCode::Internal, "internal error"))
+}
+
+/// Save a match between a published listing and a published request.
+///
+/// Brokers (and moderators, admins) save matches as `source: broker`. An owner or editor of
+/// either record keeps one the algorithm found as `source: self`, their side's answer already
+/// `accept`. The matching engine's score and explanation at this moment are stored with it.
+/// The match starts `suggested`; a broker introduces it. Send an `Idempotency-Key` to make
+/// retries safe.
+#[utoipa::path(
+    tag = "brokerage",
+    request_body = MatchForm,
+    params(("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe")),
+    security(("bearer" = [])),
+    responses(
+        (status = 201, description = "Saved", body = MatchView, headers(("Location" = String))),
+        (status = 400, description = "Invalid input", body = ErrorBody),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 403, description = "Neither staff nor an owner or editor of either record", body = ErrorBody),
+        (status = 404, description = "No such listing or request, or not visible", body = ErrorBody),
+        (status = 409, description = "A record is not published, or the pair is already matched", body = ErrorBody),
+    )
+)]
+#[post("/matches")]
+pub async fn create_match(
+    state: web::Data<AppState>,
+    actor: CurrentActor,
+    req: HttpRequest,
+    form: web::Json<MatchForm>,
+) -> Result<HttpResponse, ApiError> {
+    let form = form.into_inner();
+    let body = serde_json::json!({
+        "listing_id": form.listing_id,
+        "request_id": form.request_id,
+        "note": form.note,
+    });
+    idempotency::create_once(
+        &state,
+        &req,
+        &actor.0,
+        &body,
+        |m: &MatchView| format!("/api/v1/matches/{}", m.id),
+        || async {
+            // Who may save it, before the engine runs.
+            state.brokerage.check_new_match(&actor.0, &form).await?;
+            let need = facts(
+                &state
+                    .requests
+                    .public_view(Some(&actor.0), form.request_id)
+                    .await?,
+            )?;
+            let offer = facts(
+                &state
+                    .listings
+                    .public_view(Some(&actor.0), form.listing_id)
+                    .await?,
+            )?;
+            let indexer = state.search.clone().ok_or_else(|| {
+                ApiError::new(ErrorCode::Unavailable, "matching is not available")
+            })?;
+            let listing_id = form.listing_id;
+            let scored = techx_db::blocking(move || {
+                techx_matching::score_pair(
+                    &indexer.index,
+                    &Config::default(),
+                    &need,
+                    listing_id,
+                    &offer,
+                    chrono::Utc::now(),
+                )
+                .map_err(|error| {
+                    tracing::error!(%error, "matching failed");
+                    ApiError::new(ErrorCode::Internal, "internal error")
+                })
+            })
+            .await?;
+            let explanation = serde_json::to_value(&scored.explanation)
+                .map_err(|_| ApiError::new(ErrorCode::Internal, "internal error"))?;
+            Ok(state
+                .brokerage
+                .create_match(&actor.0, form, scored.score, explanation)
+                .await?)
+        },
+    )
+    .await
+}
+
+/// Matches the caller may see, newest first.
+///
+/// Staff see every match. Members of the organization owning either record see it once it is
+/// introduced, or when their side saved it, while both records are visible to them.
+#[utoipa::path(
+    tag = "brokerage",
+    params(MatchFilter, PageParams),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "A page of matches", body = Page<MatchView>),
+        (status = 400, description = "Invalid filter or paging", body = ErrorBody),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+    )
+)]
+#[get("/matches")]
+pub async fn list_matches(
+    state: web::Data<AppState>,
+    actor: CurrentActor,
+    filter: web::Query<MatchFilter>,
+    page: web::Query<PageParams>,
+) -> Result<HttpResponse, ApiError> {
+    let paging = paging(page.into_inner())?;
+    let page = state
+        .brokerage
+        .list_matches(&actor.0, filter.into_inner(), paging)
+        .await?;
+    Ok(HttpResponse::Ok().json(page))
+}
+
+/// One match.
+#[utoipa::path(
+    tag = "brokerage",
+    params(("id" = i64, Path, description = "Match id")),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The match", body = MatchView),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 404, description = "No such match, or not visible to the caller", body = ErrorBody),
+    )
+)]
+#[get("/matches/{id}")]
+pub async fn get_match(
+    state: web::Data<AppState>,
+    actor: CurrentActor,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, ApiError> {
+    let view = state.brokerage.get_match(&actor.0, id.into_inner()).await?;
+    Ok(HttpResponse::Ok().json(view))
+}
+
+/// Introduce the two sides of a suggested match (brokers): `suggested` → `introduced`.
+#[utoipa::path(
+    tag = "brokerage",
+    request_body = NoteForm,
+    params(("id" = i64, Path, description = "Match id")),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Introduced", body = MatchView),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 403, description = "Not staff", body = ErrorBody),
+        (status = 404, description = "No such match, or not visible to the caller", body = ErrorBody),
+        (status = 409, description = "The match is not suggested", body = ErrorBody),
+    )
+)]
+#[post("/matches/{id}/introduce")]
+pub async fn introduce_match(
+    state: web::Data<AppState>,
+    actor: CurrentActor,
+    id: web::Path<i64>,
+    form: web::Json<NoteForm>,
+) -> Result<HttpResponse, ApiError> {
+    let view = state
+        .brokerage
+        .introduce(&actor.0, id.into_inner(), form.into_inner())
+        .await?;
+    Ok(HttpResponse::Ok().json(view))
+}
+
+/// Answer an introduced match for one side (owners and editors of that record).
+///
+/// `decline` needs a `reason` from the `decline_reason` code list. Any decline makes the match
+/// `declined`; an accept from both sides makes it `accepted`. Each side answers once.
+#[utoipa::path(
+    tag = "brokerage",
+    request_body = AnswerForm,
+    params(("id" = i64, Path, description = "Match id")),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Answered", body = MatchView),
+        (status = 400, description = "Missing or unexpected reason, or side needed", body = ErrorBody),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 403, description = "Not an owner or editor of that side", body = ErrorBody),
+        (status = 404, description = "No such match, or not visible to the caller", body = ErrorBody),
+        (status = 409, description = "The match is not introduced, or the side already answered", body = ErrorBody),
+    )
+)]
+#[post("/matches/{id}/answer")]
+pub async fn answer_match(
+    state: web::Data<AppState>,
+    actor: CurrentActor,
+    id: web::Path<i64>,
+    form: web::Json<AnswerForm>,
+) -> Result<HttpResponse, ApiError> {
+    let view = state
+        .brokerage
+        .answer(&actor.0, id.into_inner(), form.into_inner())
+        .await?;
+    Ok(HttpResponse::Ok().json(view))
+}
+
+/// Send an inquiry about a published listing or request (members of verified organizations).
+///
+/// It goes to the owner organization, or to the exchange's brokers when the record is an
+/// anonymous request, whose requester stays hidden. Send an `Idempotency-Key` to make retries
+/// safe.
+#[utoipa::path(
+    tag = "brokerage",
+    request_body = InquiryForm,
+    params(("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe")),
+    security(("bearer" = [])),
+    responses(
+        (status = 201, description = "Sent", body = InquiryView, headers(("Location" = String))),
+        (status = 400, description = "Invalid input", body = ErrorBody),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 403, description = "Not a person in a verified organization", body = ErrorBody),
+        (status = 404, description = "No such record, or not visible", body = ErrorBody),
+        (status = 409, description = "The record is not published, or is the caller's own", body = ErrorBody),
+    )
+)]
+#[post("/inquiries")]
+pub async fn create_inquiry(
+    state: web::Data<AppState>,
+    actor: CurrentActor,
+    req: HttpRequest,
+    form: web::Json<InquiryForm>,
+) -> Result<HttpResponse, ApiError> {
+    let form = form.into_inner();
+    let body = serde_json::json!({
+        "entity": form.entity,
+        "entity_id": form.entity_id,
+        "cooperation_sought": form.cooperation_sought,
+        "missing": form.missing,
+        "about_us": form.about_us,
+        "message": form.message,
+        "organization_id": form.organization_id,
+    });
+    idempotency::create_once(
+        &state,
+        &req,
+        &actor.0,
+        &body,
+        |i: &InquiryView| format!("/api/v1/inquiries/{}", i.id),
+        || async { Ok(state.brokerage.create_inquiry(&actor.0, form).await?) },
+    )
+    .await
+}
+
+/// Inquiries the caller's organizations sent or received (staff: all), newest first; without
+/// their threads.
+#[utoipa::path(
+    tag = "brokerage",
+    params(InquiryFilter, PageParams),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "A page of inquiries", body = Page<InquiryView>),
+        (status = 400, description = "Invalid filter or paging", body = ErrorBody),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+    )
+)]
+#[get("/inquiries")]
+pub async fn list_inquiries(
+    state: web::Data<AppState>,
+    actor: CurrentActor,
+    filter: web::Query<InquiryFilter>,
+    page: web::Query<PageParams>,
+) -> Result<HttpResponse, ApiError> {
+    let paging = paging(page.into_inner())?;
+    let page = state
+        .brokerage
+        .list_inquiries(&actor.0, filter.into_inner(), paging)
+        .await?;
+    Ok(HttpResponse::Ok().json(page))
+}
+
+/// One inquiry with its thread (its parties and staff).
+#[utoipa::path(
+    tag = "brokerage",
+    params(("id" = i64, Path, description = "Inquiry id")),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The inquiry", body = InquiryView),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 404, description = "No such inquiry, or not a party to it", body = ErrorBody),
+    )
+)]
+#[get("/inquiries/{id}")]
+pub async fn get_inquiry(
+    state: web::Data<AppState>,
+    actor: CurrentActor,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, ApiError> {
+    let view = state
+        .brokerage
+        .get_inquiry(&actor.0, id.into_inner())
+        .await?;
+    Ok(HttpResponse::Ok().json(view))
+}
+
+/// Reply in an inquiry's thread: the inquirer, the owner (when the inquiry went to the owner)
+/// or a broker.
+#[utoipa::path(
+    tag = "brokerage",
+    request_body = MessageForm,
+    params(("id" = i64, Path, description = "Inquiry id")),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The inquiry with its thread", body = InquiryView),
+        (status = 400, description = "Empty or too long reply", body = ErrorBody),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 403, description = "An API key (replies are written by people)", body = ErrorBody),
+        (status = 404, description = "No such inquiry, or not a party to it", body = ErrorBody),
+        (status = 409, description = "The inquiry is closed", body = ErrorBody),
+    )
+)]
+#[post("/inquiries/{id}/messages")]
+pub async fn reply_inquiry(
+    state: web::Data<AppState>,
+    actor: CurrentActor,
+    id: web::Path<i64>,
+    form: web::Json<MessageForm>,
+) -> Result<HttpResponse, ApiError> {
+    let view = state
+        .brokerage
+        .reply(&actor.0, id.into_inner(), form.into_inner())
+        .await?;
+    Ok(HttpResponse::Ok().json(view))
+}
+
+/// Close an inquiry (either party or staff).
+#[utoipa::path(
+    tag = "brokerage",
+    params(("id" = i64, Path, description = "Inquiry id")),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Closed", body = InquiryView),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 404, description = "No such inquiry, or not a party to it", body = ErrorBody),
+        (status = 409, description = "Already closed", body = ErrorBody),
+    )
+)]
+#[post("/inquiries/{id}/close")]
+pub async fn close_inquiry(
+    state: web::Data<AppState>,
+    actor: CurrentActor,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, ApiError> {
+    let view = state
+        .brokerage
+        .close_inquiry(&actor.0, id.into_inner())
+        .await?;
+    Ok(HttpResponse::Ok().json(view))
+}

@@ -1,0 +1,229 @@
+//! The JSON shapes of matches and inquiries.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use techx_core::codes::{
+    CooperationType, DeclineReason, InquiryStatus, MatchAnswer, MatchSource, MatchStatus,
+};
+use utoipa::{IntoParams, ToSchema};
+
+/// A listing or a request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Entity {
+    Listing,
+    Request,
+}
+
+impl Entity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Entity::Listing => "listing",
+            Entity::Request => "request",
+        }
+    }
+}
+
+/// Which side of a match answers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum MatchSide {
+    Listing,
+    Request,
+}
+
+impl MatchSide {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MatchSide::Listing => "listing",
+            MatchSide::Request => "request",
+        }
+    }
+}
+
+/// Save a match between a published listing and a published request.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MatchForm {
+    pub listing_id: i64,
+    pub request_id: i64,
+    /// Why the two fit, for the parties (at most 5,000 characters).
+    pub note: Option<String>,
+}
+
+/// A note with an action.
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NoteForm {
+    pub note: Option<String>,
+}
+
+/// One side's answer to an introduction.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AnswerForm {
+    /// `accept` or `decline`.
+    pub answer: MatchAnswer,
+    /// Required with `decline`, not allowed with `accept`.
+    pub reason: Option<DeclineReason>,
+    pub note: Option<String>,
+    /// Which side answers; needed only when both records belong to the caller.
+    pub side: Option<MatchSide>,
+}
+
+/// One side's answer as recorded.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct SideAnswer {
+    pub answer: Option<MatchAnswer>,
+    pub reason: Option<DeclineReason>,
+    pub note: Option<String>,
+    pub answered_at: Option<DateTime<Utc>>,
+}
+
+/// A saved match.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct MatchView {
+    pub id: i64,
+    pub listing_id: i64,
+    pub request_id: i64,
+    /// Public titles of both records.
+    pub listing_title: String,
+    pub request_title: String,
+    pub source: MatchSource,
+    /// The matching engine's score when the match was saved, 0 to 1.
+    pub score: f64,
+    /// The engine's explanation when the match was saved (public facts only).
+    #[schema(value_type = Vec<Object>)]
+    pub explanation: serde_json::Value,
+    pub status: MatchStatus,
+    pub note: Option<String>,
+    pub listing_side: SideAnswer,
+    pub request_side: SideAnswer,
+    /// The user who saved it.
+    pub created_by: Option<i64>,
+    /// The broker who introduced the two sides.
+    pub introduced_by: Option<i64>,
+    pub introduced_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// Filters of the match list.
+#[derive(Debug, Clone, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct MatchFilter {
+    pub status: Option<MatchStatus>,
+    pub listing_id: Option<i64>,
+    pub request_id: Option<i64>,
+}
+
+/// Send an inquiry.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct InquiryForm {
+    /// `listing` or `request`.
+    pub entity: Entity,
+    pub entity_id: i64,
+    /// The cooperation sought.
+    #[serde(default)]
+    pub cooperation_sought: Vec<CooperationType>,
+    /// What is missing from the record for a decision.
+    pub missing: Option<String>,
+    /// Who the inquirer is.
+    pub about_us: Option<String>,
+    /// The question (required, at most 5,000 characters).
+    pub message: Option<String>,
+    /// The verified organization asking; default the caller's first verified one.
+    pub organization_id: Option<i64>,
+}
+
+/// Where an inquiry goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum InquiryRoute {
+    /// The owner organization answers.
+    Owner,
+    /// The exchange's brokers answer (an anonymous request: the requester stays hidden).
+    Broker,
+}
+
+/// Who wrote in a thread.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum InquirySide {
+    Inquirer,
+    Owner,
+    Broker,
+}
+
+impl InquirySide {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            InquirySide::Inquirer => "inquirer",
+            InquirySide::Owner => "owner",
+            InquirySide::Broker => "broker",
+        }
+    }
+}
+
+/// One message of a thread.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct InquiryMessage {
+    pub id: i64,
+    pub side: InquirySide,
+    pub author_id: i64,
+    pub body: String,
+    pub created_at: DateTime<Utc>,
+}
+
+/// An inquiry and its thread (the list leaves the thread out).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct InquiryView {
+    pub id: i64,
+    pub entity: Entity,
+    pub entity_id: i64,
+    /// The record's public title.
+    pub record_title: String,
+    /// The inquiring organization.
+    pub organization_id: i64,
+    pub author_id: i64,
+    pub cooperation_sought: Vec<CooperationType>,
+    pub missing: Option<String>,
+    pub about_us: Option<String>,
+    pub message: String,
+    pub routed_to: InquiryRoute,
+    pub status: InquiryStatus,
+    pub messages: Vec<InquiryMessage>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// Sent or received.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Mailbox {
+    Sent,
+    Received,
+}
+
+/// Filters of the inquiry list.
+#[derive(Debug, Clone, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct InquiryFilter {
+    /// `sent` (by the caller's organizations) or `received` (to them, or for staff to the
+    /// brokers); default both.
+    #[serde(rename = "box")]
+    #[param(rename = "box")]
+    pub mailbox: Option<Mailbox>,
+    pub entity: Option<Entity>,
+    pub entity_id: Option<i64>,
+    pub status: Option<InquiryStatus>,
+}
+
+/// A reply in a thread.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MessageForm {
+    /// The text (required, at most 5,000 characters).
+    pub body: Option<String>,
+}

@@ -1,0 +1,3 @@
+DROP TABLE inquiry_messages;
+DROP TABLE inquiries;
+DROP TABLE matches;
