@@ -102,9 +102,9 @@ async fn market(app: &TestApp, cast: &Cast) -> Market {
         &cast.owner,
         &cast.moderator,
         listing_body(
-            "Xử lý nước thải chăn nuôi lợn sau biogas: cần công nghệ giảm mùi và COD",
+            "Công nghệ xử lý nước thải chăn nuôi lợn sau biogas",
             json!({
-                "summary": "Nghiên cứu xử lý nước thải chăn nuôi lợn sau hầm biogas, giảm mùi và COD cao, hướng tới QCVN 62, trang trại lợn.",
+                "summary": "Trang trại 2.000 con lợn, nước thải chăn nuôi sau hầm biogas còn mùi và COD cao, cần đạt QCVN 62.",
                 "keywords": ["nước thải chăn nuôi", "biogas"],
                 "sci_fields": ["2.7"],
                 "trl": 3,

@@ -2,7 +2,7 @@
 //! rebuild.
 
 use crate::support::{Cast, TestApp, listing_body};
-use serde_json::json;
+use serde_json::{Value, json};
 use std::sync::Arc;
 use techx_search::index::SearchIndex;
 use techx_search::indexer::Indexer;
@@ -924,4 +924,67 @@ async fn an_accented_phrase_outranks_scattered_syllables_and_unaccented_text() {
     // Typed without diacritics, both phrase records come before the scattered one.
     let folded = ids(&indexer, "nuoc thai", false);
     assert_eq!(folded.last(), Some(&scattered), "{folded:?}");
+}
+
+#[actix_web::test]
+async fn an_english_query_learns_from_its_best_english_hits() {
+    let app = TestApp::new().await;
+    let cast = Cast::new(&app).await;
+    let english = |title: &str, summary: &str| {
+        listing_body(
+            title,
+            json!({"lang": "en", "summary": summary, "keywords": [], "details": null}),
+        )
+    };
+    let mut ids = Vec::new();
+    for (title, summary) in [
+        (
+            "Boundary layer transition on heated plates",
+            "Measurements of boundary layer transition on heated flat plates in supersonic flow.",
+        ),
+        (
+            "Supersonic wind tunnel for heated plates",
+            "A supersonic wind tunnel with heated flat plates and skin friction gauges.",
+        ),
+        (
+            "Rice straw compost",
+            "Composting rice straw with microbial starters for organic fertiliser.",
+        ),
+    ] {
+        let id = app
+            .create_record("listings", &cast.owner, english(title, summary))
+            .await;
+        app.publish("listings", id, &cast.owner, &cast.moderator)
+            .await;
+        ids.push(id);
+    }
+    app.index_changes().await;
+    let found = |reply: Value| -> Vec<i64> {
+        reply["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| i["id"].as_i64().unwrap())
+            .collect()
+    };
+    // The tunnel shares no word with the query, only with its best hit.
+    let reply = app
+        .get(
+            &search_path("boundary layer transition", "&kind=listing"),
+            None,
+        )
+        .await
+        .json();
+    let relevance = found(reply);
+    assert_eq!(relevance, vec![ids[0], ids[1]]);
+    // Other orders do not learn: only the records with the query's words.
+    let newest = found(
+        app.get(
+            &search_path("boundary layer transition", "&kind=listing&sort=newest"),
+            None,
+        )
+        .await
+        .json(),
+    );
+    assert_eq!(newest, vec![ids[0]]);
 }

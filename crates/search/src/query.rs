@@ -251,6 +251,14 @@ pub fn clauses(
     clauses
 }
 
+/// BM25's inverse document frequency. Document frequencies count the deleted versions of
+/// records still in unmerged segments, so one may exceed the live document count: it is capped
+/// there, which keeps the value positive.
+fn idf(documents: f32, df: f32) -> f32 {
+    let df = df.min(documents);
+    (1.0 + (documents - df + 0.5) / (df + 0.5)).ln()
+}
+
 /// Fewest telling terms per way of matching before common ones are let in.
 const MIN_SALIENT: usize = 5;
 
@@ -309,7 +317,7 @@ pub fn salient(
             if df == 0 {
                 continue;
             }
-            let idf = (1.0 + (documents - df as f32 + 0.5) / (df as f32 + 0.5)).ln();
+            let idf = idf(documents, df as f32);
             scored.push((token, (1.0 + tf.ln()) * idf, df));
         }
         scored.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
@@ -397,7 +405,7 @@ pub fn expansion(
             continue;
         }
         let df = searcher.doc_freq(&Term::from_field_text(field, &token))? as f32;
-        let idf = (1.0 + (documents - df + 0.5) / (df + 0.5)).ln();
+        let idf = idf(documents, df);
         scored.push((token, tf * idf));
     }
     scored.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
@@ -432,6 +440,60 @@ pub fn expanded(query: Box<dyn Query>, field: Field, terms: &[(String, f32)]) ->
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn feedback_learns_from_english_hits_only() {
+        use tantivy::schema::Schema;
+        let mut builder = Schema::builder();
+        let body = TextFields::add(&mut builder, "body");
+        let index = tantivy::Index::create_in_ram(builder.build());
+        analysis::register(index.tokenizers());
+        let mut writer = index.writer_with_num_threads(1, 15_000_000).unwrap();
+        for text in [
+            "supersonic boundary layer transition on a heated flat plate",
+            "hypersonic flow over a blunt cone",
+            "xử lý nước thải chăn nuôi bằng vi sinh",
+        ] {
+            let mut document = tantivy::TantivyDocument::default();
+            body.fill(&mut document, text);
+            writer.add_document(document).unwrap();
+        }
+        writer.commit().unwrap();
+        let searcher = index.reader().unwrap().searcher();
+        let feedback = Feedback {
+            documents: 2,
+            terms: 10,
+            weight: 0.5,
+        };
+        let english = expansion(
+            index.tokenizers(),
+            &searcher,
+            body.english,
+            "what is known about boundary layer transition",
+            &["supersonic boundary layer transition on a heated flat plate".to_owned()],
+            feedback,
+        )
+        .unwrap();
+        let terms: Vec<&str> = english.iter().map(|(t, _)| t.as_str()).collect();
+        assert!(
+            terms.contains(&"supersons") || terms.contains(&"superson"),
+            "{terms:?}"
+        );
+        assert!(
+            !terms.contains(&"boundari"),
+            "query terms are not added again: {terms:?}"
+        );
+        let vietnamese = expansion(
+            index.tokenizers(),
+            &searcher,
+            body.english,
+            "wastewater treatment",
+            &["xử lý nước thải chăn nuôi bằng vi sinh".to_owned()],
+            feedback,
+        )
+        .unwrap();
+        assert!(vietnamese.is_empty(), "{vietnamese:?}");
+    }
 
     #[test]
     fn the_query_language_is_detected_from_letters_and_syllable_shapes() {
