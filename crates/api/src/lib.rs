@@ -77,7 +77,8 @@ and `offset` and answer `{\"items\", \"total\", \"limit\", \"offset\"}` with an 
         techx_brokerage::dto::Mailbox,
         techx_brokerage::dto::Entity,
         techx_core::codes::MatchStatus,
-        techx_core::codes::InquiryStatus
+        techx_core::codes::InquiryStatus,
+        techx_core::codes::AccessRequestStatus
     ))
 )]
 struct ApiDoc;
@@ -163,6 +164,13 @@ fn routes(cfg: &mut ServiceConfig) {
                 .service(brokerage::get_inquiry)
                 .service(brokerage::reply_inquiry)
                 .service(brokerage::close_inquiry)
+                .service(brokerage::request_access)
+                .service(brokerage::list_access_requests)
+                .service(brokerage::get_access_request)
+                .service(brokerage::grant_access)
+                .service(brokerage::refuse_access)
+                .service(brokerage::listing_access)
+                .service(brokerage::request_access_report)
                 .service(matching::request_matches);
         }));
 }

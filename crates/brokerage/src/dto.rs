@@ -227,3 +227,93 @@ pub struct MessageForm {
     /// The text (required, at most 5,000 characters).
     pub body: Option<String>,
 }
+
+/// Ask for the confidential tier of a published listing or request.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AccessRequestForm {
+    pub entity: Entity,
+    pub entity_id: i64,
+    /// Why the organization needs it (required, at most 5,000 characters).
+    pub message: Option<String>,
+    /// The verified organization asking; default the caller's first verified one.
+    pub organization_id: Option<i64>,
+}
+
+/// A decision on a request for the confidential tier.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AccessDecisionForm {
+    /// Until when the grant holds (required to grant; in the future, at most three years
+    /// ahead). Leave out to refuse.
+    pub expires_at: Option<DateTime<Utc>>,
+    pub note: Option<String>,
+}
+
+/// A request for the confidential tier.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct AccessRequestView {
+    pub id: i64,
+    pub entity: Entity,
+    pub entity_id: i64,
+    /// The record's public title.
+    pub record_title: String,
+    /// The organization asking.
+    pub organization_id: i64,
+    pub requested_by: i64,
+    pub message: String,
+    /// Who decides: the owner, or the brokers for an anonymous request.
+    pub routed_to: InquiryRoute,
+    pub status: techx_core::codes::AccessRequestStatus,
+    pub decided_at: Option<DateTime<Utc>>,
+    pub decision_note: Option<String>,
+    /// The grant it created, and until when it holds.
+    pub grant_id: Option<i64>,
+    pub expires_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// Filters of the access-request list.
+#[derive(Debug, Clone, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct AccessRequestFilter {
+    /// `sent` (by the caller's organizations) or `received` (to decide); default both.
+    #[serde(rename = "box")]
+    #[param(rename = "box")]
+    pub mailbox: Option<Mailbox>,
+    pub entity: Option<Entity>,
+    pub entity_id: Option<i64>,
+    pub status: Option<techx_core::codes::AccessRequestStatus>,
+}
+
+/// A grant of the confidential tier of one record to one organization.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct GrantView {
+    pub id: i64,
+    pub organization_id: i64,
+    pub granted_by: Option<i64>,
+    pub expires_at: DateTime<Utc>,
+    pub revoked_at: Option<DateTime<Utc>>,
+    /// Neither expired nor revoked.
+    pub active: bool,
+    pub created_at: DateTime<Utc>,
+}
+
+/// One logged read of the confidential tier by someone outside the owner organization.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ReadView {
+    pub reader_user_id: Option<i64>,
+    pub reader_api_key_id: Option<i64>,
+    pub reader_organization_id: Option<i64>,
+    /// `get`, `list`, `search`, `export`…
+    pub road: String,
+    pub at: DateTime<Utc>,
+}
+
+/// Who was granted a record's confidential tier, and who read it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct AccessReport {
+    pub grants: Vec<GrantView>,
+    pub reads: Vec<ReadView>,
+}

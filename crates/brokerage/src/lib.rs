@@ -10,6 +10,7 @@
 //!   the owner organization, or to the brokers when the record is an anonymous request (its
 //!   requester stays hidden); both parties reply in a thread.
 
+pub mod access;
 pub mod dto;
 
 use chrono::NaiveDateTime;
@@ -38,31 +39,31 @@ pub struct Brokerage {
 
 /// What brokerage needs to know of a listing or a request.
 #[derive(Debug, Clone)]
-struct Party {
-    organization_id: i64,
-    status: String,
+pub(crate) struct Party {
+    pub(crate) organization_id: i64,
+    pub(crate) status: String,
     valid_until: Option<NaiveDateTime>,
-    anonymous: bool,
-    title: String,
+    pub(crate) anonymous: bool,
+    pub(crate) title: String,
 }
 
 impl Party {
-    fn live(&self, now: NaiveDateTime) -> bool {
+    pub(crate) fn live(&self, now: NaiveDateTime) -> bool {
         self.status == RecordStatus::Published.as_str()
             && self.valid_until.is_none_or(|until| until > now)
     }
 
     /// Whether `actor` may see the record (as on `GET`).
-    fn visible_to(&self, actor: &Actor, now: NaiveDateTime) -> bool {
+    pub(crate) fn visible_to(&self, actor: &Actor, now: NaiveDateTime) -> bool {
         self.live(now)
             || actor.sees_unpublished_of(techx_core::OrganizationId(self.organization_id))
     }
 
-    fn owned_by(&self, actor: &Actor) -> bool {
+    pub(crate) fn owned_by(&self, actor: &Actor) -> bool {
         actor.is_member_of(techx_core::OrganizationId(self.organization_id))
     }
 
-    fn editable_by(&self, actor: &Actor) -> bool {
+    pub(crate) fn editable_by(&self, actor: &Actor) -> bool {
         !actor.is_admin()
             && actor.can_edit_records_of(techx_core::OrganizationId(self.organization_id))
     }
@@ -115,14 +116,18 @@ fn request_party(conn: &mut DbConn, id: i64) -> Result<Option<Party>, RecordErro
     ))
 }
 
-fn party(conn: &mut DbConn, entity: Entity, id: i64) -> Result<Option<Party>, RecordError> {
+pub(crate) fn party(
+    conn: &mut DbConn,
+    entity: Entity,
+    id: i64,
+) -> Result<Option<Party>, RecordError> {
     match entity {
         Entity::Listing => listing_party(conn, id),
         Entity::Request => request_party(conn, id),
     }
 }
 
-fn text(
+pub(crate) fn text(
     errors: &mut Vec<FieldError>,
     field: &str,
     value: &Option<String>,
@@ -150,7 +155,7 @@ fn text(
     }
 }
 
-fn db(error: diesel::result::Error) -> RecordError {
+pub(crate) fn db(error: diesel::result::Error) -> RecordError {
     RecordError::Db(techx_db::DbError::from(error))
 }
 
@@ -180,11 +185,11 @@ struct MatchRow {
     updated_at: NaiveDateTime,
 }
 
-fn stored<T: std::str::FromStr>(value: &str) -> Result<T, RecordError> {
+pub(crate) fn stored<T: std::str::FromStr>(value: &str) -> Result<T, RecordError> {
     techx_accounts::records::stored(value)
 }
 
-fn utc(at: NaiveDateTime) -> chrono::DateTime<chrono::Utc> {
+pub(crate) fn utc(at: NaiveDateTime) -> chrono::DateTime<chrono::Utc> {
     at.and_utc()
 }
 
@@ -363,7 +368,7 @@ fn inquiry_view(
     })
 }
 
-fn stored_entity(value: &str) -> Result<Entity, RecordError> {
+pub(crate) fn stored_entity(value: &str) -> Result<Entity, RecordError> {
     match value {
         "listing" => Ok(Entity::Listing),
         "request" => Ok(Entity::Request),
@@ -380,7 +385,7 @@ fn stored_side(value: &str) -> Result<InquirySide, RecordError> {
     }
 }
 
-fn page<T>(items: Vec<T>, paging: Paging) -> Page<T> {
+pub(crate) fn page<T>(items: Vec<T>, paging: Paging) -> Page<T> {
     let total = items.len() as i64;
     let items = items
         .into_iter()
@@ -739,30 +744,11 @@ impl Brokerage {
         if !errors.is_empty() {
             return Err(RecordError::Invalid(errors));
         }
-        let Some(author) = actor.user_id() else {
-            return Err(RecordError::Forbidden(
-                "inquiries are sent by people, not API keys",
-            ));
-        };
-        let verified: Vec<i64> = actor
-            .memberships
-            .iter()
-            .filter(|m| m.verified)
-            .map(|m| m.organization_id.0)
-            .collect();
-        let organization = match form.organization_id {
-            Some(id) if verified.contains(&id) => id,
-            Some(_) => {
-                return Err(RecordError::invalid(
-                    "organization_id",
-                    "not_allowed",
-                    "you are not a member of that verified organization",
-                ));
-            }
-            None => *verified.first().ok_or(RecordError::Forbidden(
-                "only members of verified organizations send inquiries",
-            ))?,
-        };
+        let (author, organization) = verified_organization(
+            actor,
+            form.organization_id,
+            "only members of verified organizations send inquiries",
+        )?;
         let actor = actor.clone();
         let cooperation =
             serde_json::to_string(&cooperation.iter().map(|c| c.as_str()).collect::<Vec<_>>())
@@ -791,7 +777,7 @@ impl Brokerage {
                         inquiries::entity.eq(form.entity.as_str()),
                         inquiries::entity_id.eq(form.entity_id),
                         inquiries::organization_id.eq(organization),
-                        inquiries::author_id.eq(author.0),
+                        inquiries::author_id.eq(author),
                         inquiries::cooperation_sought.eq(cooperation),
                         inquiries::missing.eq(missing),
                         inquiries::about_us.eq(about_us),
@@ -959,6 +945,38 @@ impl Brokerage {
             })
             .await
     }
+}
+
+/// The person acting and the verified organization they act for (`chosen`, or their first
+/// verified one).
+pub(crate) fn verified_organization(
+    actor: &Actor,
+    chosen: Option<i64>,
+    refusal: &'static str,
+) -> Result<(i64, i64), RecordError> {
+    let Some(author) = actor.user_id() else {
+        return Err(RecordError::Forbidden(
+            "this is done by people signed in, not API keys",
+        ));
+    };
+    let verified: Vec<i64> = actor
+        .memberships
+        .iter()
+        .filter(|m| m.verified)
+        .map(|m| m.organization_id.0)
+        .collect();
+    let organization = match chosen {
+        Some(id) if verified.contains(&id) => id,
+        Some(_) => {
+            return Err(RecordError::invalid(
+                "organization_id",
+                "not_allowed",
+                "you are not a member of that verified organization",
+            ));
+        }
+        None => *verified.first().ok_or(RecordError::Forbidden(refusal))?,
+    };
+    Ok((author.0, organization))
 }
 
 fn new_match_parties(

@@ -511,6 +511,15 @@ code_list! {
 }
 
 code_list! {
+    /// Status of a request for the confidential tier.
+    AccessRequestStatus, "access_request_status" {
+        Pending = "pending", "Chờ quyết định", "Pending";
+        Granted = "granted", "Đã cấp quyền", "Granted";
+        Refused = "refused", "Bị từ chối", "Refused";
+    }
+}
+
+code_list! {
     /// Status of an inquiry.
     InquiryStatus, "inquiry_status" {
         Open = "open", "Đang trao đổi", "Open";
@@ -554,6 +563,7 @@ pub fn taxonomies() -> Vec<(&'static str, Vec<CodeLabel>)> {
         (MatchAnswer::LIST, MatchAnswer::labels()),
         (DeclineReason::LIST, DeclineReason::labels()),
         (InquiryStatus::LIST, InquiryStatus::labels()),
+        (AccessRequestStatus::LIST, AccessRequestStatus::labels()),
     ]
 }
 

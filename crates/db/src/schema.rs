@@ -321,6 +321,25 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    access_requests (id) {
+        id -> BigInt,
+        entity -> Text,
+        entity_id -> BigInt,
+        organization_id -> BigInt,
+        requested_by -> BigInt,
+        message -> Text,
+        routed_to -> Text,
+        status -> Text,
+        decided_by -> Nullable<BigInt>,
+        decided_at -> Nullable<Timestamp>,
+        decision_note -> Nullable<Text>,
+        grant_id -> Nullable<BigInt>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(listings -> organizations (organization_id));
 diesel::joinable!(inquiry_messages -> inquiries (inquiry_id));
 diesel::joinable!(listing_codes -> listings (listing_id));
@@ -346,4 +365,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     matches,
     inquiries,
     inquiry_messages,
+    access_requests,
 );

@@ -1,0 +1,465 @@
+//! Requests for the confidential tier: a verified organization asks, the owner organization
+//! (or a broker, for an anonymous request) grants until a date or refuses. A grant is an
+//! `access_grants` row, which every road that shows the record honours; reads under it are
+//! logged like every outside read of the confidential tier.
+
+use crate::dto::{
+    AccessDecisionForm, AccessReport, AccessRequestFilter, AccessRequestForm, AccessRequestView,
+    Entity, GrantView, InquiryRoute, Mailbox, ReadView,
+};
+use crate::{
+    Brokerage, Party, db, page, party, stored, stored_entity, text, utc, verified_organization,
+};
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use techx_accounts::Actor;
+use techx_accounts::records::RecordError;
+use techx_core::clock;
+use techx_core::codes::AccessRequestStatus;
+use techx_core::error::FieldError;
+use techx_core::page::{Page, Paging};
+use techx_db::DbConn;
+use techx_db::schema::{access_grants, access_requests};
+
+/// Every column of `access_grants`, as an insert returns them.
+type GrantRow = (
+    i64,
+    String,
+    i64,
+    i64,
+    Option<i64>,
+    NaiveDateTime,
+    Option<NaiveDateTime>,
+    NaiveDateTime,
+);
+
+/// The longest a grant may run.
+const MAX_GRANT_DAYS: i64 = 3 * 366;
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = access_requests)]
+struct AccessRow {
+    id: i64,
+    entity: String,
+    entity_id: i64,
+    organization_id: i64,
+    requested_by: i64,
+    message: String,
+    routed_to: String,
+    status: String,
+    decided_at: Option<NaiveDateTime>,
+    decision_note: Option<String>,
+    grant_id: Option<i64>,
+    created_at: NaiveDateTime,
+    updated_at: NaiveDateTime,
+}
+
+/// How an actor stands to an access request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Role {
+    /// A member of the organization asking.
+    Asker,
+    /// A member of the owner organization (decides when an owner or editor).
+    Owner,
+    /// Staff (decide requests routed to brokers, and may decide any).
+    Broker,
+}
+
+fn role(actor: &Actor, row: &AccessRow, record: &Party) -> Option<Role> {
+    if actor.is_member_of(techx_core::OrganizationId(row.organization_id)) {
+        Some(Role::Asker)
+    } else if row.routed_to == "owner" && record.owned_by(actor) {
+        Some(Role::Owner)
+    } else if actor.is_staff() {
+        Some(Role::Broker)
+    } else {
+        None
+    }
+}
+
+fn may_decide(actor: &Actor, row: &AccessRow, record: &Party) -> bool {
+    match role(actor, row, record) {
+        Some(Role::Broker) => true,
+        Some(Role::Owner) => record.editable_by(actor),
+        _ => false,
+    }
+}
+
+fn view(
+    conn: &mut DbConn,
+    row: &AccessRow,
+    record: &Party,
+) -> Result<AccessRequestView, RecordError> {
+    let expires_at = match row.grant_id {
+        Some(id) => access_grants::table
+            .find(id)
+            .select(access_grants::expires_at)
+            .first::<NaiveDateTime>(conn)
+            .optional()
+            .map_err(db)?,
+        None => None,
+    };
+    Ok(AccessRequestView {
+        id: row.id,
+        entity: stored_entity(&row.entity)?,
+        entity_id: row.entity_id,
+        record_title: record.title.clone(),
+        organization_id: row.organization_id,
+        requested_by: row.requested_by,
+        message: row.message.clone(),
+        routed_to: if row.routed_to == "owner" {
+            InquiryRoute::Owner
+        } else {
+            InquiryRoute::Broker
+        },
+        status: stored(&row.status)?,
+        decided_at: row.decided_at.map(utc),
+        decision_note: row.decision_note.clone(),
+        grant_id: row.grant_id,
+        expires_at: expires_at.map(utc),
+        created_at: utc(row.created_at),
+        updated_at: utc(row.updated_at),
+    })
+}
+
+fn load(conn: &mut DbConn, id: i64) -> Result<Option<(AccessRow, Party)>, RecordError> {
+    let Some(row) = access_requests::table
+        .find(id)
+        .select(AccessRow::as_select())
+        .first(conn)
+        .optional()
+        .map_err(db)?
+    else {
+        return Ok(None);
+    };
+    let record = party(conn, stored_entity(&row.entity)?, row.entity_id)?;
+    Ok(record.map(|r| (row, r)))
+}
+
+impl Brokerage {
+    /// Ask for the confidential tier of a published record, for a verified organization.
+    pub async fn request_access(
+        &self,
+        actor: &Actor,
+        form: AccessRequestForm,
+    ) -> Result<AccessRequestView, RecordError> {
+        let mut errors = Vec::new();
+        let message = text(&mut errors, "message", &form.message, true);
+        if !errors.is_empty() {
+            return Err(RecordError::Invalid(errors));
+        }
+        let (author, organization) = verified_organization(
+            actor,
+            form.organization_id,
+            "only members of verified organizations ask for the confidential tier",
+        )?;
+        let actor = actor.clone();
+        self.db
+            .write(move |conn| {
+                let now = clock::now();
+                let record = party(conn, form.entity, form.entity_id)?
+                    .filter(|p| p.visible_to(&actor, now))
+                    .ok_or(RecordError::NotFound(form.entity.as_str()))?;
+                if !record.live(now) {
+                    return Err(RecordError::Conflict(format!(
+                        "the {} is {}: only published records take access requests",
+                        form.entity.as_str(),
+                        record.status
+                    )));
+                }
+                if record.organization_id == organization {
+                    return Err(RecordError::Conflict(
+                        "this record belongs to your organization".to_owned(),
+                    ));
+                }
+                let pending: Option<i64> = access_requests::table
+                    .filter(access_requests::entity.eq(form.entity.as_str()))
+                    .filter(access_requests::entity_id.eq(form.entity_id))
+                    .filter(access_requests::organization_id.eq(organization))
+                    .filter(access_requests::status.eq(AccessRequestStatus::Pending.as_str()))
+                    .select(access_requests::id)
+                    .first(conn)
+                    .optional()
+                    .map_err(db)?;
+                if let Some(id) = pending {
+                    return Err(RecordError::Conflict(format!(
+                        "your organization already asked for this record (access request {id})"
+                    )));
+                }
+                let routed = if record.anonymous { "broker" } else { "owner" };
+                let row: AccessRow = diesel::insert_into(access_requests::table)
+                    .values((
+                        access_requests::entity.eq(form.entity.as_str()),
+                        access_requests::entity_id.eq(form.entity_id),
+                        access_requests::organization_id.eq(organization),
+                        access_requests::requested_by.eq(author),
+                        access_requests::message.eq(message.unwrap_or_default()),
+                        access_requests::routed_to.eq(routed),
+                        access_requests::status.eq(AccessRequestStatus::Pending.as_str()),
+                        access_requests::created_at.eq(now),
+                        access_requests::updated_at.eq(now),
+                    ))
+                    .get_result::<AccessRowFull>(conn)
+                    .map_err(db)?
+                    .into();
+                view(conn, &row, &record)
+            })
+            .await
+    }
+
+    /// One access request, for its parties and staff.
+    pub async fn get_access_request(
+        &self,
+        actor: &Actor,
+        id: i64,
+    ) -> Result<AccessRequestView, RecordError> {
+        let actor = actor.clone();
+        self.db
+            .run(move |conn| {
+                let (row, record) = load(conn, id)?
+                    .filter(|(row, record)| role(&actor, row, record).is_some())
+                    .ok_or(RecordError::NotFound("access request"))?;
+                view(conn, &row, &record)
+            })
+            .await
+    }
+
+    /// The access requests the caller's organizations sent or may decide (staff: all).
+    pub async fn list_access_requests(
+        &self,
+        actor: &Actor,
+        filter: AccessRequestFilter,
+        paging: Paging,
+    ) -> Result<Page<AccessRequestView>, RecordError> {
+        let actor = actor.clone();
+        self.db
+            .run(move |conn| {
+                let mut query = access_requests::table.into_boxed();
+                if let Some(entity) = filter.entity {
+                    query = query.filter(access_requests::entity.eq(entity.as_str()));
+                }
+                if let Some(id) = filter.entity_id {
+                    query = query.filter(access_requests::entity_id.eq(id));
+                }
+                if let Some(status) = filter.status {
+                    query = query.filter(access_requests::status.eq(status.as_str()));
+                }
+                let rows: Vec<AccessRow> = query
+                    .order(access_requests::id.desc())
+                    .select(AccessRow::as_select())
+                    .load(conn)
+                    .map_err(db)?;
+                let mut views = Vec::new();
+                for row in rows {
+                    let Some(record) = party(conn, stored_entity(&row.entity)?, row.entity_id)?
+                    else {
+                        continue;
+                    };
+                    let wanted = match (filter.mailbox, role(&actor, &row, &record)) {
+                        (_, None) => false,
+                        (Some(Mailbox::Sent), Some(r)) => r == Role::Asker,
+                        (Some(Mailbox::Received), Some(r)) => r != Role::Asker,
+                        (None, Some(_)) => true,
+                    };
+                    if wanted {
+                        views.push(view(conn, &row, &record)?);
+                    }
+                }
+                Ok(page(views, paging))
+            })
+            .await
+    }
+
+    /// Grant (with `expires_at`) or refuse (without) a pending access request: owners and
+    /// editors of the record, or staff; staff alone for an anonymous request.
+    pub async fn decide_access(
+        &self,
+        actor: &Actor,
+        id: i64,
+        form: AccessDecisionForm,
+    ) -> Result<AccessRequestView, RecordError> {
+        let mut errors = Vec::new();
+        let note = text(&mut errors, "note", &form.note, false);
+        let now = clock::now();
+        let expires = form.expires_at.map(|at| at.naive_utc());
+        if let Some(at) = expires {
+            if at <= now {
+                errors.push(FieldError::new(
+                    "expires_at",
+                    "range",
+                    "expires_at must be in the future",
+                ));
+            } else if at > now + chrono::Duration::days(MAX_GRANT_DAYS) {
+                errors.push(FieldError::new(
+                    "expires_at",
+                    "range",
+                    "a grant runs at most three years",
+                ));
+            }
+        }
+        if !errors.is_empty() {
+            return Err(RecordError::Invalid(errors));
+        }
+        let actor = actor.clone();
+        self.db
+            .write(move |conn| {
+                let now = clock::now();
+                let (row, record) = load(conn, id)?
+                    .filter(|(row, record)| role(&actor, row, record).is_some())
+                    .ok_or(RecordError::NotFound("access request"))?;
+                if !may_decide(&actor, &row, &record) {
+                    return Err(RecordError::Forbidden(
+                        "only the record's owners and editors, or brokers, decide access requests",
+                    ));
+                }
+                if row.status != AccessRequestStatus::Pending.as_str() {
+                    return Err(RecordError::Conflict(format!(
+                        "the access request is {}: only a pending one can be decided",
+                        row.status
+                    )));
+                }
+                let decided_by = actor.user_id().map(|u| u.0);
+                let (status, grant_id) = match expires {
+                    Some(expires_at) => {
+                        let grant: GrantRow = diesel::insert_into(access_grants::table)
+                            .values((
+                                access_grants::entity.eq(&row.entity),
+                                access_grants::entity_id.eq(row.entity_id),
+                                access_grants::organization_id.eq(row.organization_id),
+                                access_grants::granted_by.eq(decided_by),
+                                access_grants::expires_at.eq(expires_at),
+                                access_grants::created_at.eq(now),
+                            ))
+                            .get_result(conn)
+                            .map_err(db)?;
+                        (AccessRequestStatus::Granted, Some(grant.0))
+                    }
+                    None => (AccessRequestStatus::Refused, None),
+                };
+                diesel::update(access_requests::table.find(id))
+                    .set((
+                        access_requests::status.eq(status.as_str()),
+                        access_requests::decided_by.eq(decided_by),
+                        access_requests::decided_at.eq(Some(now)),
+                        access_requests::decision_note.eq(note),
+                        access_requests::grant_id.eq(grant_id),
+                        access_requests::updated_at.eq(now),
+                    ))
+                    .execute(conn)
+                    .map_err(db)?;
+                let (row, record) =
+                    load(conn, id)?.ok_or(RecordError::NotFound("access request"))?;
+                view(conn, &row, &record)
+            })
+            .await
+    }
+
+    /// Who holds or held a grant of a record's confidential tier, and every logged outside read
+    /// of it: the record's organization and staff.
+    pub async fn access_report(
+        &self,
+        actor: &Actor,
+        entity: Entity,
+        id: i64,
+    ) -> Result<AccessReport, RecordError> {
+        let actor = actor.clone();
+        self.db
+            .run(move |conn| {
+                let now = clock::now();
+                let record = party(conn, entity, id)?
+                    .filter(|p| p.visible_to(&actor, now))
+                    .ok_or(RecordError::NotFound(entity.as_str()))?;
+                if !(actor.is_staff() || record.owned_by(&actor)) {
+                    return Err(RecordError::Forbidden(
+                        "only the record's organization and staff see who was granted and who read",
+                    ));
+                }
+                let grants: Vec<GrantRow> = access_grants::table
+                    .filter(access_grants::entity.eq(entity.as_str()))
+                    .filter(access_grants::entity_id.eq(id))
+                    .order(access_grants::id.asc())
+                    .select(access_grants::all_columns)
+                    .load(conn)
+                    .map_err(db)?;
+                let reads = techx_db::records::confidential_reads_of(conn, entity.as_str(), id)
+                    .map_err(db)?;
+                Ok(AccessReport {
+                    grants: grants
+                        .into_iter()
+                        .map(
+                            |(
+                                id,
+                                _,
+                                _,
+                                organization_id,
+                                granted_by,
+                                expires_at,
+                                revoked_at,
+                                created_at,
+                            )| {
+                                GrantView {
+                                    id,
+                                    organization_id,
+                                    granted_by,
+                                    expires_at: utc(expires_at),
+                                    revoked_at: revoked_at.map(utc),
+                                    active: revoked_at.is_none() && expires_at > now,
+                                    created_at: utc(created_at),
+                                }
+                            },
+                        )
+                        .collect(),
+                    reads: reads
+                        .into_iter()
+                        .map(|r| ReadView {
+                            reader_user_id: r.reader_user_id,
+                            reader_api_key_id: r.reader_api_key_id,
+                            reader_organization_id: r.reader_organization_id,
+                            road: r.road,
+                            at: utc(r.at),
+                        })
+                        .collect(),
+                })
+            })
+            .await
+    }
+}
+
+/// Every column of `access_requests`, as an insert returns them.
+#[derive(Debug, Clone, Queryable)]
+struct AccessRowFull {
+    id: i64,
+    entity: String,
+    entity_id: i64,
+    organization_id: i64,
+    requested_by: i64,
+    message: String,
+    routed_to: String,
+    status: String,
+    _decided_by: Option<i64>,
+    decided_at: Option<NaiveDateTime>,
+    decision_note: Option<String>,
+    grant_id: Option<i64>,
+    created_at: NaiveDateTime,
+    updated_at: NaiveDateTime,
+}
+
+impl From<AccessRowFull> for AccessRow {
+    fn from(full: AccessRowFull) -> Self {
+        AccessRow {
+            id: full.id,
+            entity: full.entity,
+            entity_id: full.entity_id,
+            organization_id: full.organization_id,
+            requested_by: full.requested_by,
+            message: full.message,
+            routed_to: full.routed_to,
+            status: full.status,
+            decided_at: full.decided_at,
+            decision_note: full.decision_note,
+            grant_id: full.grant_id,
+            created_at: full.created_at,
+            updated_at: full.updated_at,
+        }
+    }
+}
