@@ -5,12 +5,13 @@ use crate::auth::CurrentActor;
 use crate::error::{ApiError, ErrorBody};
 use crate::idempotency;
 use crate::state::AppState;
-use actix_web::{HttpRequest, HttpResponse, get, post, web};
+use actix_web::{HttpRequest, HttpResponse, get, patch, post, web};
 use techx_accounts::records::RecordError;
 use techx_brokerage::dto::{
     AccessDecisionForm, AccessReport, AccessRequestFilter, AccessRequestForm, AccessRequestView,
-    AnswerForm, Entity, InquiryFilter, InquiryForm, InquiryView, MatchFilter, MatchForm, MatchView,
-    MessageForm, NoteForm,
+    AnswerForm, ContractView, EngagementFilter, EngagementForm, EngagementNoteForm,
+    EngagementPatch, EngagementView, Entity, InquiryFilter, InquiryForm, InquiryView, MatchFilter,
+    MatchForm, MatchView, MessageForm, NoteForm, StageForm,
 };
 use techx_core::ErrorCode;
 use techx_core::page::{Page, PageParams};
@@ -588,4 +589,216 @@ pub async fn request_access_report(
         .access_report(&actor.0, Entity::Request, id.into_inner())
         .await?;
     Ok(HttpResponse::Ok().json(report))
+}
+
+/// Open an engagement (staff): from an introduced or accepted match (starts at `introduced`),
+/// from an inquiry (starts at `inquiry`), or from an event with its listing and/or request.
+#[utoipa::path(
+    tag = "brokerage",
+    request_body = EngagementForm,
+    security(("bearer" = [])),
+    responses(
+        (status = 201, description = "Opened", body = EngagementView, headers(("Location" = String))),
+        (status = 400, description = "Not exactly one origin, or invalid input", body = ErrorBody),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 403, description = "Not staff", body = ErrorBody),
+        (status = 404, description = "No such match, inquiry or record", body = ErrorBody),
+        (status = 409, description = "The match is not introduced or accepted", body = ErrorBody),
+    )
+)]
+#[post("/engagements")]
+pub async fn create_engagement(
+    state: web::Data<AppState>,
+    actor: CurrentActor,
+    form: web::Json<EngagementForm>,
+) -> Result<HttpResponse, ApiError> {
+    let view = state
+        .brokerage
+        .create_engagement(&actor.0, form.into_inner())
+        .await?;
+    Ok(HttpResponse::Created()
+        .insert_header((
+            actix_web::http::header::LOCATION,
+            format!("/api/v1/engagements/{}", view.id),
+        ))
+        .json(view))
+}
+
+/// Engagements the caller may see (staff: all; members: those their organization takes part
+/// in), newest first.
+#[utoipa::path(
+    tag = "brokerage",
+    params(EngagementFilter, PageParams),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "A page of engagements", body = Page<EngagementView>),
+        (status = 400, description = "Invalid filter or paging", body = ErrorBody),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+    )
+)]
+#[get("/engagements")]
+pub async fn list_engagements(
+    state: web::Data<AppState>,
+    actor: CurrentActor,
+    filter: web::Query<EngagementFilter>,
+    page: web::Query<PageParams>,
+) -> Result<HttpResponse, ApiError> {
+    let paging = paging(page.into_inner())?;
+    let page = state
+        .brokerage
+        .list_engagements(&actor.0, filter.into_inner(), paging)
+        .await?;
+    Ok(HttpResponse::Ok().json(page))
+}
+
+/// One engagement with its stage changes and notes.
+#[utoipa::path(
+    tag = "brokerage",
+    params(("id" = i64, Path, description = "Engagement id")),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The engagement", body = EngagementView),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 404, description = "No such engagement, or not a party to it", body = ErrorBody),
+    )
+)]
+#[get("/engagements/{id}")]
+pub async fn get_engagement(
+    state: web::Data<AppState>,
+    actor: CurrentActor,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, ApiError> {
+    let view = state
+        .brokerage
+        .get_engagement(&actor.0, id.into_inner())
+        .await?;
+    Ok(HttpResponse::Ok().json(view))
+}
+
+/// Change an engagement's broker in charge or its next action (staff).
+#[utoipa::path(
+    tag = "brokerage",
+    request_body = EngagementPatch,
+    params(("id" = i64, Path, description = "Engagement id")),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Changed", body = EngagementView),
+        (status = 400, description = "Invalid input, or an assignee who is not staff", body = ErrorBody),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 403, description = "Not staff", body = ErrorBody),
+        (status = 404, description = "No such engagement, or not a party to it", body = ErrorBody),
+    )
+)]
+#[patch("/engagements/{id}")]
+pub async fn update_engagement(
+    state: web::Data<AppState>,
+    actor: CurrentActor,
+    id: web::Path<i64>,
+    form: web::Json<EngagementPatch>,
+) -> Result<HttpResponse, ApiError> {
+    let view = state
+        .brokerage
+        .update_engagement(&actor.0, id.into_inner(), form.into_inner())
+        .await?;
+    Ok(HttpResponse::Ok().json(view))
+}
+
+/// Move an engagement to another stage (staff).
+///
+/// Allowed moves: `inquiry` → `introduced` → `nda_signed` (optional) → `meeting_held` →
+/// `negotiation` → `mou_signed` (optional) → `contract_signed` → `implementing` → `completed`;
+/// from any open stage to `lost` (with a `reason`) or `on_hold`, and from `on_hold` back to the
+/// stage it was held at. Anything else is 409. `contract_signed` needs the `contract`; it is
+/// recorded, and the listing closes as `transferred` with a history note naming the contract.
+#[utoipa::path(
+    tag = "brokerage",
+    request_body = StageForm,
+    params(("id" = i64, Path, description = "Engagement id")),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Moved", body = EngagementView),
+        (status = 400, description = "Missing reason or contract, or invalid contract", body = ErrorBody),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 403, description = "Not staff", body = ErrorBody),
+        (status = 404, description = "No such engagement, or not a party to it", body = ErrorBody),
+        (status = 409, description = "Not an allowed move, or the listing cannot close", body = ErrorBody),
+    )
+)]
+#[post("/engagements/{id}/stage")]
+pub async fn change_stage(
+    state: web::Data<AppState>,
+    actor: CurrentActor,
+    id: web::Path<i64>,
+    form: web::Json<StageForm>,
+) -> Result<HttpResponse, ApiError> {
+    let (id, form) = (id.into_inner(), form.into_inner());
+    let plan = state
+        .brokerage
+        .plan_stage(&actor.0, id, form.clone())
+        .await?;
+    let view = state.brokerage.change_stage(&actor.0, id, form).await?;
+    if let (Some(listing), Some(contract)) = (plan.close_listing, &view.contract) {
+        let close = techx_accounts::records::TransitionForm {
+            action: techx_core::codes::Action::Close,
+            note: Some(format!(
+                "chuyển giao theo hợp đồng {} (engagement {id}) / transferred under contract {} (engagement {id})",
+                contract.id, contract.id
+            )),
+        };
+        state
+            .listings
+            .transition(&techx_accounts::Actor::system(), listing, close, None)
+            .await?;
+    }
+    Ok(HttpResponse::Ok().json(view))
+}
+
+/// Add a note to an engagement (staff and the parties).
+#[utoipa::path(
+    tag = "brokerage",
+    request_body = EngagementNoteForm,
+    params(("id" = i64, Path, description = "Engagement id")),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The engagement with the note", body = EngagementView),
+        (status = 400, description = "Empty or too long note", body = ErrorBody),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 404, description = "No such engagement, or not a party to it", body = ErrorBody),
+    )
+)]
+#[post("/engagements/{id}/notes")]
+pub async fn add_engagement_note(
+    state: web::Data<AppState>,
+    actor: CurrentActor,
+    id: web::Path<i64>,
+    form: web::Json<EngagementNoteForm>,
+) -> Result<HttpResponse, ApiError> {
+    let view = state
+        .brokerage
+        .add_engagement_note(&actor.0, id.into_inner(), form.into_inner())
+        .await?;
+    Ok(HttpResponse::Ok().json(view))
+}
+
+/// The contracts a listing was transferred under (staff and the parties of their engagements).
+#[utoipa::path(
+    tag = "brokerage",
+    params(("id" = i64, Path, description = "Listing id")),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Contracts, oldest first", body = Vec<ContractView>),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+    )
+)]
+#[get("/listings/{id}/contracts")]
+pub async fn listing_contracts(
+    state: web::Data<AppState>,
+    actor: CurrentActor,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, ApiError> {
+    let contracts = state
+        .brokerage
+        .contracts_of_listing(&actor.0, id.into_inner())
+        .await?;
+    Ok(HttpResponse::Ok().json(contracts))
 }

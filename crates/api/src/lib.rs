@@ -78,7 +78,8 @@ and `offset` and answer `{\"items\", \"total\", \"limit\", \"offset\"}` with an 
         techx_brokerage::dto::Entity,
         techx_core::codes::MatchStatus,
         techx_core::codes::InquiryStatus,
-        techx_core::codes::AccessRequestStatus
+        techx_core::codes::AccessRequestStatus,
+        techx_core::codes::EngagementStage
     ))
 )]
 struct ApiDoc;
@@ -171,6 +172,13 @@ fn routes(cfg: &mut ServiceConfig) {
                 .service(brokerage::refuse_access)
                 .service(brokerage::listing_access)
                 .service(brokerage::request_access_report)
+                .service(brokerage::create_engagement)
+                .service(brokerage::list_engagements)
+                .service(brokerage::get_engagement)
+                .service(brokerage::update_engagement)
+                .service(brokerage::change_stage)
+                .service(brokerage::add_engagement_note)
+                .service(brokerage::listing_contracts)
                 .service(matching::request_matches);
         }));
 }

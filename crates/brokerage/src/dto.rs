@@ -317,3 +317,128 @@ pub struct AccessReport {
     pub grants: Vec<GrantView>,
     pub reads: Vec<ReadView>,
 }
+
+/// Open an engagement: from a match, from an inquiry, or from an event.
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EngagementForm {
+    /// The match it comes from (starts at `introduced`, with the match's listing and request).
+    pub match_id: Option<i64>,
+    /// The inquiry it comes from (starts at `inquiry`, with the inquired record and the
+    /// inquiring organization).
+    pub inquiry_id: Option<i64>,
+    /// The event it comes from (techmart, demonstration); then `listing_id` and/or `request_id`.
+    pub event_name: Option<String>,
+    pub listing_id: Option<i64>,
+    pub request_id: Option<i64>,
+    /// The other party's organization, for an event.
+    pub organization_id: Option<i64>,
+    /// The broker in charge.
+    pub assignee_id: Option<i64>,
+    pub next_action: Option<String>,
+    pub next_action_on: Option<chrono::NaiveDate>,
+    pub note: Option<String>,
+}
+
+/// Change who is in charge and what comes next.
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EngagementPatch {
+    pub assignee_id: Option<i64>,
+    pub next_action: Option<String>,
+    pub next_action_on: Option<chrono::NaiveDate>,
+}
+
+/// A contract as signed.
+#[derive(Debug, Clone, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ContractForm {
+    pub kind: techx_core::codes::ContractKind,
+    /// Value in VND (not negative).
+    pub value_vnd: Option<i64>,
+    /// Signing date (not in the future).
+    pub signed_on: chrono::NaiveDate,
+    pub transfer_form: Option<techx_core::codes::TransferForm>,
+}
+
+/// Move an engagement to another stage.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StageForm {
+    pub stage: techx_core::codes::EngagementStage,
+    pub note: Option<String>,
+    /// Why it was lost (required with `lost`).
+    pub reason: Option<String>,
+    /// The contract (required with `contract_signed`).
+    pub contract: Option<ContractForm>,
+}
+
+/// A note in an engagement.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EngagementNoteForm {
+    pub body: Option<String>,
+}
+
+/// A signed contract.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ContractView {
+    pub id: i64,
+    pub engagement_id: i64,
+    pub listing_id: Option<i64>,
+    pub request_id: Option<i64>,
+    pub kind: techx_core::codes::ContractKind,
+    pub value_vnd: Option<i64>,
+    pub signed_on: chrono::NaiveDate,
+    pub transfer_form: Option<techx_core::codes::TransferForm>,
+    pub created_at: DateTime<Utc>,
+}
+
+/// A stage change or a note.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct EngagementEvent {
+    pub id: i64,
+    /// `stage` or `note`.
+    pub kind: String,
+    pub from_stage: Option<techx_core::codes::EngagementStage>,
+    pub to_stage: Option<techx_core::codes::EngagementStage>,
+    pub body: Option<String>,
+    pub actor_id: Option<i64>,
+    pub at: DateTime<Utc>,
+}
+
+/// An engagement.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct EngagementView {
+    pub id: i64,
+    pub listing_id: Option<i64>,
+    pub request_id: Option<i64>,
+    /// The other party's organization.
+    pub organization_id: Option<i64>,
+    pub origin: techx_core::codes::EngagementOrigin,
+    pub match_id: Option<i64>,
+    pub inquiry_id: Option<i64>,
+    pub event_name: Option<String>,
+    pub stage: techx_core::codes::EngagementStage,
+    /// The stage an `on_hold` engagement resumes to.
+    pub held_stage: Option<techx_core::codes::EngagementStage>,
+    pub lost_reason: Option<String>,
+    pub assignee_id: Option<i64>,
+    pub next_action: Option<String>,
+    pub next_action_on: Option<chrono::NaiveDate>,
+    pub created_by: Option<i64>,
+    pub contract: Option<ContractView>,
+    /// Stage changes and notes, oldest first (one engagement only; empty in lists).
+    pub events: Vec<EngagementEvent>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// Filters of the engagement list.
+#[derive(Debug, Clone, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct EngagementFilter {
+    pub stage: Option<techx_core::codes::EngagementStage>,
+    pub assignee_id: Option<i64>,
+    pub listing_id: Option<i64>,
+}

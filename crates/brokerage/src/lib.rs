@@ -12,6 +12,7 @@
 
 pub mod access;
 pub mod dto;
+pub mod engagements;
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
@@ -69,7 +70,7 @@ impl Party {
     }
 }
 
-fn listing_party(conn: &mut DbConn, id: i64) -> Result<Option<Party>, RecordError> {
+pub(crate) fn listing_party(conn: &mut DbConn, id: i64) -> Result<Option<Party>, RecordError> {
     let row: Option<(i64, String, Option<NaiveDateTime>, String)> = listings::table
         .find(id)
         .select((
@@ -92,7 +93,7 @@ fn listing_party(conn: &mut DbConn, id: i64) -> Result<Option<Party>, RecordErro
     )
 }
 
-fn request_party(conn: &mut DbConn, id: i64) -> Result<Option<Party>, RecordError> {
+pub(crate) fn request_party(conn: &mut DbConn, id: i64) -> Result<Option<Party>, RecordError> {
     let row: Option<(i64, String, Option<NaiveDateTime>, bool, String)> = requests::table
         .find(id)
         .select((

@@ -511,6 +511,66 @@ code_list! {
 }
 
 code_list! {
+    /// Stage of an engagement (the deal pipeline).
+    EngagementStage, "engagement_stage" {
+        Inquiry = "inquiry", "Hỏi thông tin", "Inquiry";
+        Introduced = "introduced", "Đã giới thiệu", "Introduced";
+        NdaSigned = "nda_signed", "Đã ký thỏa thuận bảo mật", "NDA signed";
+        MeetingHeld = "meeting_held", "Đã gặp gỡ", "Meeting held";
+        Negotiation = "negotiation", "Đàm phán", "Negotiation";
+        MouSigned = "mou_signed", "Đã ký biên bản ghi nhớ", "MoU signed";
+        ContractSigned = "contract_signed", "Đã ký hợp đồng", "Contract signed";
+        Implementing = "implementing", "Đang thực hiện", "Implementing";
+        Completed = "completed", "Hoàn thành", "Completed";
+        Lost = "lost", "Không thành", "Lost";
+        OnHold = "on_hold", "Tạm dừng", "On hold";
+    }
+}
+
+impl EngagementStage {
+    /// The stages an engagement may move to from this one (`on_hold` resumes to the stage it
+    /// was held at, handled by the caller). Steps may skip the optional NDA and MoU.
+    pub fn next(self) -> &'static [EngagementStage] {
+        use EngagementStage::*;
+        match self {
+            Inquiry => &[Introduced, Lost, OnHold],
+            Introduced => &[NdaSigned, MeetingHeld, Lost, OnHold],
+            NdaSigned => &[MeetingHeld, Lost, OnHold],
+            MeetingHeld => &[Negotiation, Lost, OnHold],
+            Negotiation => &[MouSigned, ContractSigned, Lost, OnHold],
+            MouSigned => &[ContractSigned, Lost, OnHold],
+            ContractSigned => &[Implementing, Lost, OnHold],
+            Implementing => &[Completed, Lost, OnHold],
+            Completed | Lost => &[],
+            OnHold => &[Lost],
+        }
+    }
+}
+
+code_list! {
+    /// Where an engagement came from.
+    EngagementOrigin, "engagement_origin" {
+        Match = "match", "Từ kết nối", "From a match";
+        Inquiry = "inquiry", "Từ hỏi thông tin", "From an inquiry";
+        Event = "event", "Từ sự kiện (techmart, trình diễn)", "From an event";
+    }
+}
+
+code_list! {
+    /// Kind of a contract.
+    ContractKind, "contract_kind" {
+        TechnologyTransfer = "technology_transfer", "Chuyển giao công nghệ", "Technology transfer";
+        License = "license", "Cấp phép sử dụng", "Licence";
+        Assignment = "assignment", "Chuyển nhượng", "Assignment";
+        RdContract = "rd_contract", "Hợp đồng nghiên cứu", "R&D contract";
+        Service = "service", "Dịch vụ kỹ thuật", "Service";
+        CapitalContribution = "capital_contribution", "Góp vốn bằng công nghệ", "Capital contribution";
+        JointVenture = "joint_venture", "Liên doanh", "Joint venture";
+        CooperationAgreement = "cooperation_agreement", "Thỏa thuận hợp tác", "Cooperation agreement";
+    }
+}
+
+code_list! {
     /// Status of a request for the confidential tier.
     AccessRequestStatus, "access_request_status" {
         Pending = "pending", "Chờ quyết định", "Pending";
@@ -564,6 +624,9 @@ pub fn taxonomies() -> Vec<(&'static str, Vec<CodeLabel>)> {
         (DeclineReason::LIST, DeclineReason::labels()),
         (InquiryStatus::LIST, InquiryStatus::labels()),
         (AccessRequestStatus::LIST, AccessRequestStatus::labels()),
+        (EngagementStage::LIST, EngagementStage::labels()),
+        (EngagementOrigin::LIST, EngagementOrigin::labels()),
+        (ContractKind::LIST, ContractKind::labels()),
     ]
 }
 

@@ -340,6 +340,56 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    engagements (id) {
+        id -> BigInt,
+        listing_id -> Nullable<BigInt>,
+        request_id -> Nullable<BigInt>,
+        organization_id -> Nullable<BigInt>,
+        origin -> Text,
+        match_id -> Nullable<BigInt>,
+        inquiry_id -> Nullable<BigInt>,
+        event_name -> Nullable<Text>,
+        stage -> Text,
+        held_stage -> Nullable<Text>,
+        lost_reason -> Nullable<Text>,
+        assignee_id -> Nullable<BigInt>,
+        next_action -> Nullable<Text>,
+        next_action_on -> Nullable<Date>,
+        created_by -> Nullable<BigInt>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    engagement_events (id) {
+        id -> BigInt,
+        engagement_id -> BigInt,
+        kind -> Text,
+        from_stage -> Nullable<Text>,
+        to_stage -> Nullable<Text>,
+        body -> Nullable<Text>,
+        actor_id -> Nullable<BigInt>,
+        at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    contracts (id) {
+        id -> BigInt,
+        engagement_id -> BigInt,
+        listing_id -> Nullable<BigInt>,
+        request_id -> Nullable<BigInt>,
+        kind -> Text,
+        value_vnd -> Nullable<BigInt>,
+        signed_on -> Date,
+        transfer_form -> Nullable<Text>,
+        created_by -> Nullable<BigInt>,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(listings -> organizations (organization_id));
 diesel::joinable!(inquiry_messages -> inquiries (inquiry_id));
 diesel::joinable!(listing_codes -> listings (listing_id));
@@ -366,4 +416,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     inquiries,
     inquiry_messages,
     access_requests,
+    engagements,
+    engagement_events,
+    contracts,
 );

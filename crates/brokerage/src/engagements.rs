@@ -1,0 +1,671 @@
+//! Engagements: the deal pipeline from an introduction to a contract and its implementation,
+//! run by brokers and followed by both parties; and the contracts they end in.
+
+use crate::dto::{
+    ContractForm, ContractView, EngagementEvent, EngagementFilter, EngagementForm,
+    EngagementNoteForm, EngagementPatch, EngagementView, StageForm,
+};
+use crate::{Brokerage, db, listing_party, page, request_party, stored, text, utc};
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+use techx_accounts::Actor;
+use techx_accounts::records::RecordError;
+use techx_core::clock;
+use techx_core::codes::{EngagementOrigin, EngagementStage, MatchStatus, RecordStatus};
+use techx_core::error::FieldError;
+use techx_core::page::{Page, Paging};
+use techx_db::DbConn;
+use techx_db::schema::{
+    contracts, engagement_events, engagements, inquiries, matches, requests, users,
+};
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = engagements)]
+struct EngagementRow {
+    id: i64,
+    listing_id: Option<i64>,
+    request_id: Option<i64>,
+    organization_id: Option<i64>,
+    origin: String,
+    match_id: Option<i64>,
+    inquiry_id: Option<i64>,
+    event_name: Option<String>,
+    stage: String,
+    held_stage: Option<String>,
+    lost_reason: Option<String>,
+    assignee_id: Option<i64>,
+    next_action: Option<String>,
+    next_action_on: Option<NaiveDate>,
+    created_by: Option<i64>,
+    created_at: NaiveDateTime,
+    updated_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = contracts)]
+struct ContractRow {
+    id: i64,
+    engagement_id: i64,
+    listing_id: Option<i64>,
+    request_id: Option<i64>,
+    kind: String,
+    value_vnd: Option<i64>,
+    signed_on: NaiveDate,
+    transfer_form: Option<String>,
+    created_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = engagement_events)]
+struct EventRow {
+    id: i64,
+    kind: String,
+    from_stage: Option<String>,
+    to_stage: Option<String>,
+    body: Option<String>,
+    actor_id: Option<i64>,
+    at: NaiveDateTime,
+}
+
+fn contract_view(row: ContractRow) -> Result<ContractView, RecordError> {
+    Ok(ContractView {
+        id: row.id,
+        engagement_id: row.engagement_id,
+        listing_id: row.listing_id,
+        request_id: row.request_id,
+        kind: stored(&row.kind)?,
+        value_vnd: row.value_vnd,
+        signed_on: row.signed_on,
+        transfer_form: row.transfer_form.as_deref().map(stored).transpose()?,
+        created_at: utc(row.created_at),
+    })
+}
+
+fn view(
+    conn: &mut DbConn,
+    row: &EngagementRow,
+    with_events: bool,
+) -> Result<EngagementView, RecordError> {
+    let contract = contracts::table
+        .filter(contracts::engagement_id.eq(row.id))
+        .select(ContractRow::as_select())
+        .first(conn)
+        .optional()
+        .map_err(db)?
+        .map(contract_view)
+        .transpose()?;
+    let events = if with_events {
+        engagement_events::table
+            .filter(engagement_events::engagement_id.eq(row.id))
+            .order(engagement_events::id.asc())
+            .select(EventRow::as_select())
+            .load(conn)
+            .map_err(db)?
+            .into_iter()
+            .map(|e| {
+                Ok(EngagementEvent {
+                    id: e.id,
+                    kind: e.kind,
+                    from_stage: e.from_stage.as_deref().map(stored).transpose()?,
+                    to_stage: e.to_stage.as_deref().map(stored).transpose()?,
+                    body: e.body,
+                    actor_id: e.actor_id,
+                    at: utc(e.at),
+                })
+            })
+            .collect::<Result<_, RecordError>>()?
+    } else {
+        Vec::new()
+    };
+    Ok(EngagementView {
+        id: row.id,
+        listing_id: row.listing_id,
+        request_id: row.request_id,
+        organization_id: row.organization_id,
+        origin: stored(&row.origin)?,
+        match_id: row.match_id,
+        inquiry_id: row.inquiry_id,
+        event_name: row.event_name.clone(),
+        stage: stored(&row.stage)?,
+        held_stage: row.held_stage.as_deref().map(stored).transpose()?,
+        lost_reason: row.lost_reason.clone(),
+        assignee_id: row.assignee_id,
+        next_action: row.next_action.clone(),
+        next_action_on: row.next_action_on,
+        created_by: row.created_by,
+        contract,
+        events,
+        created_at: utc(row.created_at),
+        updated_at: utc(row.updated_at),
+    })
+}
+
+/// The organizations taking part: the listing's, the request's, and the other party.
+fn parties(conn: &mut DbConn, row: &EngagementRow) -> Result<Vec<i64>, RecordError> {
+    let mut out = Vec::new();
+    if let Some(id) = row.listing_id
+        && let Some(p) = listing_party(conn, id)?
+    {
+        out.push(p.organization_id);
+    }
+    if let Some(id) = row.request_id
+        && let Some(p) = request_party(conn, id)?
+    {
+        out.push(p.organization_id);
+    }
+    out.extend(row.organization_id);
+    Ok(out)
+}
+
+fn visible(conn: &mut DbConn, actor: &Actor, row: &EngagementRow) -> Result<bool, RecordError> {
+    if actor.is_staff() {
+        return Ok(true);
+    }
+    let mine = actor.organization_ids();
+    Ok(parties(conn, row)?.iter().any(|o| mine.contains(o)))
+}
+
+fn load(conn: &mut DbConn, id: i64) -> Result<Option<EngagementRow>, RecordError> {
+    engagements::table
+        .find(id)
+        .select(EngagementRow::as_select())
+        .first(conn)
+        .optional()
+        .map_err(db)
+}
+
+fn require_staff(actor: &Actor) -> Result<(), RecordError> {
+    if actor.is_staff() {
+        Ok(())
+    } else {
+        Err(RecordError::Forbidden("engagements are run by brokers"))
+    }
+}
+
+fn check_assignee(conn: &mut DbConn, assignee: Option<i64>) -> Result<(), RecordError> {
+    let Some(id) = assignee else {
+        return Ok(());
+    };
+    let role: Option<String> = users::table
+        .find(id)
+        .select(users::platform_role)
+        .first(conn)
+        .optional()
+        .map_err(db)?;
+    match role.as_deref() {
+        Some("broker" | "moderator" | "admin") => Ok(()),
+        _ => Err(RecordError::invalid(
+            "assignee_id",
+            "not_allowed",
+            "the assignee must be a broker, moderator or admin",
+        )),
+    }
+}
+
+fn event(
+    conn: &mut DbConn,
+    engagement: i64,
+    kind: &str,
+    stages: (Option<&str>, Option<&str>),
+    body: Option<String>,
+    actor: &Actor,
+    at: NaiveDateTime,
+) -> Result<(), RecordError> {
+    diesel::insert_into(engagement_events::table)
+        .values((
+            engagement_events::engagement_id.eq(engagement),
+            engagement_events::kind.eq(kind),
+            engagement_events::from_stage.eq(stages.0),
+            engagement_events::to_stage.eq(stages.1),
+            engagement_events::body.eq(body),
+            engagement_events::actor_id.eq(actor.user_id().map(|u| u.0)),
+            engagement_events::at.eq(at),
+        ))
+        .execute(conn)
+        .map_err(db)?;
+    Ok(())
+}
+
+/// What a stage change will do, checked before anything is written.
+#[derive(Debug, Clone, Copy)]
+pub struct StagePlan {
+    pub from: EngagementStage,
+    pub to: EngagementStage,
+    /// The listing to close as `transferred` (a contract is being signed).
+    pub close_listing: Option<i64>,
+}
+
+fn plan(
+    conn: &mut DbConn,
+    actor: &Actor,
+    id: i64,
+    form: &StageForm,
+) -> Result<(EngagementRow, StagePlan), RecordError> {
+    let row = load(conn, id)?.ok_or(RecordError::NotFound("engagement"))?;
+    if !visible(conn, actor, &row)? {
+        return Err(RecordError::NotFound("engagement"));
+    }
+    require_staff(actor)?;
+    let mut errors = Vec::new();
+    let from: EngagementStage = stored(&row.stage)?;
+    let to = form.stage;
+    match (to, &form.reason) {
+        (EngagementStage::Lost, None) => errors.push(FieldError::new(
+            "reason",
+            "required",
+            "a lost engagement needs a reason",
+        )),
+        (EngagementStage::Lost, Some(r)) if r.trim().is_empty() => errors.push(FieldError::new(
+            "reason",
+            "required",
+            "a lost engagement needs a reason",
+        )),
+        (stage, Some(_)) if stage != EngagementStage::Lost => errors.push(FieldError::new(
+            "reason",
+            "not_allowed",
+            "a reason is given only with lost",
+        )),
+        _ => {}
+    }
+    match (to, &form.contract) {
+        (EngagementStage::ContractSigned, None) => errors.push(FieldError::new(
+            "contract",
+            "required",
+            "signing needs the contract: kind, value_vnd, signed_on, transfer_form",
+        )),
+        (EngagementStage::ContractSigned, Some(contract)) => check_contract(contract, &mut errors),
+        (_, Some(_)) => errors.push(FieldError::new(
+            "contract",
+            "not_allowed",
+            "a contract is given only with contract_signed",
+        )),
+        _ => {}
+    }
+    if !errors.is_empty() {
+        return Err(RecordError::Invalid(errors));
+    }
+    let resumes = from == EngagementStage::OnHold && row.held_stage.as_deref() == Some(to.as_str());
+    if !(from.next().contains(&to) || resumes) {
+        return Err(RecordError::Conflict(format!(
+            "an engagement at {from} cannot move to {to}"
+        )));
+    }
+    let mut close_listing = None;
+    if to == EngagementStage::ContractSigned
+        && let Some(listing) = row.listing_id
+    {
+        let party = listing_party(conn, listing)?.ok_or(RecordError::NotFound("listing"))?;
+        let status = party.status.as_str();
+        if status != RecordStatus::Published.as_str() && status != RecordStatus::Paused.as_str() {
+            return Err(RecordError::Conflict(format!(
+                "the listing is {status}: only a published or paused listing closes as transferred"
+            )));
+        }
+        close_listing = Some(listing);
+    }
+    Ok((
+        row,
+        StagePlan {
+            from,
+            to,
+            close_listing,
+        },
+    ))
+}
+
+fn check_contract(contract: &ContractForm, errors: &mut Vec<FieldError>) {
+    if contract.value_vnd.is_some_and(|v| v < 0) {
+        errors.push(FieldError::new(
+            "contract.value_vnd",
+            "range",
+            "contract.value_vnd must not be negative",
+        ));
+    }
+    if contract.signed_on > clock::now().date() {
+        errors.push(FieldError::new(
+            "contract.signed_on",
+            "range",
+            "contract.signed_on must not be in the future",
+        ));
+    }
+}
+
+impl Brokerage {
+    /// Open an engagement (staff).
+    pub async fn create_engagement(
+        &self,
+        actor: &Actor,
+        form: EngagementForm,
+    ) -> Result<EngagementView, RecordError> {
+        require_staff(actor)?;
+        let mut errors = Vec::new();
+        let note = text(&mut errors, "note", &form.note, false);
+        let next_action = text(&mut errors, "next_action", &form.next_action, false);
+        let event_name = text(&mut errors, "event_name", &form.event_name, false);
+        let sources = [
+            form.match_id.is_some(),
+            form.inquiry_id.is_some(),
+            event_name.is_some(),
+        ]
+        .iter()
+        .filter(|s| **s)
+        .count();
+        if sources != 1 {
+            errors.push(FieldError::new(
+                "match_id",
+                "required",
+                "give exactly one of match_id, inquiry_id or event_name",
+            ));
+        }
+        if !errors.is_empty() {
+            return Err(RecordError::Invalid(errors));
+        }
+        let actor = actor.clone();
+        self.db
+            .write(move |conn| {
+                let now = clock::now();
+                check_assignee(conn, form.assignee_id)?;
+                let (origin, stage, listing, request, organization) = if let Some(id) = form.match_id {
+                    let (listing, request, status): (i64, i64, String) = matches::table
+                        .find(id)
+                        .select((matches::listing_id, matches::request_id, matches::status))
+                        .first(conn)
+                        .optional()
+                        .map_err(db)?
+                        .ok_or(RecordError::NotFound("match"))?;
+                    if status == MatchStatus::Suggested.as_str() || status == MatchStatus::Declined.as_str() {
+                        return Err(RecordError::Conflict(format!(
+                            "the match is {status}: an engagement starts from an introduced or accepted match"
+                        )));
+                    }
+                    let requester: Option<i64> = requests::table
+                        .find(request)
+                        .select(requests::organization_id)
+                        .first(conn)
+                        .optional()
+                        .map_err(db)?;
+                    (EngagementOrigin::Match, EngagementStage::Introduced, Some(listing), Some(request), requester)
+                } else if let Some(id) = form.inquiry_id {
+                    let (entity, entity_id, organization): (String, i64, i64) = inquiries::table
+                        .find(id)
+                        .select((inquiries::entity, inquiries::entity_id, inquiries::organization_id))
+                        .first(conn)
+                        .optional()
+                        .map_err(db)?
+                        .ok_or(RecordError::NotFound("inquiry"))?;
+                    let (listing, request) = if entity == "listing" {
+                        (Some(entity_id), None)
+                    } else {
+                        (None, Some(entity_id))
+                    };
+                    (EngagementOrigin::Inquiry, EngagementStage::Inquiry, listing, request, Some(organization))
+                } else {
+                    if form.listing_id.is_none() && form.request_id.is_none() {
+                        return Err(RecordError::invalid(
+                            "listing_id",
+                            "required",
+                            "an engagement from an event names its listing or request",
+                        ));
+                    }
+                    if let Some(id) = form.listing_id {
+                        listing_party(conn, id)?.ok_or(RecordError::NotFound("listing"))?;
+                    }
+                    if let Some(id) = form.request_id {
+                        request_party(conn, id)?.ok_or(RecordError::NotFound("request"))?;
+                    }
+                    (EngagementOrigin::Event, EngagementStage::Inquiry, form.listing_id, form.request_id, form.organization_id)
+                };
+                let id: i64 = diesel::insert_into(engagements::table)
+                    .values((
+                        engagements::listing_id.eq(listing),
+                        engagements::request_id.eq(request),
+                        engagements::organization_id.eq(organization),
+                        engagements::origin.eq(origin.as_str()),
+                        engagements::match_id.eq(form.match_id),
+                        engagements::inquiry_id.eq(form.inquiry_id),
+                        engagements::event_name.eq(event_name),
+                        engagements::stage.eq(stage.as_str()),
+                        engagements::assignee_id.eq(form.assignee_id),
+                        engagements::next_action.eq(next_action),
+                        engagements::next_action_on.eq(form.next_action_on),
+                        engagements::created_by.eq(actor.user_id().map(|u| u.0)),
+                        engagements::created_at.eq(now),
+                        engagements::updated_at.eq(now),
+                    ))
+                    .get_result::<EngagementRow>(conn)
+                    .map_err(db)?
+                    .id;
+                event(conn, id, "stage", (None, Some(stage.as_str())), note, &actor, now)?;
+                let row = load(conn, id)?.ok_or(RecordError::NotFound("engagement"))?;
+                view(conn, &row, true)
+            })
+            .await
+    }
+
+    /// One engagement with its stage changes and notes (staff and the parties).
+    pub async fn get_engagement(
+        &self,
+        actor: &Actor,
+        id: i64,
+    ) -> Result<EngagementView, RecordError> {
+        let actor = actor.clone();
+        self.db
+            .run(move |conn| {
+                let row = load(conn, id)?.ok_or(RecordError::NotFound("engagement"))?;
+                if !visible(conn, &actor, &row)? {
+                    return Err(RecordError::NotFound("engagement"));
+                }
+                view(conn, &row, true)
+            })
+            .await
+    }
+
+    /// The engagements the caller may see, newest first.
+    pub async fn list_engagements(
+        &self,
+        actor: &Actor,
+        filter: EngagementFilter,
+        paging: Paging,
+    ) -> Result<Page<EngagementView>, RecordError> {
+        let actor = actor.clone();
+        self.db
+            .run(move |conn| {
+                let mut query = engagements::table.into_boxed();
+                if let Some(stage) = filter.stage {
+                    query = query.filter(engagements::stage.eq(stage.as_str()));
+                }
+                if let Some(id) = filter.assignee_id {
+                    query = query.filter(engagements::assignee_id.eq(id));
+                }
+                if let Some(id) = filter.listing_id {
+                    query = query.filter(engagements::listing_id.eq(id));
+                }
+                let rows: Vec<EngagementRow> = query
+                    .order(engagements::id.desc())
+                    .select(EngagementRow::as_select())
+                    .load(conn)
+                    .map_err(db)?;
+                let mut views = Vec::new();
+                for row in rows {
+                    if visible(conn, &actor, &row)? {
+                        views.push(view(conn, &row, false)?);
+                    }
+                }
+                Ok(page(views, paging))
+            })
+            .await
+    }
+
+    /// Change the assignee or the next action (staff).
+    pub async fn update_engagement(
+        &self,
+        actor: &Actor,
+        id: i64,
+        patch: EngagementPatch,
+    ) -> Result<EngagementView, RecordError> {
+        let mut errors = Vec::new();
+        let next_action = text(&mut errors, "next_action", &patch.next_action, false);
+        if !errors.is_empty() {
+            return Err(RecordError::Invalid(errors));
+        }
+        let actor = actor.clone();
+        self.db
+            .write(move |conn| {
+                let now = clock::now();
+                let row = load(conn, id)?.ok_or(RecordError::NotFound("engagement"))?;
+                if !visible(conn, &actor, &row)? {
+                    return Err(RecordError::NotFound("engagement"));
+                }
+                require_staff(&actor)?;
+                check_assignee(conn, patch.assignee_id)?;
+                diesel::update(engagements::table.find(id))
+                    .set((
+                        engagements::assignee_id.eq(patch.assignee_id.or(row.assignee_id)),
+                        engagements::next_action.eq(next_action.or(row.next_action.clone())),
+                        engagements::next_action_on.eq(patch.next_action_on.or(row.next_action_on)),
+                        engagements::updated_at.eq(now),
+                    ))
+                    .execute(conn)
+                    .map_err(db)?;
+                let row = load(conn, id)?.ok_or(RecordError::NotFound("engagement"))?;
+                view(conn, &row, true)
+            })
+            .await
+    }
+
+    /// Check a stage change without writing it: what it will do.
+    pub async fn plan_stage(
+        &self,
+        actor: &Actor,
+        id: i64,
+        form: StageForm,
+    ) -> Result<StagePlan, RecordError> {
+        let actor = actor.clone();
+        self.db
+            .run(move |conn| plan(conn, &actor, id, &form).map(|(_, plan)| plan))
+            .await
+    }
+
+    /// Move an engagement to another allowed stage (staff); `contract_signed` records the
+    /// contract. The caller closes the listing as `transferred` (see [`StagePlan`]).
+    pub async fn change_stage(
+        &self,
+        actor: &Actor,
+        id: i64,
+        form: StageForm,
+    ) -> Result<EngagementView, RecordError> {
+        let mut errors = Vec::new();
+        let note = text(&mut errors, "note", &form.note, false);
+        if !errors.is_empty() {
+            return Err(RecordError::Invalid(errors));
+        }
+        let actor = actor.clone();
+        self.db
+            .write(move |conn| {
+                let now = clock::now();
+                let (row, plan) = plan(conn, &actor, id, &form)?;
+                let held = match plan.to {
+                    EngagementStage::OnHold => Some(plan.from.as_str().to_owned()),
+                    _ => None,
+                };
+                diesel::update(engagements::table.find(id))
+                    .set((
+                        engagements::stage.eq(plan.to.as_str()),
+                        engagements::held_stage.eq(held),
+                        engagements::lost_reason.eq(form.reason.as_deref().map(str::trim)),
+                        engagements::updated_at.eq(now),
+                    ))
+                    .execute(conn)
+                    .map_err(db)?;
+                if let Some(contract) = &form.contract {
+                    diesel::insert_into(contracts::table)
+                        .values((
+                            contracts::engagement_id.eq(id),
+                            contracts::listing_id.eq(row.listing_id),
+                            contracts::request_id.eq(row.request_id),
+                            contracts::kind.eq(contract.kind.as_str()),
+                            contracts::value_vnd.eq(contract.value_vnd),
+                            contracts::signed_on.eq(contract.signed_on),
+                            contracts::transfer_form.eq(contract.transfer_form.map(|t| t.as_str())),
+                            contracts::created_by.eq(actor.user_id().map(|u| u.0)),
+                            contracts::created_at.eq(now),
+                        ))
+                        .execute(conn)
+                        .map_err(db)?;
+                }
+                event(
+                    conn,
+                    id,
+                    "stage",
+                    (Some(plan.from.as_str()), Some(plan.to.as_str())),
+                    note.or(form.reason.clone()),
+                    &actor,
+                    now,
+                )?;
+                let row = load(conn, id)?.ok_or(RecordError::NotFound("engagement"))?;
+                view(conn, &row, true)
+            })
+            .await
+    }
+
+    /// Add a note (staff and the parties).
+    pub async fn add_engagement_note(
+        &self,
+        actor: &Actor,
+        id: i64,
+        form: EngagementNoteForm,
+    ) -> Result<EngagementView, RecordError> {
+        let mut errors = Vec::new();
+        let body = text(&mut errors, "body", &form.body, true);
+        if !errors.is_empty() {
+            return Err(RecordError::Invalid(errors));
+        }
+        let actor = actor.clone();
+        self.db
+            .write(move |conn| {
+                let now = clock::now();
+                let row = load(conn, id)?.ok_or(RecordError::NotFound("engagement"))?;
+                if !visible(conn, &actor, &row)? {
+                    return Err(RecordError::NotFound("engagement"));
+                }
+                event(conn, id, "note", (None, None), body, &actor, now)?;
+                diesel::update(engagements::table.find(id))
+                    .set(engagements::updated_at.eq(now))
+                    .execute(conn)
+                    .map_err(db)?;
+                let row = load(conn, id)?.ok_or(RecordError::NotFound("engagement"))?;
+                view(conn, &row, true)
+            })
+            .await
+    }
+
+    /// The contract a listing was transferred under, if any (anyone who may see the listing
+    /// learns that it points to a contract; its terms are for staff and the parties).
+    pub async fn contracts_of_listing(
+        &self,
+        actor: &Actor,
+        listing: i64,
+    ) -> Result<Vec<ContractView>, RecordError> {
+        let actor = actor.clone();
+        self.db
+            .run(move |conn| {
+                let rows: Vec<ContractRow> = contracts::table
+                    .filter(contracts::listing_id.eq(listing))
+                    .order(contracts::id.asc())
+                    .select(ContractRow::as_select())
+                    .load(conn)
+                    .map_err(db)?;
+                let mut out = Vec::new();
+                for contract in rows {
+                    let engagement = load(conn, contract.engagement_id)?;
+                    if let Some(engagement) = engagement
+                        && visible(conn, &actor, &engagement)?
+                    {
+                        out.push(contract_view(contract)?);
+                    }
+                }
+                Ok(out)
+            })
+            .await
+    }
+}

@@ -1,0 +1,3 @@
+DROP TABLE contracts;
+DROP TABLE engagement_events;
+DROP TABLE engagements;
