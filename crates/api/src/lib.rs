@@ -79,7 +79,8 @@ and `offset` and answer `{\"items\", \"total\", \"limit\", \"offset\"}` with an 
         techx_core::codes::MatchStatus,
         techx_core::codes::InquiryStatus,
         techx_core::codes::AccessRequestStatus,
-        techx_core::codes::EngagementStage
+        techx_core::codes::EngagementStage,
+        techx_core::codes::OutcomeKind
     ))
 )]
 struct ApiDoc;
@@ -179,6 +180,8 @@ fn routes(cfg: &mut ServiceConfig) {
                 .service(brokerage::change_stage)
                 .service(brokerage::add_engagement_note)
                 .service(brokerage::listing_contracts)
+                .service(brokerage::create_outcome)
+                .service(brokerage::list_outcomes)
                 .service(matching::request_matches);
         }));
 }

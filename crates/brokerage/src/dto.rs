@@ -442,3 +442,61 @@ pub struct EngagementFilter {
     pub assignee_id: Option<i64>,
     pub listing_id: Option<i64>,
 }
+
+/// Record an outcome: a spin-off company, startup support, or a research result put to use.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OutcomeForm {
+    pub kind: techx_core::codes::OutcomeKind,
+    /// What happened, in a line (required).
+    pub title: Option<String>,
+    /// When it happened: founding, support or first use (not in the future).
+    pub occurred_on: chrono::NaiveDate,
+    pub engagement_id: Option<i64>,
+    pub listing_id: Option<i64>,
+    /// The organization concerned: the spin-off once registered, the startup supported, the user
+    /// of the result.
+    pub organization_id: Option<i64>,
+    /// Spin-off: the company's name (required for a spin-off).
+    pub company_name: Option<String>,
+    /// Spin-off: the parent institution (required for a spin-off).
+    pub parent_organization_id: Option<i64>,
+    /// Spin-off: the intellectual property contributed.
+    pub ip_contributed: Option<String>,
+    /// Startup support: what was given (incubation, funding, mentoring…; required).
+    pub support_kind: Option<String>,
+    /// Commercialisation: how the result reached use (licence, own production, sale…; required).
+    pub channel: Option<String>,
+    pub value_vnd: Option<i64>,
+    pub note: Option<String>,
+}
+
+/// A recorded outcome.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct OutcomeView {
+    pub id: i64,
+    pub kind: techx_core::codes::OutcomeKind,
+    pub title: String,
+    pub occurred_on: chrono::NaiveDate,
+    pub engagement_id: Option<i64>,
+    pub listing_id: Option<i64>,
+    pub organization_id: Option<i64>,
+    pub company_name: Option<String>,
+    pub parent_organization_id: Option<i64>,
+    pub ip_contributed: Option<String>,
+    pub support_kind: Option<String>,
+    pub channel: Option<String>,
+    pub value_vnd: Option<i64>,
+    pub note: Option<String>,
+    pub created_by: Option<i64>,
+    pub created_at: DateTime<Utc>,
+}
+
+/// Filters of the outcome list.
+#[derive(Debug, Clone, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct OutcomeFilter {
+    pub kind: Option<techx_core::codes::OutcomeKind>,
+    pub listing_id: Option<i64>,
+    pub engagement_id: Option<i64>,
+}

@@ -13,6 +13,7 @@
 pub mod access;
 pub mod dto;
 pub mod engagements;
+pub mod outcomes;
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;

@@ -557,6 +557,15 @@ code_list! {
 }
 
 code_list! {
+    /// Kind of an outcome other than a contract.
+    OutcomeKind, "outcome_kind" {
+        SpinOff = "spin_off", "Doanh nghiệp spin-off", "Spin-off company";
+        StartupSupport = "startup_support", "Hỗ trợ khởi nghiệp", "Startup support";
+        Commercialisation = "commercialisation", "Thương mại hóa kết quả nghiên cứu", "Commercialisation of a research result";
+    }
+}
+
+code_list! {
     /// Kind of a contract.
     ContractKind, "contract_kind" {
         TechnologyTransfer = "technology_transfer", "Chuyển giao công nghệ", "Technology transfer";
@@ -627,6 +636,7 @@ pub fn taxonomies() -> Vec<(&'static str, Vec<CodeLabel>)> {
         (EngagementStage::LIST, EngagementStage::labels()),
         (EngagementOrigin::LIST, EngagementOrigin::labels()),
         (ContractKind::LIST, ContractKind::labels()),
+        (OutcomeKind::LIST, OutcomeKind::labels()),
     ]
 }
 

@@ -390,6 +390,27 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    outcomes (id) {
+        id -> BigInt,
+        kind -> Text,
+        title -> Text,
+        engagement_id -> Nullable<BigInt>,
+        listing_id -> Nullable<BigInt>,
+        organization_id -> Nullable<BigInt>,
+        company_name -> Nullable<Text>,
+        parent_organization_id -> Nullable<BigInt>,
+        ip_contributed -> Nullable<Text>,
+        support_kind -> Nullable<Text>,
+        channel -> Nullable<Text>,
+        value_vnd -> Nullable<BigInt>,
+        occurred_on -> Date,
+        note -> Nullable<Text>,
+        created_by -> Nullable<BigInt>,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(listings -> organizations (organization_id));
 diesel::joinable!(inquiry_messages -> inquiries (inquiry_id));
 diesel::joinable!(listing_codes -> listings (listing_id));
@@ -419,4 +440,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     engagements,
     engagement_events,
     contracts,
+    outcomes,
 );
