@@ -307,6 +307,7 @@ async fn serve(common: CommonArgs, args: ServeArgs) -> anyhow::Result<()> {
         metrics: Metrics::new()?,
         trust_proxy: args.trust_proxy,
     };
+    spawn_alert_sweep(state.clone());
     let mut server = actix_web::HttpServer::new(move || techx_api::build_app(state.clone()))
         .shutdown_timeout(30);
     if let Some(workers) = args.workers {
@@ -381,6 +382,21 @@ async fn start_indexer(indexer: Indexer, rebuilt: bool) -> anyhow::Result<()> {
         }
     });
     Ok(())
+}
+
+/// Record alerts for newly published listings every five seconds.
+fn spawn_alert_sweep(state: AppState) {
+    actix_web::rt::spawn(async move {
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(5));
+        loop {
+            tick.tick().await;
+            match techx_api::alerts::sweep(&state).await {
+                Ok(0) => {}
+                Ok(raised) => tracing::info!(raised, "alerts recorded"),
+                Err(error) => tracing::warn!(?error, "alert sweep failed"),
+            }
+        }
+    });
 }
 
 /// A record error as a readable command-line error, listing every field problem.

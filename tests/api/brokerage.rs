@@ -1,29 +1,8 @@
 //! Brokerage: saved matches through introduction to each side's answer, and inquiries with
 //! their threads, with every role's permissions.
 
-use crate::support::{Cast, TestApp, listing_body, request_body};
+use crate::support::{Cast, TestApp, ids, listing_body, published, request_body};
 use serde_json::{Value, json};
-
-async fn published(
-    app: &TestApp,
-    collection: &str,
-    token: &str,
-    moderator: &str,
-    body: Value,
-) -> i64 {
-    let id = app.create_record(collection, token, body).await;
-    app.publish(collection, id, token, moderator).await;
-    id
-}
-
-fn ids(page: &Value) -> Vec<i64> {
-    page["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|i| i["id"].as_i64().unwrap())
-        .collect()
-}
 
 #[actix_web::test]
 async fn a_broker_match_goes_from_suggestion_through_introduction_to_the_answers() {
@@ -1263,5 +1242,259 @@ async fn outcomes_are_recorded_by_brokers_with_what_each_kind_needs() {
             .await
             .json()["total"],
         0
+    );
+}
+
+#[actix_web::test]
+async fn a_newly_published_listing_that_matches_a_saved_search_or_a_marked_request_raises_an_alert()
+{
+    let app = TestApp::new().await;
+    let cast = Cast::new(&app).await;
+    let request = published(
+        &app,
+        "requests",
+        &cast.enterprise,
+        &cast.moderator,
+        request_body(
+            "Cần công nghệ xử lý nước thải chăn nuôi lợn",
+            json!({"sci_fields": ["2.7"]}),
+        ),
+    )
+    .await;
+    let before = published(
+        &app,
+        "listings",
+        &cast.owner,
+        &cast.moderator,
+        listing_body(
+            "Xử lý nước thải chăn nuôi bằng vi sinh (đăng trước)",
+            json!({"sci_fields": ["2.7"], "trl": 7}),
+        ),
+    )
+    .await;
+    // Validation, and who may subscribe to what.
+    app.post(
+        "/api/v1/alert-subscriptions",
+        Some(&cast.enterprise),
+        json!({"kind": "search"}),
+    )
+    .await
+    .assert_error(400, "invalid_input");
+    app.post(
+        "/api/v1/alert-subscriptions",
+        Some(&cast.enterprise),
+        json!({"kind": "request", "request_id": request, "threshold": 1.5}),
+    )
+    .await
+    .assert_error(400, "invalid_input");
+    let draft = app
+        .create_record(
+            "requests",
+            &cast.enterprise,
+            request_body("Nhu cầu nháp", json!({})),
+        )
+        .await;
+    app.post(
+        "/api/v1/alert-subscriptions",
+        Some(&cast.owner),
+        json!({"kind": "request", "request_id": draft}),
+    )
+    .await
+    .assert_error(404, "not_found");
+    let marked = app
+        .post(
+            "/api/v1/alert-subscriptions",
+            Some(&cast.enterprise),
+            json!({"kind": "request", "request_id": request, "threshold": 0.5}),
+        )
+        .await;
+    assert_eq!(
+        marked.status,
+        201,
+        "{}",
+        String::from_utf8_lossy(&marked.body)
+    );
+    let saved = app
+        .post(
+            "/api/v1/alert-subscriptions",
+            Some(&cast.unverified),
+            json!({"kind": "search", "q": "nuoc thai chan nuoi", "sci_fields": ["2.7"], "threshold": 0.4}),
+        )
+        .await
+        .json();
+    // Let the publication times of the new listings come after the subscriptions.
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    let fitting = published(
+        &app,
+        "listings",
+        &cast.owner,
+        &cast.moderator,
+        listing_body(
+            "Chế phẩm vi sinh xử lý nước thải chăn nuôi lợn",
+            json!({"sci_fields": ["2.7"], "trl": 7}),
+        ),
+    )
+    .await;
+    let unrelated = published(
+        &app,
+        "listings",
+        &cast.owner,
+        &cast.moderator,
+        listing_body(
+            "Giống lúa chịu mặn vùng ven biển",
+            json!({"sci_fields": ["4.1"], "trl": 8, "summary": "Giống lúa thuần ngắn ngày chịu mặn cho đất ven biển nhiễm mặn."}),
+        ),
+    )
+    .await;
+    app.index_changes().await;
+    let raised = techx_api::alerts::sweep(&app.state).await.unwrap();
+    assert_eq!(raised, 2);
+    // Each subscriber sees its alert: the new fitting listing only, with the explanation.
+    for (token, subscription) in [
+        (&cast.enterprise, marked.json()["id"].clone()),
+        (&cast.unverified, saved["id"].clone()),
+    ] {
+        let alerts = app.get("/api/v1/alerts", Some(token)).await.json();
+        let listed: Vec<i64> = alerts["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a["listing_id"].as_i64().unwrap())
+            .collect();
+        assert_eq!(listed, vec![fitting], "{alerts}");
+        assert_eq!(alerts["items"][0]["subscription_id"], subscription);
+        assert_eq!(
+            alerts["items"][0]["explanation"].as_array().unwrap().len(),
+            7
+        );
+        assert!(!listed.contains(&before) && !listed.contains(&unrelated));
+    }
+    // A second sweep raises nothing new; nobody else sees these alerts.
+    assert_eq!(techx_api::alerts::sweep(&app.state).await.unwrap(), 0);
+    assert_eq!(
+        app.get("/api/v1/alerts", Some(&cast.owner)).await.json()["total"],
+        0
+    );
+    // Unsubscribing removes the subscription and its alerts, for its owner only.
+    let path = format!("/api/v1/alert-subscriptions/{}", saved["id"]);
+    app.delete(&path, Some(&cast.enterprise))
+        .await
+        .assert_error(404, "not_found");
+    assert_eq!(app.delete(&path, Some(&cast.unverified)).await.status, 204);
+    assert_eq!(
+        app.get("/api/v1/alerts", Some(&cast.unverified))
+            .await
+            .json()["total"],
+        0
+    );
+    assert_eq!(
+        app.get("/api/v1/alert-subscriptions", Some(&cast.enterprise))
+            .await
+            .json()
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+}
+
+#[actix_web::test]
+async fn every_staff_role_and_api_keys_meet_the_brokerage_rules() {
+    let app = TestApp::new().await;
+    let cast = Cast::new(&app).await;
+    let listing = published(
+        &app,
+        "listings",
+        &cast.owner,
+        &cast.moderator,
+        listing_body("Máy sấy bơm nhiệt", json!({})),
+    )
+    .await;
+    let request = published(
+        &app,
+        "requests",
+        &cast.enterprise,
+        &cast.moderator,
+        request_body("Cần máy sấy bơm nhiệt", json!({})),
+    )
+    .await;
+    app.index_changes().await;
+    // Admins and moderators are staff: they save, introduce and run engagements like brokers.
+    let m = app
+        .post(
+            "/api/v1/matches",
+            Some(&cast.admin),
+            json!({"listing_id": listing, "request_id": request}),
+        )
+        .await
+        .json();
+    assert_eq!(m["source"], "broker");
+    let introduced = app
+        .post(
+            &format!("/api/v1/matches/{}/introduce", m["id"]),
+            Some(&cast.moderator),
+            json!({}),
+        )
+        .await;
+    assert_eq!(introduced.status, 200);
+    // Staff do not answer for a side.
+    app.post(
+        &format!("/api/v1/matches/{}/answer", m["id"]),
+        Some(&cast.admin),
+        json!({"answer": "accept"}),
+    )
+    .await
+    .assert_error(403, "forbidden");
+    let e = app
+        .post(
+            "/api/v1/engagements",
+            Some(&cast.moderator),
+            json!({"match_id": m["id"]}),
+        )
+        .await;
+    assert_eq!(e.status, 201);
+    assert_eq!(
+        app.get("/api/v1/engagements", Some(&cast.admin))
+            .await
+            .json()["total"],
+        1
+    );
+    // An organization's API key reads, but inquiries, access requests and alerts are for people.
+    let key = app
+        .post(
+            &format!("/api/v1/organizations/{}/api-keys", cast.enterprise_org),
+            Some(&cast.enterprise),
+            json!({"name": "ERP", "scopes": ["read", "write"]}),
+        )
+        .await
+        .json()["key"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    app.post(
+        "/api/v1/inquiries",
+        Some(&key),
+        json!({"entity": "listing", "entity_id": listing, "message": "?"}),
+    )
+    .await
+    .assert_error(403, "forbidden");
+    app.post(
+        "/api/v1/access-requests",
+        Some(&key),
+        json!({"entity": "listing", "entity_id": listing, "message": "?"}),
+    )
+    .await
+    .assert_error(403, "forbidden");
+    app.post(
+        "/api/v1/alert-subscriptions",
+        Some(&key),
+        json!({"kind": "search", "q": "máy sấy"}),
+    )
+    .await
+    .assert_error(403, "forbidden");
+    // The key sees its organization's introduced match, like its members.
+    assert_eq!(
+        app.get("/api/v1/matches", Some(&key)).await.json()["total"],
+        1
     );
 }

@@ -1,29 +1,8 @@
 //! Explained matching: ranking with explanations, hard constraints, `strict`, and what each
 //! caller may see of the other side.
 
-use crate::support::{Cast, TestApp, listing_body, request_body};
+use crate::support::{Cast, TestApp, ids, listing_body, published, request_body};
 use serde_json::{Value, json};
-
-async fn published(
-    app: &TestApp,
-    collection: &str,
-    token: &str,
-    moderator: &str,
-    body: Value,
-) -> i64 {
-    let id = app.create_record(collection, token, body).await;
-    app.publish(collection, id, token, moderator).await;
-    id
-}
-
-fn ids(reply: &Value) -> Vec<i64> {
-    reply["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|i| i["id"].as_i64().unwrap())
-        .collect()
-}
 
 fn item(reply: &Value, id: i64) -> Value {
     reply["items"]

@@ -455,3 +455,26 @@ impl Cast {
         }
     }
 }
+
+/// Create a record as `token`'s organization and have a moderator publish it; its id.
+pub async fn published(
+    app: &TestApp,
+    collection: &str,
+    token: &str,
+    moderator: &str,
+    body: Value,
+) -> i64 {
+    let id = app.create_record(collection, token, body).await;
+    app.publish(collection, id, token, moderator).await;
+    id
+}
+
+/// The ids of a reply's `items`, in order.
+pub fn ids(reply: &Value) -> Vec<i64> {
+    reply["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["id"].as_i64().unwrap())
+        .collect()
+}

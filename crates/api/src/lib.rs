@@ -2,6 +2,7 @@
 //! middleware (request ids, metrics, logs) and the OpenAPI document.
 
 mod accounts_auth;
+pub mod alerts;
 pub mod auth;
 mod brokerage;
 pub mod error;
@@ -66,7 +67,8 @@ and `offset` and answer `{\"items\", \"total\", \"limit\", \"offset\"}` with an 
         (name = "requests", description = "Technology needs (demand)"),
         (name = "search", description = "Full-text search over published offers and needs"),
         (name = "matching", description = "Explained matches between offers and needs"),
-        (name = "brokerage", description = "Saved matches and their answers, inquiries and their threads"),
+        (name = "brokerage", description = "Saved matches and their answers, inquiries and their threads, access requests, engagements, contracts and outcomes"),
+        (name = "alerts", description = "Saved searches and requests marked for alerts, and the alerts raised"),
         (name = "operations", description = "Health, readiness and metrics"),
     ),
     components(schemas(
@@ -182,6 +184,10 @@ fn routes(cfg: &mut ServiceConfig) {
                 .service(brokerage::listing_contracts)
                 .service(brokerage::create_outcome)
                 .service(brokerage::list_outcomes)
+                .service(alerts::subscribe)
+                .service(alerts::subscriptions)
+                .service(alerts::unsubscribe)
+                .service(alerts::list_alerts)
                 .service(matching::request_matches);
         }));
 }

@@ -500,3 +500,66 @@ pub struct OutcomeFilter {
     pub listing_id: Option<i64>,
     pub engagement_id: Option<i64>,
 }
+
+/// What an alert subscription follows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum AlertKind {
+    /// A saved search: its text and fields of science.
+    Search,
+    /// A request: listings matching it.
+    Request,
+}
+
+impl AlertKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AlertKind::Search => "search",
+            AlertKind::Request => "request",
+        }
+    }
+}
+
+/// Save a search, or mark a request, for alerts.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AlertSubscriptionForm {
+    pub kind: AlertKind,
+    /// The search text (required for `search`, at most 200 characters).
+    pub q: Option<String>,
+    /// Fields of science the search is about.
+    #[serde(default)]
+    pub sci_fields: Vec<techx_core::codes::SciField>,
+    /// The request (required for `request`; one the caller may see).
+    pub request_id: Option<i64>,
+    /// Lowest match score that raises an alert, 0 to 1 (default 0.5).
+    pub threshold: Option<f64>,
+}
+
+/// A saved search or marked request.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct AlertSubscriptionView {
+    pub id: i64,
+    pub kind: AlertKind,
+    pub q: Option<String>,
+    pub sci_fields: Vec<String>,
+    pub request_id: Option<i64>,
+    pub threshold: f64,
+    /// Listings published up to this time have been checked.
+    pub checked_until: DateTime<Utc>,
+    pub created_at: DateTime<Utc>,
+}
+
+/// A newly published listing that matched a subscription.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct AlertView {
+    pub id: i64,
+    pub subscription_id: i64,
+    pub listing_id: i64,
+    /// The match score when the alert was raised.
+    pub score: f64,
+    /// The matching engine's explanation (public facts only).
+    #[schema(value_type = Vec<Object>)]
+    pub explanation: serde_json::Value,
+    pub created_at: DateTime<Utc>,
+}

@@ -11,6 +11,7 @@
 //!   requester stays hidden); both parties reply in a thread.
 
 pub mod access;
+pub mod alerts;
 pub mod dto;
 pub mod engagements;
 pub mod outcomes;

@@ -411,6 +411,32 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    alert_subscriptions (id) {
+        id -> BigInt,
+        user_id -> BigInt,
+        kind -> Text,
+        query -> Nullable<Text>,
+        sci_fields -> Text,
+        request_id -> Nullable<BigInt>,
+        threshold -> Double,
+        checked_until -> Timestamp,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    alerts (id) {
+        id -> BigInt,
+        subscription_id -> BigInt,
+        user_id -> BigInt,
+        listing_id -> BigInt,
+        score -> Double,
+        explanation -> Text,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(listings -> organizations (organization_id));
 diesel::joinable!(inquiry_messages -> inquiries (inquiry_id));
 diesel::joinable!(listing_codes -> listings (listing_id));
@@ -441,4 +467,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     engagement_events,
     contracts,
     outcomes,
+    alert_subscriptions,
+    alerts,
 );

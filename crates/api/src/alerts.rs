@@ -1,0 +1,185 @@
+//! Alerts: saved searches and requests marked for alerts, and the sweep that records an alert
+//! when a newly published listing matches one above its threshold.
+
+use crate::auth::CurrentActor;
+use crate::error::{ApiError, ErrorBody};
+use crate::state::AppState;
+use actix_web::{HttpResponse, delete, get, post, web};
+use techx_accounts::Actor;
+use techx_accounts::records::RecordError;
+use techx_brokerage::dto::{AlertKind, AlertSubscriptionForm, AlertSubscriptionView, AlertView};
+use techx_core::page::{Page, PageParams};
+use techx_matching::{Config, Facts};
+
+/// Listings checked per subscription and sweep.
+const BATCH: i64 = 200;
+
+/// Check the listings published since each subscription's watermark and record the alerts.
+/// Returns how many alerts were recorded. The server runs it every few seconds.
+pub async fn sweep(state: &AppState) -> Result<usize, ApiError> {
+    let Some(indexer) = state.search.clone() else {
+        return Ok(0);
+    };
+    let system = Actor::system();
+    let mut raised = 0;
+    for subscription in state.brokerage.all_subscriptions().await? {
+        let published = state
+            .brokerage
+            .listings_published_after(subscription.checked_until, BATCH)
+            .await?;
+        let Some(&(_, last)) = published.last() else {
+            continue;
+        };
+        let need = match subscription.kind {
+            AlertKind::Search => Facts {
+                title: subscription.query.clone().unwrap_or_default(),
+                sci_fields: subscription.sci_fields.clone(),
+                ..Facts::default()
+            },
+            AlertKind::Request => {
+                let Some(id) = subscription.request_id else {
+                    continue;
+                };
+                match state.requests.public_view(Some(&system), id).await {
+                    Ok(view) => Facts::from_view(&view).unwrap_or_default(),
+                    Err(RecordError::NotFound(_)) => {
+                        state.brokerage.checked(subscription.id, last).await?;
+                        continue;
+                    }
+                    Err(other) => return Err(other.into()),
+                }
+            }
+        };
+        for (listing, _) in published {
+            let Ok(view) = state.listings.public_view(None, listing).await else {
+                continue;
+            };
+            let offer = Facts::from_view(&view).unwrap_or_default();
+            let index = indexer.index.clone();
+            let need = need.clone();
+            let scored = techx_db::blocking(move || {
+                techx_matching::score_pair(
+                    &index,
+                    &Config::default(),
+                    &need,
+                    listing,
+                    &offer,
+                    chrono::Utc::now(),
+                )
+                .map_err(|error| {
+                    tracing::error!(%error, "alert matching failed");
+                    ApiError::new(techx_core::ErrorCode::Internal, "internal error")
+                })
+            })
+            .await?;
+            if scored.score >= subscription.threshold {
+                let explanation = serde_json::to_value(&scored.explanation).unwrap_or_default();
+                if state
+                    .brokerage
+                    .record_alert(&subscription, listing, scored.score, explanation)
+                    .await?
+                {
+                    raised += 1;
+                }
+            }
+        }
+        state.brokerage.checked(subscription.id, last).await?;
+    }
+    Ok(raised)
+}
+
+/// Save a search or mark a request for alerts.
+///
+/// From now on, each newly published listing that matches the search (its text and fields of
+/// science, as a need) or the request with a score at or above `threshold` (default 0.5) is
+/// recorded as an alert for the caller (`GET /api/v1/alerts`), with the match explanation.
+/// Delivery by e-mail or other channels comes with the integrations.
+#[utoipa::path(
+    tag = "alerts",
+    request_body = AlertSubscriptionForm,
+    security(("bearer" = [])),
+    responses(
+        (status = 201, description = "Saved", body = AlertSubscriptionView),
+        (status = 400, description = "Missing text or request, or a threshold outside 0 to 1", body = ErrorBody),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 403, description = "An API key (alerts belong to people)", body = ErrorBody),
+        (status = 404, description = "No such request, or not visible", body = ErrorBody),
+    )
+)]
+#[post("/alert-subscriptions")]
+pub async fn subscribe(
+    state: web::Data<AppState>,
+    actor: CurrentActor,
+    form: web::Json<AlertSubscriptionForm>,
+) -> Result<HttpResponse, ApiError> {
+    let view = state
+        .brokerage
+        .subscribe(&actor.0, form.into_inner())
+        .await?;
+    Ok(HttpResponse::Created().json(view))
+}
+
+/// The caller's saved searches and marked requests.
+#[utoipa::path(
+    tag = "alerts",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Subscriptions, newest first", body = Vec<AlertSubscriptionView>),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+    )
+)]
+#[get("/alert-subscriptions")]
+pub async fn subscriptions(
+    state: web::Data<AppState>,
+    actor: CurrentActor,
+) -> Result<HttpResponse, ApiError> {
+    Ok(HttpResponse::Ok().json(state.brokerage.subscriptions_of(&actor.0).await?))
+}
+
+/// Stop a subscription; its alerts go with it.
+#[utoipa::path(
+    tag = "alerts",
+    params(("id" = i64, Path, description = "Subscription id")),
+    security(("bearer" = [])),
+    responses(
+        (status = 204, description = "Stopped"),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 404, description = "No such subscription of the caller", body = ErrorBody),
+    )
+)]
+#[delete("/alert-subscriptions/{id}")]
+pub async fn unsubscribe(
+    state: web::Data<AppState>,
+    actor: CurrentActor,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, ApiError> {
+    state
+        .brokerage
+        .unsubscribe(&actor.0, id.into_inner())
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// The caller's alerts, newest first.
+#[utoipa::path(
+    tag = "alerts",
+    params(PageParams),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "A page of alerts", body = Page<AlertView>),
+        (status = 400, description = "Invalid paging", body = ErrorBody),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+    )
+)]
+#[get("/alerts")]
+pub async fn list_alerts(
+    state: web::Data<AppState>,
+    actor: CurrentActor,
+    page: web::Query<PageParams>,
+) -> Result<HttpResponse, ApiError> {
+    let paging = page
+        .into_inner()
+        .parse()
+        .map_err(|e| ApiError::from(RecordError::Invalid(vec![e])))?;
+    Ok(HttpResponse::Ok().json(state.brokerage.alerts_of(&actor.0, paging).await?))
+}
