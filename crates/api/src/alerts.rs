@@ -177,9 +177,6 @@ pub async fn list_alerts(
     actor: CurrentActor,
     page: web::Query<PageParams>,
 ) -> Result<HttpResponse, ApiError> {
-    let paging = page
-        .into_inner()
-        .parse()
-        .map_err(|e| ApiError::from(RecordError::Invalid(vec![e])))?;
+    let paging = crate::brokerage::paging(page.into_inner())?;
     Ok(HttpResponse::Ok().json(state.brokerage.alerts_of(&actor.0, paging).await?))
 }

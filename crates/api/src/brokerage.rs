@@ -18,7 +18,7 @@ use techx_core::ErrorCode;
 use techx_core::page::{Page, PageParams};
 use techx_matching::{Config, Facts};
 
-fn paging(params: PageParams) -> Result<techx_core::page::Paging, ApiError> {
+pub(crate) fn paging(params: PageParams) -> Result<techx_core::page::Paging, ApiError> {
     params
         .parse()
         .map_err(|e| ApiError::from(RecordError::Invalid(vec![e])))
@@ -732,12 +732,11 @@ pub async fn change_stage(
     id: web::Path<i64>,
     form: web::Json<StageForm>,
 ) -> Result<HttpResponse, ApiError> {
-    let (id, form) = (id.into_inner(), form.into_inner());
-    let plan = state
+    let id = id.into_inner();
+    let (view, plan) = state
         .brokerage
-        .plan_stage(&actor.0, id, form.clone())
+        .change_stage(&actor.0, id, form.into_inner())
         .await?;
-    let view = state.brokerage.change_stage(&actor.0, id, form).await?;
     if let (Some(listing), Some(contract)) = (plan.close_listing, &view.contract) {
         let close = techx_accounts::records::TransitionForm {
             action: techx_core::codes::Action::Close,

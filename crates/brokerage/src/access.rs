@@ -5,10 +5,11 @@
 
 use crate::dto::{
     AccessDecisionForm, AccessReport, AccessRequestFilter, AccessRequestForm, AccessRequestView,
-    Entity, GrantView, InquiryRoute, Mailbox, ReadView,
+    Entity, GrantView, InquiryRoute, InquirySide, ReadView,
 };
 use crate::{
-    Brokerage, Party, db, page, party, stored, stored_entity, text, utc, verified_organization,
+    Brokerage, Party, db, in_mailbox, page, party, routed_side, stored, stored_entity, text, utc,
+    verified_organization,
 };
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
@@ -54,33 +55,15 @@ struct AccessRow {
     updated_at: NaiveDateTime,
 }
 
-/// How an actor stands to an access request.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Role {
-    /// A member of the organization asking.
-    Asker,
-    /// A member of the owner organization (decides when an owner or editor).
-    Owner,
-    /// Staff (decide requests routed to brokers, and may decide any).
-    Broker,
+fn role(actor: &Actor, row: &AccessRow, record: &Party) -> Option<InquirySide> {
+    routed_side(actor, row.organization_id, &row.routed_to, record)
 }
 
-fn role(actor: &Actor, row: &AccessRow, record: &Party) -> Option<Role> {
-    if actor.is_member_of(techx_core::OrganizationId(row.organization_id)) {
-        Some(Role::Asker)
-    } else if row.routed_to == "owner" && record.owned_by(actor) {
-        Some(Role::Owner)
-    } else if actor.is_staff() {
-        Some(Role::Broker)
-    } else {
-        None
-    }
-}
-
+/// Staff decide any access request; the owner's owners and editors those routed to the owner.
 fn may_decide(actor: &Actor, row: &AccessRow, record: &Party) -> bool {
     match role(actor, row, record) {
-        Some(Role::Broker) => true,
-        Some(Role::Owner) => record.editable_by(actor),
+        Some(InquirySide::Broker) => true,
+        Some(InquirySide::Owner) => record.editable_by(actor),
         _ => false,
     }
 }
@@ -255,13 +238,7 @@ impl Brokerage {
                     else {
                         continue;
                     };
-                    let wanted = match (filter.mailbox, role(&actor, &row, &record)) {
-                        (_, None) => false,
-                        (Some(Mailbox::Sent), Some(r)) => r == Role::Asker,
-                        (Some(Mailbox::Received), Some(r)) => r != Role::Asker,
-                        (None, Some(_)) => true,
-                    };
-                    if wanted {
+                    if in_mailbox(filter.mailbox, role(&actor, &row, &record)) {
                         views.push(view(conn, &row, &record)?);
                     }
                 }

@@ -174,6 +174,15 @@ fn load(conn: &mut DbConn, id: i64) -> Result<Option<EngagementRow>, RecordError
         .map_err(db)
 }
 
+/// An engagement the actor may see (404 otherwise).
+fn load_visible(conn: &mut DbConn, actor: &Actor, id: i64) -> Result<EngagementRow, RecordError> {
+    load(conn, id)?
+        .map(|row| visible(conn, actor, &row).map(|seen| seen.then_some(row)))
+        .transpose()?
+        .flatten()
+        .ok_or(RecordError::NotFound("engagement"))
+}
+
 fn require_staff(actor: &Actor) -> Result<(), RecordError> {
     if actor.is_staff() {
         Ok(())
@@ -241,10 +250,7 @@ fn plan(
     id: i64,
     form: &StageForm,
 ) -> Result<(EngagementRow, StagePlan), RecordError> {
-    let row = load(conn, id)?.ok_or(RecordError::NotFound("engagement"))?;
-    if !visible(conn, actor, &row)? {
-        return Err(RecordError::NotFound("engagement"));
-    }
+    let row = load_visible(conn, actor, id)?;
     require_staff(actor)?;
     let mut errors = Vec::new();
     let from: EngagementStage = stored(&row.stage)?;
@@ -451,10 +457,7 @@ impl Brokerage {
         let actor = actor.clone();
         self.db
             .run(move |conn| {
-                let row = load(conn, id)?.ok_or(RecordError::NotFound("engagement"))?;
-                if !visible(conn, &actor, &row)? {
-                    return Err(RecordError::NotFound("engagement"));
-                }
+                let row = load_visible(conn, &actor, id)?;
                 view(conn, &row, true)
             })
             .await
@@ -512,10 +515,7 @@ impl Brokerage {
         self.db
             .write(move |conn| {
                 let now = clock::now();
-                let row = load(conn, id)?.ok_or(RecordError::NotFound("engagement"))?;
-                if !visible(conn, &actor, &row)? {
-                    return Err(RecordError::NotFound("engagement"));
-                }
+                let row = load_visible(conn, &actor, id)?;
                 require_staff(&actor)?;
                 check_assignee(conn, patch.assignee_id)?;
                 diesel::update(engagements::table.find(id))
@@ -533,27 +533,14 @@ impl Brokerage {
             .await
     }
 
-    /// Check a stage change without writing it: what it will do.
-    pub async fn plan_stage(
-        &self,
-        actor: &Actor,
-        id: i64,
-        form: StageForm,
-    ) -> Result<StagePlan, RecordError> {
-        let actor = actor.clone();
-        self.db
-            .run(move |conn| plan(conn, &actor, id, &form).map(|(_, plan)| plan))
-            .await
-    }
-
     /// Move an engagement to another allowed stage (staff); `contract_signed` records the
-    /// contract. The caller closes the listing as `transferred` (see [`StagePlan`]).
+    /// contract. The caller closes the listing the returned plan names as `transferred`.
     pub async fn change_stage(
         &self,
         actor: &Actor,
         id: i64,
         form: StageForm,
-    ) -> Result<EngagementView, RecordError> {
+    ) -> Result<(EngagementView, StagePlan), RecordError> {
         let mut errors = Vec::new();
         let note = text(&mut errors, "note", &form.note, false);
         if !errors.is_empty() {
@@ -603,7 +590,7 @@ impl Brokerage {
                     now,
                 )?;
                 let row = load(conn, id)?.ok_or(RecordError::NotFound("engagement"))?;
-                view(conn, &row, true)
+                Ok((view(conn, &row, true)?, plan))
             })
             .await
     }
@@ -624,10 +611,7 @@ impl Brokerage {
         self.db
             .write(move |conn| {
                 let now = clock::now();
-                let row = load(conn, id)?.ok_or(RecordError::NotFound("engagement"))?;
-                if !visible(conn, &actor, &row)? {
-                    return Err(RecordError::NotFound("engagement"));
-                }
+                load_visible(conn, &actor, id)?;
                 event(conn, id, "note", (None, None), body, &actor, now)?;
                 diesel::update(engagements::table.find(id))
                     .set(engagements::updated_at.eq(now))

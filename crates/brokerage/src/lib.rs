@@ -315,16 +315,38 @@ struct MessageRow {
 }
 
 /// The sides of an inquiry an actor is on.
-fn inquiry_role(actor: &Actor, row: &InquiryRow, record: &Party) -> Option<InquirySide> {
-    if actor.is_member_of(techx_core::OrganizationId(row.organization_id)) {
+/// How an actor stands to what organization `sender` sent about `record`, routed to its owner
+/// or to the brokers (an inquiry, an access request): the sender's side, the owner's side (when
+/// routed to the owner), the brokers' (staff), or none.
+pub(crate) fn routed_side(
+    actor: &Actor,
+    sender: i64,
+    routed_to: &str,
+    record: &Party,
+) -> Option<InquirySide> {
+    if actor.is_member_of(techx_core::OrganizationId(sender)) {
         Some(InquirySide::Inquirer)
-    } else if row.routed_to == "owner" && record.owned_by(actor) {
+    } else if routed_to == "owner" && record.owned_by(actor) {
         Some(InquirySide::Owner)
     } else if actor.is_staff() {
         Some(InquirySide::Broker)
     } else {
         None
     }
+}
+
+/// Whether something the actor stands to as `side` belongs in `mailbox` (none: both).
+pub(crate) fn in_mailbox(mailbox: Option<Mailbox>, side: Option<InquirySide>) -> bool {
+    match (mailbox, side) {
+        (_, None) => false,
+        (Some(Mailbox::Sent), Some(side)) => side == InquirySide::Inquirer,
+        (Some(Mailbox::Received), Some(side)) => side != InquirySide::Inquirer,
+        (None, Some(_)) => true,
+    }
+}
+
+fn inquiry_role(actor: &Actor, row: &InquiryRow, record: &Party) -> Option<InquirySide> {
+    routed_side(actor, row.organization_id, &row.routed_to, record)
 }
 
 fn inquiry_view(
@@ -842,14 +864,7 @@ impl Brokerage {
                     else {
                         continue;
                     };
-                    let role = inquiry_role(&actor, &row, &record);
-                    let wanted = match (filter.mailbox, role) {
-                        (_, None) => false,
-                        (Some(Mailbox::Sent), Some(side)) => side == InquirySide::Inquirer,
-                        (Some(Mailbox::Received), Some(side)) => side != InquirySide::Inquirer,
-                        (None, Some(_)) => true,
-                    };
-                    if wanted {
+                    if in_mailbox(filter.mailbox, inquiry_role(&actor, &row, &record)) {
                         views.push(inquiry_view(&row, &record, Vec::new())?);
                     }
                 }

@@ -359,6 +359,17 @@ pub fn find(
     request: &MatchRequest,
     now: DateTime<Utc>,
 ) -> Result<Matches, SearchError> {
+    ranked(index, config, request, now, None)
+}
+
+/// [`find`], keeping only candidate `only` when given (explained alone, ranked among all).
+fn ranked(
+    index: &SearchIndex,
+    config: &Config,
+    request: &MatchRequest,
+    now: DateTime<Utc>,
+    only: Option<i64>,
+) -> Result<Matches, SearchError> {
     let text = request.source.text();
     let level2: Vec<String> = request
         .source
@@ -427,6 +438,9 @@ pub fn find(
     if request.strict {
         items.retain(|(m, _)| m.fits());
     }
+    if let Some(id) = only {
+        items.retain(|(m, _)| m.id == id);
+    }
     items.truncate(request.limit);
     // The matched terms, for the matches returned only.
     let source_terms = Terms::of(&text);
@@ -472,7 +486,7 @@ pub fn score_pair(
         limit: usize::MAX,
         strict: false,
     };
-    if let Some(found) = find(index, config, &request, now)?
+    if let Some(found) = ranked(index, config, &request, now, Some(listing_id))?
         .items
         .into_iter()
         .find(|m| m.id == listing_id)
