@@ -134,7 +134,7 @@ async fn main() {
         metrics: Metrics::new().unwrap(),
         brokerage: techx_brokerage::Brokerage::new(db.clone()),
         db: db.clone(),
-        trust_proxy: false,
+        trusted_proxies: techx_api::auth::TrustedProxies::none(),
     };
     let app = test::init_service(techx_api::build_app(state)).await;
 

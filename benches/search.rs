@@ -283,7 +283,7 @@ async fn main() {
         metrics: Metrics::new().unwrap(),
         brokerage: techx_brokerage::Brokerage::new(db.clone()),
         db: db.clone(),
-        trust_proxy: false,
+        trusted_proxies: techx_api::auth::TrustedProxies::none(),
     };
     let server = actix_web::HttpServer::new(move || techx_api::build_app(state.clone()))
         .workers(2)

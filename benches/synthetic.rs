@@ -165,19 +165,22 @@ pub async fn organizations(
     let mut organizations = Vec::with_capacity(count);
     for i in 0..count {
         let me = accounts
-            .register(RegisterForm {
-                email: format!("owner{i}@bench.vn"),
-                password: "benchmark password".into(),
-                full_name: format!("Chủ sở hữu {i}"),
-                organization: Some(OrganizationForm {
-                    name: format!("Tổ chức thử nghiệm {i}"),
-                    org_type: types[i % types.len()],
-                    tax_code: None,
-                    province_code: None,
-                    address: None,
-                    website: None,
-                }),
-            })
+            .register(
+                RegisterForm {
+                    email: format!("owner{i}@bench.vn"),
+                    password: "benchmark password".into(),
+                    full_name: format!("Chủ sở hữu {i}"),
+                    organization: Some(OrganizationForm {
+                        name: format!("Tổ chức thử nghiệm {i}"),
+                        org_type: types[i % types.len()],
+                        tax_code: None,
+                        province_code: None,
+                        address: None,
+                        website: None,
+                    }),
+                },
+                None,
+            )
             .await
             .unwrap();
         organizations.push(me.memberships[0].organization_id);

@@ -56,19 +56,22 @@ pub async fn register_organization(
     org: &DemoOrganization,
 ) -> anyhow::Result<OrganizationId> {
     let me = accounts
-        .register(RegisterForm {
-            email: org.owner_email.clone(),
-            password: password.to_owned(),
-            full_name: org.owner_name.clone(),
-            organization: Some(OrganizationForm {
-                name: org.name.clone(),
-                org_type: org.org_type,
-                tax_code: org.tax_code.clone(),
-                province_code: Some(org.province_code),
-                address: org.address.clone(),
-                website: org.website.clone(),
-            }),
-        })
+        .register(
+            RegisterForm {
+                email: org.owner_email.clone(),
+                password: password.to_owned(),
+                full_name: org.owner_name.clone(),
+                organization: Some(OrganizationForm {
+                    name: org.name.clone(),
+                    org_type: org.org_type,
+                    tax_code: org.tax_code.clone(),
+                    province_code: Some(org.province_code),
+                    address: org.address.clone(),
+                    website: org.website.clone(),
+                }),
+            },
+            None,
+        )
         .await?;
     let id = me
         .memberships
@@ -136,12 +139,15 @@ pub async fn load_if_empty(
 
     for staff in &demo.staff {
         let me = accounts
-            .register(RegisterForm {
-                email: staff.email.clone(),
-                password: demo.password.clone(),
-                full_name: staff.full_name.clone(),
-                organization: None,
-            })
+            .register(
+                RegisterForm {
+                    email: staff.email.clone(),
+                    password: demo.password.clone(),
+                    full_name: staff.full_name.clone(),
+                    organization: None,
+                },
+                None,
+            )
             .await?;
         let id = me.user.map(|u| u.id).unwrap_or(UserId(0));
         let form = UserRoleForm {

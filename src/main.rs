@@ -12,6 +12,7 @@ use techx_accounts::catalogue::Progress;
 use techx_accounts::records::RecordError;
 use techx_accounts::secret::{self, SecretSource};
 use techx_accounts::{Accounts, AccountsSettings, Actor};
+use techx_api::auth::TrustedProxies;
 use techx_api::{AppState, Metrics};
 use techx_core::OrganizationId;
 use techx_db::{Db, DbTarget, PoolOptions};
@@ -196,9 +197,11 @@ struct ServeArgs {
     #[arg(long, env = "TECHX_JWT_SECRET", hide_env_values = true)]
     jwt_secret: Option<String>,
 
-    /// Trust `Forwarded`/`X-Forwarded-For` for the client address (only behind a reverse proxy).
-    #[arg(long, env = "TECHX_TRUST_PROXY", default_value_t = false)]
-    trust_proxy: bool,
+    /// Reverse proxies whose `X-Forwarded-For`/`Forwarded` headers are believed: addresses or
+    /// networks, comma-separated (`10.0.0.0/8,127.0.0.1`). The client is the nearest address
+    /// those proxies did not add. Default: none (the client is the socket peer).
+    #[arg(long, env = "TECHX_TRUSTED_PROXIES", default_value = "", value_parser = parse_proxies)]
+    trusted_proxies: TrustedProxies,
 
     /// HTTP worker threads (default: one per core).
     #[arg(long, env = "TECHX_WORKERS")]
@@ -223,6 +226,10 @@ enum AdminCommand {
         #[arg(long, required = true)]
         password_stdin: bool,
     },
+}
+
+fn parse_proxies(list: &str) -> Result<TrustedProxies, String> {
+    TrustedProxies::parse(list)
 }
 
 fn init_logs(format: LogFormat) {
@@ -305,7 +312,7 @@ async fn serve(common: CommonArgs, args: ServeArgs) -> anyhow::Result<()> {
         db,
         accounts,
         metrics: Metrics::new()?,
-        trust_proxy: args.trust_proxy,
+        trusted_proxies: args.trusted_proxies,
     };
     spawn_alert_sweep(state.clone());
     let mut server = actix_web::HttpServer::new(move || techx_api::build_app(state.clone()))

@@ -988,14 +988,13 @@ async fn an_engagement_moves_only_along_the_pipeline_and_a_signed_contract_close
         .await
         .json();
     assert_eq!(contracts[0]["id"], contract["id"]);
-    let outsiders = app
-        .get(
-            &format!("/api/v1/listings/{listing}/contracts"),
-            Some(&cast.unverified),
-        )
-        .await
-        .json();
-    assert_eq!(outsiders, json!([]));
+    // A transferred listing is no longer published: outsiders cannot see it, nor its contracts.
+    app.get(
+        &format!("/api/v1/listings/{listing}/contracts"),
+        Some(&cast.unverified),
+    )
+    .await
+    .assert_error(404, "not_found");
 
     // On to the end; nothing after it.
     stage(&app, id, &cast.broker, json!({"stage": "completed"}))

@@ -129,7 +129,7 @@ impl TestApp {
             db,
             accounts,
             metrics: Metrics::new().unwrap(),
-            trust_proxy: false,
+            trusted_proxies: techx_api::auth::TrustedProxies::none(),
         };
         TestApp {
             state,

@@ -7,6 +7,11 @@ use techx_core::lifecycle::Tier;
 use techx_core::{ApiKeyId, OrganizationId, UserId};
 use techx_db::records::ActorRef;
 
+/// [`Actor::may_identify`] for a caller who may be anonymous.
+pub fn may_identify(viewer: Option<&Actor>, owner: OrganizationId, hidden: bool) -> bool {
+    !hidden || viewer.is_some_and(|v| v.may_identify(owner, true))
+}
+
 /// The identity behind a request.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Principal {
@@ -121,6 +126,13 @@ impl Actor {
     /// May see records of `organization` that are not published: its members and staff.
     pub fn sees_unpublished_of(&self, organization: OrganizationId) -> bool {
         self.is_staff() || self.is_member_of(organization)
+    }
+
+    /// The one rule of anonymity: whether this actor may learn that `owner` stands behind a
+    /// record, when the record hides its owner (an anonymous request). Its members and the
+    /// exchange's staff may; nobody else, on any road.
+    pub fn may_identify(&self, owner: OrganizationId, hidden: bool) -> bool {
+        !hidden || self.sees_unpublished_of(owner)
     }
 
     /// The disclosure tier this actor reads a record of `owner` at; `granted` is whether one of

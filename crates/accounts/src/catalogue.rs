@@ -23,7 +23,12 @@ use techx_db::{ChangeOp, Db, DbConn, record_change};
 /// Most rows one export returns.
 pub const EXPORT_LIMIT: i64 = 50_000;
 
-/// The lifecycle columns a transition writes.
+/// How many times a write re-reads a record that another write changed under it (between its
+/// read and its compare-and-set) before it gives up with a conflict.
+const ATTEMPTS: usize = 8;
+
+/// The lifecycle columns a transition writes, and the version it was planned from: the row is
+/// changed only if it is still at that version (then it moves to the next one).
 #[derive(Debug, Clone)]
 pub struct StatusChange {
     pub status: RecordStatus,
@@ -32,7 +37,7 @@ pub struct StatusChange {
     pub last_confirmed_at: Option<NaiveDateTime>,
     pub published_at: Option<NaiveDateTime>,
     pub updated_at: NaiveDateTime,
-    pub version: i32,
+    pub from_version: i32,
 }
 
 /// What a kind of record (listing, request) brings to the [`Engine`].
@@ -43,7 +48,7 @@ pub trait Catalogue: Send + Sync + 'static {
     /// The complete, editable content of a record (create body, import row, diff base).
     type Form: Serialize + Clone + Send + 'static;
     /// A partial change.
-    type Patch: Send + 'static;
+    type Patch: Clone + Send + 'static;
     /// A form that passed validation, ready to store.
     type Valid: Send + 'static;
     /// What readers get.
@@ -66,6 +71,9 @@ pub trait Catalogue: Send + Sync + 'static {
     fn paging_of(query: &Self::Query) -> (Option<i64>, Option<i64>);
     /// Refuse a lifecycle step the kind forbids (a prohibited technology is never published).
     fn check_step(row: &Self::Row, step: &Step) -> Result<(), RecordError>;
+    /// Refuse an edit of a record in `status` that would leave it somewhere it could not be
+    /// published (a live listing made `prohibited`).
+    fn check_edit(status: RecordStatus, valid: &Self::Valid) -> Result<(), RecordError>;
 
     fn find(conn: &mut DbConn, id: i64) -> Result<Option<Self::Row>, RecordError>;
     /// The rows of `ids` that exist, in any order.
@@ -86,16 +94,19 @@ pub trait Catalogue: Send + Sync + 'static {
         created_by: Option<i64>,
         now: NaiveDateTime,
     ) -> Result<Self::Row, RecordError>;
-    /// Store new content (fields and lists) with the new version.
+    /// Store new content (fields and lists) if the row is still at version `current`, moving
+    /// it to the next version; false, and nothing written, when another change came first.
     fn update(
         conn: &mut DbConn,
         id: i64,
         valid: &Self::Valid,
-        version: i32,
+        current: i32,
         now: NaiveDateTime,
-    ) -> Result<(), RecordError>;
-    fn set_status(conn: &mut DbConn, id: i64, change: &StatusChange) -> Result<(), RecordError>;
-    fn delete(conn: &mut DbConn, id: i64) -> Result<(), RecordError>;
+    ) -> Result<bool, RecordError>;
+    /// Write a lifecycle change if the row is still at `change.from_version`; false otherwise.
+    fn set_status(conn: &mut DbConn, id: i64, change: &StatusChange) -> Result<bool, RecordError>;
+    /// Delete a draft still at version `current`; false otherwise.
+    fn delete(conn: &mut DbConn, id: i64, current: i32) -> Result<bool, RecordError>;
     /// Publications whose validity has passed.
     fn due_for_expiry(
         conn: &mut DbConn,
@@ -209,6 +220,31 @@ fn load_view<C: Catalogue>(
     let row = C::find(conn, id)?.ok_or(RecordError::NotFound(entity::<C>()))?;
     let (mut views, _) = to_views::<C>(conn, actor, &[row], clock::now())?;
     views.pop().ok_or(RecordError::NotFound(entity::<C>()))
+}
+
+/// Most problems an import report lists: a file of 100,000 bad rows is answered in bounded
+/// size, with the count of what is left out.
+const MAX_REPORTED_PROBLEMS: usize = 1000;
+
+fn bounded_report(mut errors: Vec<FieldError>) -> Vec<FieldError> {
+    if errors.len() > MAX_REPORTED_PROBLEMS {
+        let left_out = errors.len() - MAX_REPORTED_PROBLEMS;
+        errors.truncate(MAX_REPORTED_PROBLEMS);
+        errors.push(FieldError::new(
+            "file",
+            "too_many_problems",
+            format!("{left_out} more problems are not listed; fix these and import again"),
+        ));
+    }
+    errors
+}
+
+/// Every attempt found the record changed again before it could write.
+fn lost_race<C: Catalogue>() -> RecordError {
+    RecordError::Conflict(format!(
+        "the {} is being changed by others at this moment; read it again and retry",
+        entity::<C>()
+    ))
 }
 
 fn no_changes() -> Value {
@@ -376,6 +412,25 @@ impl<C: Catalogue> Engine<C> {
         Ok(views)
     }
 
+    /// Of `ids`, those live now (what anyone may see), with their current version: what
+    /// anonymous search checks the public views it keeps against, so that a record taken down or
+    /// changed a moment ago (on any server) is never shown as it was.
+    pub async fn live_versions(&self, ids: Vec<i64>) -> Result<HashMap<i64, i32>, RecordError> {
+        if ids.is_empty() {
+            return Ok(HashMap::new());
+        }
+        self.db
+            .run(move |conn| {
+                let now = clock::now();
+                Ok(C::find_many(conn, &ids)?
+                    .into_iter()
+                    .filter(|r| records::is_visible(None, r, now))
+                    .map(|r| (r.id(), r.version()))
+                    .collect())
+            })
+            .await
+    }
+
     /// For the search index: each record of `ids` (in that order, missing ones left out) as
     /// the system sees it (every tier) and as an anonymous reader sees it (public tier), from
     /// one read of the rows and their lists.
@@ -480,7 +535,8 @@ impl<C: Catalogue> Engine<C> {
     }
 
     /// Change fields (owners and editors, and admins). `expected_version` comes from
-    /// `If-Match`.
+    /// `If-Match`. The write is a compare-and-set on the version read: a change that lands in
+    /// between makes this one re-read (and, with `If-Match`, answer 412), so no update is lost.
     pub async fn update(
         &self,
         actor: &Actor,
@@ -491,37 +547,47 @@ impl<C: Catalogue> Engine<C> {
         let actor = actor.clone();
         self.db
             .write(move |conn| {
-                let now = clock::now();
-                let current =
-                    records::require_editable_by(&actor, C::find(conn, id)?, entity::<C>(), now)?;
-                let status = records::status_of(&current)?;
-                if !lifecycle::is_editable(status) {
-                    return Err(RecordError::Conflict(format!(
-                        "a {} cannot be edited while it is {status}",
-                        entity::<C>()
-                    )));
+                for _ in 0..ATTEMPTS {
+                    let now = clock::now();
+                    let current = records::require_editable_by(
+                        &actor,
+                        C::find(conn, id)?,
+                        entity::<C>(),
+                        now,
+                    )?;
+                    let status = records::status_of(&current)?;
+                    if !lifecycle::is_editable(status) {
+                        return Err(RecordError::Conflict(format!(
+                            "a {} cannot be edited while it is {status}",
+                            entity::<C>()
+                        )));
+                    }
+                    records::check_version(&current, expected_version)?;
+                    let before = C::forms(conn, std::slice::from_ref(&current))?
+                        .pop()
+                        .ok_or(RecordError::NotFound(entity::<C>()))?;
+                    let after = C::apply_patch(before.clone(), patch.clone());
+                    let valid = C::validate(&after).map_err(RecordError::Invalid)?;
+                    C::check_edit(status, &valid)?;
+                    let changes = records::diff(&form_json(&before), &form_json(&after));
+                    if !C::update(conn, id, &valid, current.version(), now)? {
+                        continue;
+                    }
+                    log_change::<C>(
+                        conn,
+                        id,
+                        "update",
+                        None,
+                        None,
+                        &changes,
+                        None,
+                        actor.reference(),
+                        ChangeOp::Update,
+                        now,
+                    )?;
+                    return load_view::<C>(conn, Some(&actor), id);
                 }
-                records::check_version(&current, expected_version)?;
-                let before = C::forms(conn, std::slice::from_ref(&current))?
-                    .pop()
-                    .ok_or(RecordError::NotFound(entity::<C>()))?;
-                let after = C::apply_patch(before.clone(), patch);
-                let valid = C::validate(&after).map_err(RecordError::Invalid)?;
-                let changes = records::diff(&form_json(&before), &form_json(&after));
-                C::update(conn, id, &valid, current.version() + 1, now)?;
-                log_change::<C>(
-                    conn,
-                    id,
-                    "update",
-                    None,
-                    None,
-                    &changes,
-                    None,
-                    actor.reference(),
-                    ChangeOp::Update,
-                    now,
-                )?;
-                load_view::<C>(conn, Some(&actor), id)
+                Err(lost_race::<C>())
             })
             .await
     }
@@ -536,36 +602,47 @@ impl<C: Catalogue> Engine<C> {
         let actor = actor.clone();
         self.db
             .write(move |conn| {
-                let now = clock::now();
-                let current =
-                    records::require_editable_by(&actor, C::find(conn, id)?, entity::<C>(), now)?;
-                if current.status() != RecordStatus::Draft.as_str() {
-                    return Err(RecordError::Conflict(format!(
-                        "only drafts can be deleted; this {} is {}",
+                for _ in 0..ATTEMPTS {
+                    let now = clock::now();
+                    let current = records::require_editable_by(
+                        &actor,
+                        C::find(conn, id)?,
                         entity::<C>(),
-                        current.status()
-                    )));
+                        now,
+                    )?;
+                    if current.status() != RecordStatus::Draft.as_str() {
+                        return Err(RecordError::Conflict(format!(
+                            "only drafts can be deleted; this {} is {}",
+                            entity::<C>(),
+                            current.status()
+                        )));
+                    }
+                    records::check_version(&current, expected_version)?;
+                    if !C::delete(conn, id, current.version())? {
+                        continue;
+                    }
+                    let from = Some(current.status());
+                    return log_change::<C>(
+                        conn,
+                        id,
+                        "delete",
+                        from,
+                        None,
+                        &no_changes(),
+                        None,
+                        actor.reference(),
+                        ChangeOp::Delete,
+                        now,
+                    );
                 }
-                records::check_version(&current, expected_version)?;
-                C::delete(conn, id)?;
-                let from = Some(current.status());
-                log_change::<C>(
-                    conn,
-                    id,
-                    "delete",
-                    from,
-                    None,
-                    &no_changes(),
-                    None,
-                    actor.reference(),
-                    ChangeOp::Delete,
-                    now,
-                )
+                Err(lost_race::<C>())
             })
             .await
     }
 
-    /// Take a lifecycle action.
+    /// Take a lifecycle action. Like [`Engine::update`], a compare-and-set on the version read:
+    /// of two identical actions at once, one moves the record and the other finds it moved
+    /// (409, or 412 with `If-Match`).
     pub async fn transition(
         &self,
         actor: &Actor,
@@ -573,44 +650,59 @@ impl<C: Catalogue> Engine<C> {
         form: TransitionForm,
         expected_version: Option<i32>,
     ) -> Result<C::View, RecordError> {
+        let actor = actor.clone();
+        self.db
+            .write(move |conn| Self::transition_in(conn, &actor, id, &form, expected_version))
+            .await
+    }
+
+    /// [`Engine::transition`] inside a transaction the caller holds (a contract signed closes
+    /// its listing in the same transaction).
+    pub fn transition_in(
+        conn: &mut DbConn,
+        actor: &Actor,
+        id: i64,
+        form: &TransitionForm,
+        expected_version: Option<i32>,
+    ) -> Result<C::View, RecordError> {
         let note = validate::optional_text("note", form.note.as_deref(), MAX_NOTE_LEN)
             .map_err(|e| RecordError::Invalid(vec![e]))?;
         let action = form.action;
-        let actor = actor.clone();
-        self.db
-            .write(move |conn| {
-                let now = clock::now();
-                let current = C::find(conn, id)?
-                    .filter(|r| records::is_visible(Some(&actor), r, now))
-                    .ok_or(RecordError::NotFound(entity::<C>()))?;
-                let step = records::plan_step(C::KIND, &actor, &current, action, now)?;
-                records::check_version(&current, expected_version)?;
-                C::check_step(&current, &step)?;
-                let change = StatusChange {
-                    status: step.to,
-                    valid_until: step.confirms.then(|| lifecycle::valid_until(now)),
-                    last_confirmed_at: step.confirms.then_some(now),
-                    published_at: step.publishes.then_some(now),
-                    updated_at: now,
-                    version: current.version() + 1,
-                };
-                C::set_status(conn, id, &change)?;
-                let (from, to) = (Some(step.from.as_str()), Some(step.to.as_str()));
-                log_change::<C>(
-                    conn,
-                    id,
-                    action.as_str(),
-                    from,
-                    to,
-                    &no_changes(),
-                    note.as_deref(),
-                    actor.reference(),
-                    ChangeOp::Update,
-                    now,
-                )?;
-                load_view::<C>(conn, Some(&actor), id)
-            })
-            .await
+        for _ in 0..ATTEMPTS {
+            let now = clock::now();
+            let current = C::find(conn, id)?
+                .filter(|r| records::is_visible(Some(actor), r, now))
+                .ok_or(RecordError::NotFound(entity::<C>()))?;
+            let step = records::plan_step(C::KIND, actor, &current, action, now)?;
+            records::check_version(&current, expected_version)?;
+            C::check_step(&current, &step)?;
+            let change = StatusChange {
+                status: step.to,
+                valid_until: step.confirms.then(|| lifecycle::valid_until(now)),
+                last_confirmed_at: step.confirms.then_some(now),
+                published_at: step.publishes.then_some(now),
+                updated_at: now,
+                from_version: current.version(),
+            };
+            if !C::set_status(conn, id, &change)? {
+                continue;
+            }
+            let (from, to) = (Some(step.from.as_str()), Some(step.to.as_str()));
+            log_change::<C>(
+                conn,
+                id,
+                action.as_str(),
+                from,
+                to,
+                &no_changes(),
+                note.as_deref(),
+                actor.reference(),
+                ChangeOp::Update,
+                now,
+            )?;
+            return load_view::<C>(conn, Some(actor), id);
+        }
+        Err(lost_race::<C>())
     }
 
     /// The history of a record: for its organization, moderators and admins.
@@ -671,7 +763,7 @@ impl<C: Catalogue> Engine<C> {
             }
         }
         if !errors.is_empty() {
-            return Err(RecordError::Invalid(errors));
+            return Err(RecordError::Invalid(bounded_report(errors)));
         }
         let actor = actor.clone();
         let ids = self
@@ -695,6 +787,7 @@ impl<C: Catalogue> Engine<C> {
                     Some(RecordStatus::Published.as_str()),
                     Some(RecordStatus::Expired.as_str()),
                 );
+                let mut expired = 0;
                 for row in &due {
                     let change = StatusChange {
                         status: RecordStatus::Expired,
@@ -702,9 +795,13 @@ impl<C: Catalogue> Engine<C> {
                         last_confirmed_at: None,
                         published_at: None,
                         updated_at: now,
-                        version: row.version() + 1,
+                        from_version: row.version(),
                     };
-                    C::set_status(conn, row.id(), &change)?;
+                    // Renewed or withdrawn since it was read: the other change stands.
+                    if !C::set_status(conn, row.id(), &change)? {
+                        continue;
+                    }
+                    expired += 1;
                     log_change::<C>(
                         conn,
                         row.id(),
@@ -718,7 +815,7 @@ impl<C: Catalogue> Engine<C> {
                         now,
                     )?;
                 }
-                Ok(due.len())
+                Ok(expired)
             })
             .await
     }

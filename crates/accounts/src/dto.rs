@@ -159,11 +159,14 @@ pub struct ListOrganizationsQuery {
     pub province_code: Option<Province>,
     /// `verified` for everyone; moderators may also ask for `pending` or `rejected`.
     pub verification: Option<Verification>,
-    /// Words the name must contain (case-insensitive).
+    /// Words the name must contain (case-insensitive), at most 200 characters.
+    #[param(max_length = 200)]
     pub q: Option<String>,
     /// How many items to return, 1 to 100 (default 20).
+    #[param(minimum = 1, maximum = 100)]
     pub limit: Option<i64>,
-    /// How many items to skip (default 0).
+    /// How many items to skip, 0 to 10,000 (default 0).
+    #[param(minimum = 0, maximum = 10000)]
     pub offset: Option<i64>,
 }
 

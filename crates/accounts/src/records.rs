@@ -107,6 +107,10 @@ pub fn parse_keywords(validator: &mut Validator, field: &str, keywords: &[String
         if keyword.is_empty() || !seen.insert(keyword.to_lowercase()) {
             continue;
         }
+        if let Err(error) = validate::check_characters(field, keyword, false) {
+            validator.push(error);
+            continue;
+        }
         if keyword.chars().count() > MAX_KEYWORD_LEN {
             validator.push(FieldError::new(
                 field,
@@ -212,7 +216,7 @@ pub fn parse_contact(
     phone: Option<&str>,
 ) -> Contact {
     let name = validator
-        .check(validate::optional_text("contact_name", name, 200))
+        .check(validate::optional_line("contact_name", name, 200))
         .flatten();
     let email = match email.map(str::trim).filter(|e| !e.is_empty()) {
         Some(email) => validator
@@ -221,7 +225,7 @@ pub fn parse_contact(
         None => None,
     };
     let phone = validator
-        .check(validate::optional_text("contact_phone", phone, 30))
+        .check(validate::optional_line("contact_phone", phone, 30))
         .flatten();
     if let Some(phone) = &phone
         && !phone
@@ -684,8 +688,10 @@ impl Sort {
 #[into_params(parameter_in = Query)]
 pub struct HistoryQuery {
     /// How many entries to return, 1 to 100 (default 20).
+    #[param(minimum = 1, maximum = 100)]
     pub limit: Option<i64>,
-    /// How many entries to skip (default 0).
+    /// How many entries to skip, 0 to 10,000 (default 0).
+    #[param(minimum = 0, maximum = 10000)]
     pub offset: Option<i64>,
 }
 
@@ -860,9 +866,41 @@ pub mod csv_fields {
         text.strip_prefix('\u{feff}').unwrap_or(text)
     }
 
+    /// Characters that make a spreadsheet read a cell as a formula when they start it (OWASP,
+    /// "CSV injection").
+    const FORMULA_STARTS: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
+
+    /// A cell a spreadsheet will not run: one that starts like a formula gets a leading
+    /// apostrophe, which spreadsheets show as text and the import takes off again. Every export
+    /// writes its cells through this.
+    pub fn spreadsheet_safe(cell: String) -> String {
+        if cell.starts_with(FORMULA_STARTS) {
+            format!("'{cell}")
+        } else {
+            cell
+        }
+    }
+
+    /// A cell as written before [`spreadsheet_safe`] protected it.
+    fn unprotected(value: &str) -> &str {
+        match value.strip_prefix('\'') {
+            Some(rest) if rest.starts_with(FORMULA_STARTS) => rest,
+            _ => value,
+        }
+    }
+
+    /// Write one data row, every cell spreadsheet-safe.
+    pub fn write_row<W: std::io::Write, const N: usize>(
+        writer: &mut csv::Writer<W>,
+        cells: [String; N],
+    ) -> Result<(), csv::Error> {
+        writer.write_record(cells.map(spreadsheet_safe))
+    }
+
     /// A text cell: blank is None.
     pub fn text(value: Option<&str>) -> Option<String> {
         value
+            .map(unprotected)
             .map(str::trim)
             .filter(|v| !v.is_empty())
             .map(str::to_owned)
@@ -870,8 +908,7 @@ pub mod csv_fields {
 
     /// A list cell: values separated by `;`, blanks dropped.
     pub fn list(value: Option<&str>) -> Vec<String> {
-        value
-            .unwrap_or_default()
+        unprotected(value.unwrap_or_default())
             .split(LIST_SEPARATOR)
             .map(str::trim)
             .filter(|v| !v.is_empty())

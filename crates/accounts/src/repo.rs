@@ -100,14 +100,38 @@ pub fn find_organization(conn: &mut DbConn, id: i64) -> QueryResult<Option<Organ
         .optional()
 }
 
+/// Write changes if the organization is still at version `current` (compare and set): None,
+/// and nothing written, when another change came first.
 pub fn update_organization(
     conn: &mut DbConn,
     id: i64,
+    current: i32,
     changes: &OrganizationChanges,
-) -> QueryResult<Organization> {
+) -> QueryResult<Option<Organization>> {
+    diesel::update(
+        organizations::table
+            .find(id)
+            .filter(organizations::version.eq(current)),
+    )
+    .set(changes)
+    .get_result::<Organization>(conn)
+    .optional()
+}
+
+/// Lock an organization's row until the transaction ends, so that changes to its members
+/// (the last owner stays) are made one after the other.
+pub fn lock_organization(conn: &mut DbConn, id: i64) -> QueryResult<usize> {
     diesel::update(organizations::table.find(id))
-        .set(changes)
-        .get_result::<Organization>(conn)
+        .set(organizations::updated_at.eq(organizations::updated_at))
+        .execute(conn)
+}
+
+/// Lock the rows of every admin until the transaction ends, so that demotions are made one
+/// after the other (the last admin stays).
+pub fn lock_admins(conn: &mut DbConn) -> QueryResult<usize> {
+    diesel::update(users::table.filter(users::platform_role.eq("admin")))
+        .set(users::platform_role.eq(users::platform_role))
+        .execute(conn)
 }
 
 /// Filters of the organization list, already parsed.

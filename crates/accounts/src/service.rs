@@ -22,6 +22,9 @@ use techx_db::{ChangeOp, Db, DbConn, record_change};
 #[derive(Debug, Clone, Copy, Default)]
 pub struct AccountsSettings {
     pub login_limits: LoginLimits,
+    /// Failed registrations (an email already taken, invalid input) allowed per email and per
+    /// client address: registration cannot be used to test which emails have accounts.
+    pub register_limits: LoginLimits,
 }
 
 /// The accounts service: cheap to clone, shared by every worker.
@@ -30,6 +33,7 @@ pub struct Accounts {
     db: Db,
     keys: Arc<TokenKeys>,
     limiter: Arc<LoginLimiter>,
+    register_limiter: Arc<LoginLimiter>,
 }
 
 /// A stored code that must parse; a failure means the database holds something we never wrote.
@@ -92,7 +96,7 @@ fn parse_scopes(rows: &[(i64, String)], key_id: i64) -> Result<Vec<ApiScope>, Ac
 
 /// A tax code (*mã số thuế*): 10 digits, or 10 digits, `-` and 3 digits for a branch.
 fn parse_tax_code(field: &str, value: Option<&str>) -> Result<Option<String>, FieldError> {
-    let Some(code) = validate::optional_text(field, value, 14)? else {
+    let Some(code) = validate::optional_line(field, value, 14)? else {
         return Ok(None);
     };
     let (main, branch) = match code.split_once('-') {
@@ -117,7 +121,7 @@ fn parse_organization_form(
     form: OrganizationForm,
 ) -> Option<NewOrganization> {
     let field = |name: &str| format!("{prefix}{name}");
-    let name = validator.check(validate::required_text(&field("name"), &form.name, 2, 300));
+    let name = validator.check(validate::required_line(&field("name"), &form.name, 2, 300));
     let tax_code = validator.check(parse_tax_code(&field("tax_code"), form.tax_code.as_deref()));
     let address = validator.check(validate::optional_text(
         &field("address"),
@@ -146,6 +150,16 @@ fn parse_organization_form(
         updated_at: now,
         version: 1,
     })
+}
+
+/// How many times a write re-reads an organization that another write changed under it.
+const ATTEMPTS: usize = 8;
+
+fn changed_meanwhile() -> AccountsError {
+    AccountsError::Conflict(
+        "the organization is being changed by others at this moment; read it again and retry"
+            .to_owned(),
+    )
 }
 
 fn parse_paging(limit: Option<i64>, offset: Option<i64>) -> Result<Paging, AccountsError> {
@@ -183,6 +197,7 @@ impl Accounts {
             db,
             keys: Arc::new(TokenKeys::new(jwt_secret)?),
             limiter: Arc::new(LoginLimiter::new(settings.login_limits)),
+            register_limiter: Arc::new(LoginLimiter::new(settings.register_limits)),
         })
     }
 
@@ -199,7 +214,27 @@ impl Accounts {
 
     /// Create an account (platform role `member`), and the organization it registers, if any,
     /// with the new user as its owner.
-    pub async fn register(&self, form: RegisterForm) -> Result<MeView, AccountsError> {
+    ///
+    /// Failed attempts are throttled per email and per client address like logins (429 with
+    /// `Retry-After`).
+    pub async fn register(
+        &self,
+        form: RegisterForm,
+        client_address: Option<String>,
+    ) -> Result<MeView, AccountsError> {
+        let email = form.email.trim().to_lowercase();
+        self.register_limiter
+            .check(&email, client_address.as_deref())
+            .map_err(|retry_after_secs| AccountsError::RateLimited { retry_after_secs })?;
+        let outcome = self.register_unthrottled(form).await;
+        if let Err(AccountsError::Invalid(_) | AccountsError::Conflict(_)) = &outcome {
+            self.register_limiter
+                .record_failure(&email, client_address.as_deref());
+        }
+        outcome
+    }
+
+    async fn register_unthrottled(&self, form: RegisterForm) -> Result<MeView, AccountsError> {
         let mut validator = Validator::new();
         let new_user = parse_new_user(&mut validator, &form.email, &form.full_name, &form.password);
         let organization = form
@@ -382,6 +417,12 @@ impl Accounts {
             return self.authenticate_api_key(bearer).await;
         }
         let user_id = self.keys.verify_access(bearer)?;
+        self.actor_of_user(user_id).await
+    }
+
+    /// The actor a user acts as now, with its current roles and memberships (what a token of
+    /// theirs would resolve to): background work done on a user's behalf sees what they see.
+    pub async fn actor_of_user(&self, user_id: UserId) -> Result<Actor, AccountsError> {
         self.db
             .run(move |conn| {
                 let user = repo::find_user(conn, user_id.0)?.ok_or(
@@ -573,6 +614,13 @@ impl Accounts {
         query: ListOrganizationsQuery,
     ) -> Result<Page<OrganizationView>, AccountsError> {
         let paging = parse_paging(query.limit, query.offset)?;
+        if query.q.as_ref().is_some_and(|q| q.chars().count() > 200) {
+            return Err(AccountsError::invalid(
+                "q",
+                "length",
+                "q must be at most 200 characters",
+            ));
+        }
         let verification = query.verification.unwrap_or(Verification::Verified);
         let moderator = actor.is_some_and(|a| a.can(Permission::ModerateOrganizations));
         if verification != Verification::Verified && !moderator {
@@ -617,7 +665,7 @@ impl Accounts {
         let name = patch
             .name
             .as_deref()
-            .and_then(|n| validator.check(validate::required_text("name", n, 2, 300)));
+            .and_then(|n| validator.check(validate::required_line("name", n, 2, 300)));
         let tax_code = patch
             .tax_code
             .as_ref()
@@ -636,34 +684,41 @@ impl Accounts {
         let user_id = actor.user_id().map(|u| u.0);
         self.db
             .write(move |conn| {
-                let current = visible_organization(conn, Some(&actor), id)?;
-                actor.require(Permission::ManageOrganization(id))?;
-                if expected_version.is_some_and(|v| v != current.version) {
-                    return Err(AccountsError::StaleVersion {
-                        current: current.version,
-                    });
+                for _ in 0..ATTEMPTS {
+                    let current = visible_organization(conn, Some(&actor), id)?;
+                    actor.require(Permission::ManageOrganization(id))?;
+                    if expected_version.is_some_and(|v| v != current.version) {
+                        return Err(AccountsError::StaleVersion {
+                            current: current.version,
+                        });
+                    }
+                    let identity_changed = name.as_ref().is_some_and(|n| *n != current.name)
+                        || tax_code.as_ref().is_some_and(|t| *t != current.tax_code);
+                    let reverify = identity_changed
+                        && current.verification == Verification::Verified.as_str()
+                        && !actor.is_moderator();
+                    let changes = OrganizationChanges {
+                        name: name.clone(),
+                        org_type: patch.org_type.map(|t| t.as_str().to_owned()),
+                        tax_code: tax_code.clone(),
+                        province_code: patch.province_code.map(|p| p.as_str().to_owned()),
+                        address: address.clone(),
+                        website: website.clone(),
+                        verification: reverify.then(|| Verification::Pending.as_str().to_owned()),
+                        verification_note: reverify.then_some(None),
+                        verified_at: reverify.then_some(None),
+                        updated_at: Some(clock::now()),
+                        version: Some(current.version + 1),
+                    };
+                    let Some(org) =
+                        repo::update_organization(conn, id.0, current.version, &changes)?
+                    else {
+                        continue;
+                    };
+                    record_change(conn, "organization", org.id, ChangeOp::Update, user_id)?;
+                    return organization_view(&org, true);
                 }
-                let identity_changed = name.as_ref().is_some_and(|n| *n != current.name)
-                    || tax_code.as_ref().is_some_and(|t| *t != current.tax_code);
-                let reverify = identity_changed
-                    && current.verification == Verification::Verified.as_str()
-                    && !actor.is_moderator();
-                let changes = OrganizationChanges {
-                    name,
-                    org_type: patch.org_type.map(|t| t.as_str().to_owned()),
-                    tax_code,
-                    province_code: patch.province_code.map(|p| p.as_str().to_owned()),
-                    address,
-                    website,
-                    verification: reverify.then(|| Verification::Pending.as_str().to_owned()),
-                    verification_note: reverify.then_some(None),
-                    verified_at: reverify.then_some(None),
-                    updated_at: Some(clock::now()),
-                    version: Some(current.version + 1),
-                };
-                let org = repo::update_organization(conn, id.0, &changes)?;
-                record_change(conn, "organization", org.id, ChangeOp::Update, user_id)?;
-                organization_view(&org, true)
+                Err(changed_meanwhile())
             })
             .await
     }
@@ -698,26 +753,33 @@ impl Accounts {
         let user_id = actor.user_id().map(|u| u.0);
         self.db
             .write(move |conn| {
-                let current = repo::find_organization(conn, id.0)?
-                    .ok_or(AccountsError::NotFound("organization"))?;
-                let now = clock::now();
-                let verified = form.decision == Verification::Verified;
-                let changes = OrganizationChanges {
-                    verification: Some(form.decision.as_str().to_owned()),
-                    verification_note: Some(note),
-                    verified_at: Some(verified.then_some(now)),
-                    updated_at: Some(now),
-                    version: Some(current.version + 1),
-                    ..OrganizationChanges::default()
-                };
-                let org = repo::update_organization(conn, id.0, &changes)?;
-                record_change(conn, "organization", org.id, ChangeOp::Update, user_id)?;
-                tracing::info!(
-                    organization.id = org.id,
-                    decision = form.decision.as_str(),
-                    "organization verification decided"
-                );
-                organization_view(&org, true)
+                for _ in 0..ATTEMPTS {
+                    let current = repo::find_organization(conn, id.0)?
+                        .ok_or(AccountsError::NotFound("organization"))?;
+                    let now = clock::now();
+                    let verified = form.decision == Verification::Verified;
+                    let changes = OrganizationChanges {
+                        verification: Some(form.decision.as_str().to_owned()),
+                        verification_note: Some(note.clone()),
+                        verified_at: Some(verified.then_some(now)),
+                        updated_at: Some(now),
+                        version: Some(current.version + 1),
+                        ..OrganizationChanges::default()
+                    };
+                    let Some(org) =
+                        repo::update_organization(conn, id.0, current.version, &changes)?
+                    else {
+                        continue;
+                    };
+                    record_change(conn, "organization", org.id, ChangeOp::Update, user_id)?;
+                    tracing::info!(
+                        organization.id = org.id,
+                        decision = form.decision.as_str(),
+                        "organization verification decided"
+                    );
+                    return organization_view(&org, true);
+                }
+                Err(changed_meanwhile())
             })
             .await
     }
@@ -756,6 +818,7 @@ impl Accounts {
             .write(move |conn| {
                 visible_organization(conn, Some(&actor), id)?;
                 actor.require(Permission::ManageOrganization(id))?;
+                repo::lock_organization(conn, id.0)?;
                 let user = repo::find_user_by_email(conn, email.as_str())?
                     .ok_or(AccountsError::NotFound("user with this email"))?;
                 if repo::find_membership(conn, id.0, user.id)?.is_some() {
@@ -795,6 +858,7 @@ impl Accounts {
             .write(move |conn| {
                 visible_organization(conn, Some(&actor), id)?;
                 actor.require(Permission::ManageOrganization(id))?;
+                repo::lock_organization(conn, id.0)?;
                 let mut membership = repo::find_membership(conn, id.0, member.0)?
                     .ok_or(AccountsError::NotFound("member"))?;
                 let was_owner = membership.org_role == OrgRole::Owner.as_str();
@@ -836,6 +900,7 @@ impl Accounts {
                 if actor.user_id() != Some(member) {
                     actor.require(Permission::ManageOrganization(id))?;
                 }
+                repo::lock_organization(conn, id.0)?;
                 let membership = repo::find_membership(conn, id.0, member.0)?
                     .ok_or(AccountsError::NotFound("member"))?;
                 if membership.org_role == OrgRole::Owner.as_str()
@@ -887,6 +952,7 @@ impl Accounts {
         let actor_id = actor.user_id().map(|u| u.0);
         self.db
             .write(move |conn| {
+                repo::lock_admins(conn)?;
                 let user = repo::find_user(conn, id.0)?.ok_or(AccountsError::NotFound("user"))?;
                 let admin = PlatformRole::Admin.as_str();
                 if user.platform_role == admin
@@ -915,7 +981,7 @@ impl Accounts {
         form: ApiKeyForm,
     ) -> Result<CreatedApiKey, AccountsError> {
         let mut validator = Validator::new();
-        let name = validator.check(validate::required_text("name", &form.name, 1, 100));
+        let name = validator.check(validate::required_line("name", &form.name, 1, 100));
         let mut scopes = form.scopes;
         scopes.sort();
         scopes.dedup();
@@ -1023,7 +1089,7 @@ fn parse_new_user(
     password: &str,
 ) -> Option<(Email, String)> {
     let email = validator.check(Email::parse("email", email));
-    let full_name = validator.check(validate::required_text("full_name", full_name, 1, 200));
+    let full_name = validator.check(validate::required_line("full_name", full_name, 1, 200));
     let email_text = email
         .as_ref()
         .map(|e| e.as_str().to_owned())

@@ -10,7 +10,9 @@ use techx_accounts::dto::{LoginForm, MeView, RefreshForm, RegisterForm, TokenPai
 /// Register an account, optionally with its organization.
 ///
 /// The new user has the platform role `member`; a registered organization starts `pending`
-/// until a moderator verifies it. Sign in with `POST /api/v1/auth/login` afterwards.
+/// until a moderator verifies it. Sign in with `POST /api/v1/auth/login` afterwards. After 5
+/// failed attempts for one email (or 20 from one address) within a minute, further attempts
+/// get 429 with `Retry-After`.
 #[utoipa::path(
     tag = "auth",
     request_body = RegisterForm,
@@ -19,14 +21,17 @@ use techx_accounts::dto::{LoginForm, MeView, RefreshForm, RegisterForm, TokenPai
         (status = 400, description = "Invalid input, with one entry per field", body = ErrorBody),
         (status = 409, description = "An account with this email already exists", body = ErrorBody),
         (status = 413, description = "Body too large", body = ErrorBody),
+        (status = 429, description = "Too many failed registrations from this address or for this email", body = ErrorBody, headers(("Retry-After" = u64, description = "Seconds to wait"))),
     )
 )]
 #[post("/auth/register")]
 pub async fn register(
     state: web::Data<AppState>,
+    req: HttpRequest,
     form: web::Json<RegisterForm>,
 ) -> Result<HttpResponse, ApiError> {
-    let me = state.accounts.register(form.into_inner()).await?;
+    let address = client_address(&req, &state.trusted_proxies);
+    let me = state.accounts.register(form.into_inner(), address).await?;
     Ok(created("/api/v1/me".into(), &me))
 }
 
@@ -50,7 +55,7 @@ pub async fn login(
     req: HttpRequest,
     form: web::Json<LoginForm>,
 ) -> Result<HttpResponse, ApiError> {
-    let address = client_address(&req, state.trust_proxy);
+    let address = client_address(&req, &state.trusted_proxies);
     let tokens = state.accounts.login(form.into_inner(), address).await?;
     Ok(HttpResponse::Ok().json(tokens))
 }

@@ -1,13 +1,14 @@
 //! Alerts: saved searches and requests marked for alerts, and the sweep that records an alert
 //! when a newly published listing matches one above its threshold.
 
-use crate::auth::CurrentActor;
+use crate::auth::{CurrentActor, Writer};
 use crate::error::{ApiError, ErrorBody};
 use crate::state::AppState;
 use actix_web::{HttpResponse, delete, get, post, web};
-use techx_accounts::Actor;
+use techx_accounts::AccountsError;
 use techx_accounts::records::RecordError;
 use techx_brokerage::dto::{AlertKind, AlertSubscriptionForm, AlertSubscriptionView, AlertView};
+use techx_core::UserId;
 use techx_core::page::{Page, PageParams};
 use techx_matching::{Config, Facts};
 
@@ -16,11 +17,14 @@ const BATCH: i64 = 200;
 
 /// Check the listings published since each subscription's watermark and record the alerts.
 /// Returns how many alerts were recorded. The server runs it every few seconds.
+///
+/// Each subscription is matched as its subscriber sees the records at this moment: a request
+/// the subscriber can no longer see (paused, withdrawn, edited while unpublished) and a listing
+/// they cannot see raise nothing, and only public facts of both are compared.
 pub async fn sweep(state: &AppState) -> Result<usize, ApiError> {
     let Some(indexer) = state.search.clone() else {
         return Ok(0);
     };
-    let system = Actor::system();
     let mut raised = 0;
     for subscription in state.brokerage.all_subscriptions().await? {
         let published = state
@@ -29,6 +33,18 @@ pub async fn sweep(state: &AppState) -> Result<usize, ApiError> {
             .await?;
         let Some(&(_, last)) = published.last() else {
             continue;
+        };
+        let subscriber = match state
+            .accounts
+            .actor_of_user(UserId(subscription.user_id))
+            .await
+        {
+            Ok(actor) => actor,
+            Err(AccountsError::Unauthenticated(_)) => {
+                state.brokerage.checked(subscription.id, last).await?;
+                continue;
+            }
+            Err(other) => return Err(other.into()),
         };
         let need = match subscription.kind {
             AlertKind::Search => Facts {
@@ -40,7 +56,7 @@ pub async fn sweep(state: &AppState) -> Result<usize, ApiError> {
                 let Some(id) = subscription.request_id else {
                     continue;
                 };
-                match state.requests.public_view(Some(&system), id).await {
+                match state.requests.public_view(Some(&subscriber), id).await {
                     Ok(view) => Facts::from_view(&view).unwrap_or_default(),
                     Err(RecordError::NotFound(_)) => {
                         state.brokerage.checked(subscription.id, last).await?;
@@ -51,8 +67,10 @@ pub async fn sweep(state: &AppState) -> Result<usize, ApiError> {
             }
         };
         for (listing, _) in published {
-            let Ok(view) = state.listings.public_view(None, listing).await else {
-                continue;
+            let view = match state.listings.public_view(Some(&subscriber), listing).await {
+                Ok(view) => view,
+                Err(RecordError::NotFound(_)) => continue,
+                Err(other) => return Err(other.into()),
             };
             let offer = Facts::from_view(&view).unwrap_or_default();
             let index = indexer.index.clone();
@@ -109,7 +127,7 @@ pub async fn sweep(state: &AppState) -> Result<usize, ApiError> {
 #[post("/alert-subscriptions")]
 pub async fn subscribe(
     state: web::Data<AppState>,
-    actor: CurrentActor,
+    actor: Writer,
     form: web::Json<AlertSubscriptionForm>,
 ) -> Result<HttpResponse, ApiError> {
     let view = state
@@ -150,7 +168,7 @@ pub async fn subscriptions(
 #[delete("/alert-subscriptions/{id}")]
 pub async fn unsubscribe(
     state: web::Data<AppState>,
-    actor: CurrentActor,
+    actor: Writer,
     id: web::Path<i64>,
 ) -> Result<HttpResponse, ApiError> {
     state

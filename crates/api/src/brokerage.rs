@@ -1,7 +1,7 @@
 //! Saved matches carried from suggestion to each side's answer, and inquiries with their
 //! threads.
 
-use crate::auth::CurrentActor;
+use crate::auth::{CurrentActor, Writer};
 use crate::error::{ApiError, ErrorBody};
 use crate::idempotency;
 use crate::state::AppState;
@@ -52,7 +52,7 @@ fn facts(view: &impl serde::Serialize) -> Result<Facts, ApiError> {
 #[post("/matches")]
 pub async fn create_match(
     state: web::Data<AppState>,
-    actor: CurrentActor,
+    actor: Writer,
     req: HttpRequest,
     form: web::Json<MatchForm>,
 ) -> Result<HttpResponse, ApiError> {
@@ -180,7 +180,7 @@ pub async fn get_match(
 #[post("/matches/{id}/introduce")]
 pub async fn introduce_match(
     state: web::Data<AppState>,
-    actor: CurrentActor,
+    actor: Writer,
     id: web::Path<i64>,
     form: web::Json<NoteForm>,
 ) -> Result<HttpResponse, ApiError> {
@@ -212,7 +212,7 @@ pub async fn introduce_match(
 #[post("/matches/{id}/answer")]
 pub async fn answer_match(
     state: web::Data<AppState>,
-    actor: CurrentActor,
+    actor: Writer,
     id: web::Path<i64>,
     form: web::Json<AnswerForm>,
 ) -> Result<HttpResponse, ApiError> {
@@ -245,7 +245,7 @@ pub async fn answer_match(
 #[post("/inquiries")]
 pub async fn create_inquiry(
     state: web::Data<AppState>,
-    actor: CurrentActor,
+    actor: Writer,
     req: HttpRequest,
     form: web::Json<InquiryForm>,
 ) -> Result<HttpResponse, ApiError> {
@@ -340,7 +340,7 @@ pub async fn get_inquiry(
 #[post("/inquiries/{id}/messages")]
 pub async fn reply_inquiry(
     state: web::Data<AppState>,
-    actor: CurrentActor,
+    actor: Writer,
     id: web::Path<i64>,
     form: web::Json<MessageForm>,
 ) -> Result<HttpResponse, ApiError> {
@@ -366,7 +366,7 @@ pub async fn reply_inquiry(
 #[post("/inquiries/{id}/close")]
 pub async fn close_inquiry(
     state: web::Data<AppState>,
-    actor: CurrentActor,
+    actor: Writer,
     id: web::Path<i64>,
 ) -> Result<HttpResponse, ApiError> {
     let view = state
@@ -399,7 +399,7 @@ pub async fn close_inquiry(
 #[post("/access-requests")]
 pub async fn request_access(
     state: web::Data<AppState>,
-    actor: CurrentActor,
+    actor: Writer,
     req: HttpRequest,
     form: web::Json<AccessRequestForm>,
 ) -> Result<HttpResponse, ApiError> {
@@ -493,7 +493,7 @@ pub async fn get_access_request(
 #[post("/access-requests/{id}/grant")]
 pub async fn grant_access(
     state: web::Data<AppState>,
-    actor: CurrentActor,
+    actor: Writer,
     id: web::Path<i64>,
     form: web::Json<AccessDecisionForm>,
 ) -> Result<HttpResponse, ApiError> {
@@ -527,7 +527,7 @@ pub async fn grant_access(
 #[post("/access-requests/{id}/refuse")]
 pub async fn refuse_access(
     state: web::Data<AppState>,
-    actor: CurrentActor,
+    actor: Writer,
     id: web::Path<i64>,
     form: web::Json<NoteForm>,
 ) -> Result<HttpResponse, ApiError> {
@@ -610,7 +610,7 @@ pub async fn request_access_report(
 #[post("/engagements")]
 pub async fn create_engagement(
     state: web::Data<AppState>,
-    actor: CurrentActor,
+    actor: Writer,
     form: web::Json<EngagementForm>,
 ) -> Result<HttpResponse, ApiError> {
     let view = state
@@ -693,7 +693,7 @@ pub async fn get_engagement(
 #[patch("/engagements/{id}")]
 pub async fn update_engagement(
     state: web::Data<AppState>,
-    actor: CurrentActor,
+    actor: Writer,
     id: web::Path<i64>,
     form: web::Json<EngagementPatch>,
 ) -> Result<HttpResponse, ApiError> {
@@ -728,28 +728,32 @@ pub async fn update_engagement(
 #[post("/engagements/{id}/stage")]
 pub async fn change_stage(
     state: web::Data<AppState>,
-    actor: CurrentActor,
+    actor: Writer,
     id: web::Path<i64>,
     form: web::Json<StageForm>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    let (view, plan) = state
-        .brokerage
-        .change_stage(&actor.0, id, form.into_inner())
-        .await?;
-    if let (Some(listing), Some(contract)) = (plan.close_listing, &view.contract) {
+    let close_listing = move |conn: &mut techx_db::DbConn, listing: i64, contract: i64| {
         let close = techx_accounts::records::TransitionForm {
             action: techx_core::codes::Action::Close,
             note: Some(format!(
-                "chuyển giao theo hợp đồng {} (engagement {id}) / transferred under contract {} (engagement {id})",
-                contract.id, contract.id
+                "chuyển giao theo hợp đồng {contract} (engagement {id}) / transferred under contract {contract} (engagement {id})"
             )),
         };
-        state
-            .listings
-            .transition(&techx_accounts::Actor::system(), listing, close, None)
-            .await?;
-    }
+        techx_listings::Listings::transition_in(
+            conn,
+            &techx_accounts::Actor::system(),
+            listing,
+            &close,
+            None,
+        )
+        .map(|_| ())
+    };
+    let view = state
+        .brokerage
+        .change_stage(&actor.0, id, form.into_inner(), close_listing)
+        .await?;
+    state.settle_search().await;
     Ok(HttpResponse::Ok().json(view))
 }
 
@@ -769,7 +773,7 @@ pub async fn change_stage(
 #[post("/engagements/{id}/notes")]
 pub async fn add_engagement_note(
     state: web::Data<AppState>,
-    actor: CurrentActor,
+    actor: Writer,
     id: web::Path<i64>,
     form: web::Json<EngagementNoteForm>,
 ) -> Result<HttpResponse, ApiError> {
@@ -788,6 +792,7 @@ pub async fn add_engagement_note(
     responses(
         (status = 200, description = "Contracts, oldest first", body = Vec<ContractView>),
         (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 404, description = "No such listing, or not visible to the caller", body = ErrorBody),
     )
 )]
 #[get("/listings/{id}/contracts")]
@@ -820,7 +825,7 @@ pub async fn listing_contracts(
 #[post("/outcomes")]
 pub async fn create_outcome(
     state: web::Data<AppState>,
-    actor: CurrentActor,
+    actor: Writer,
     form: web::Json<OutcomeForm>,
 ) -> Result<HttpResponse, ApiError> {
     let view = state

@@ -7,6 +7,7 @@ pub mod auth;
 mod brokerage;
 pub mod error;
 mod http;
+mod hygiene;
 mod idempotency;
 mod listings;
 mod matching;
@@ -243,6 +244,8 @@ pub fn build_app(
             }),
         )
         .default_service(web::to(error::not_found))
+        .wrap(from_fn(auth::authenticate))
+        .wrap(from_fn(hygiene::refuse_control_characters))
         .wrap(ErrorHandlers::new().default_handler(error::rewrite_error_body))
         .wrap(from_fn(observe))
         .wrap(TracingLogger::default())

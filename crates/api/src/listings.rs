@@ -1,6 +1,6 @@
 //! Technology offers: CRUD, lifecycle transitions, history, import and export.
 
-use crate::auth::{CurrentActor, OptionalActor};
+use crate::auth::{CurrentActor, OptionalActor, Writer};
 use crate::error::{ApiError, ErrorBody};
 use crate::http::{if_match, ok_with_etag};
 use crate::idempotency;
@@ -64,7 +64,7 @@ pub async fn list_listings(
 #[post("/listings")]
 pub async fn create_listing(
     state: web::Data<AppState>,
-    actor: CurrentActor,
+    actor: Writer,
     req: HttpRequest,
     form: web::Json<ListingForm>,
 ) -> Result<HttpResponse, ApiError> {
@@ -102,7 +102,7 @@ pub async fn create_listing(
 #[post("/listings/import")]
 pub async fn import_listings(
     state: web::Data<AppState>,
-    actor: CurrentActor,
+    actor: Writer,
     payload: Multipart,
 ) -> Result<HttpResponse, ApiError> {
     let upload = transfer::read_upload(payload).await?;
@@ -197,7 +197,7 @@ pub async fn get_listing(
 #[patch("/listings/{id}")]
 pub async fn update_listing(
     state: web::Data<AppState>,
-    actor: CurrentActor,
+    actor: Writer,
     req: HttpRequest,
     id: web::Path<i64>,
     patch: web::Json<ListingPatch>,
@@ -207,6 +207,7 @@ pub async fn update_listing(
         .listings
         .update(&actor.0, id.into_inner(), patch.into_inner(), expected)
         .await?;
+    state.settle_search().await;
     Ok(ok_with_etag(&listing, listing.version))
 }
 
@@ -231,7 +232,7 @@ pub async fn update_listing(
 #[delete("/listings/{id}")]
 pub async fn delete_listing(
     state: web::Data<AppState>,
-    actor: CurrentActor,
+    actor: Writer,
     req: HttpRequest,
     id: web::Path<i64>,
 ) -> Result<HttpResponse, ApiError> {
@@ -240,6 +241,7 @@ pub async fn delete_listing(
         .listings
         .delete(&actor.0, id.into_inner(), expected)
         .await?;
+    state.settle_search().await;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -270,7 +272,7 @@ pub async fn delete_listing(
 #[post("/listings/{id}/transitions")]
 pub async fn transition_listing(
     state: web::Data<AppState>,
-    actor: CurrentActor,
+    actor: Writer,
     req: HttpRequest,
     id: web::Path<i64>,
     form: web::Json<TransitionForm>,
@@ -280,6 +282,7 @@ pub async fn transition_listing(
         .listings
         .transition(&actor.0, id.into_inner(), form.into_inner(), expected)
         .await?;
+    state.settle_search().await;
     Ok(ok_with_etag(&listing, listing.version))
 }
 

@@ -2,7 +2,7 @@
 
 use crate::auth::OptionalActor;
 use crate::error::{ApiError, ErrorBody};
-use crate::search::{FilterParams, SearchKind, json_of, parse_filters};
+use crate::search::{FilterParams, SearchKind, current_public_views, json_of, parse_filters};
 use crate::state::AppState;
 use actix_web::{HttpResponse, get, web};
 use serde::{Deserialize, Serialize};
@@ -26,29 +26,40 @@ const MAX_LIMIT: i64 = 50;
 #[into_params(parameter_in = Query)]
 pub struct MatchQuery {
     /// How many matches, 1 to 50 (default 10).
+    #[param(minimum = 1, maximum = 50)]
     pub limit: Option<i64>,
     /// Leave out candidates that break a hard constraint of the need (maturity, budget,
     /// cooperation). Default false: they are ranked below every candidate that fits.
     pub strict: Option<bool>,
     /// Fields of science (`sci_field` codes); a level-1 code includes its sub-fields.
+    #[param(max_length = 500)]
     pub sci_field: Option<String>,
     /// Lowest TRL of the candidates (a request's `trl_min`), 1 to 9.
+    #[param(minimum = 1, maximum = 9)]
     pub trl_min: Option<i32>,
     /// Highest TRL, 1 to 9.
+    #[param(minimum = 1, maximum = 9)]
     pub trl_max: Option<i32>,
     /// Province codes.
+    #[param(max_length = 1000)]
     pub province: Option<String>,
     /// Organization types of the candidate's owner (anonymous requests never match).
+    #[param(max_length = 500)]
     pub org_type: Option<String>,
     /// IP types of a listing's assets.
+    #[param(max_length = 500)]
     pub ip_type: Option<String>,
     /// Cooperation types offered (listing) or accepted (request).
+    #[param(max_length = 500)]
     pub cooperation_type: Option<String>,
     /// Transfer forms of a listing.
+    #[param(max_length = 500)]
     pub transfer_form: Option<String>,
     /// Price or budget range reaching at least this, VND.
+    #[param(minimum = 0)]
     pub price_min: Option<i64>,
     /// Price or budget range starting at most at this, VND.
+    #[param(minimum = 0)]
     pub price_max: Option<i64>,
 }
 
@@ -161,10 +172,13 @@ async fn respond(
     // database, which also drops anything they may not see.
     let mut views: HashMap<i64, Box<RawValue>> = HashMap::new();
     if actor.0.is_none() {
-        for item in &found.items {
-            if let Ok(view) = RawValue::from_string(item.public_view.clone()) {
-                views.insert(item.id, view);
-            }
+        let stored = found
+            .items
+            .iter()
+            .map(|item| (kind, item.id, Some(item.public_view.clone())))
+            .collect();
+        for ((_, id), view) in current_public_views(state, stored).await? {
+            views.insert(id, view);
         }
     } else {
         let ids: Vec<i64> = found.items.iter().map(|m| m.id).collect();

@@ -1,6 +1,6 @@
 //! Organizations, their members and their API keys.
 
-use crate::auth::{CurrentActor, OptionalActor};
+use crate::auth::{CurrentActor, OptionalActor, Writer};
 use crate::error::{ApiError, ErrorBody};
 use crate::http::{created, if_match, ok_with_etag};
 use crate::state::AppState;
@@ -55,7 +55,7 @@ pub async fn list_organizations(
 #[post("/organizations")]
 pub async fn create_organization(
     state: web::Data<AppState>,
-    actor: CurrentActor,
+    actor: Writer,
     form: web::Json<OrganizationForm>,
 ) -> Result<HttpResponse, ApiError> {
     let org = state
@@ -123,7 +123,7 @@ pub async fn get_organization(
 #[patch("/organizations/{id}")]
 pub async fn update_organization(
     state: web::Data<AppState>,
-    actor: CurrentActor,
+    actor: Writer,
     req: HttpRequest,
     id: web::Path<i64>,
     patch: web::Json<OrganizationPatch>,
@@ -138,6 +138,7 @@ pub async fn update_organization(
             expected,
         )
         .await?;
+    state.settle_search().await;
     Ok(ok_with_etag(&org, org.version))
 }
 
@@ -158,7 +159,7 @@ pub async fn update_organization(
 #[post("/organizations/{id}/verification")]
 pub async fn verify_organization(
     state: web::Data<AppState>,
-    actor: CurrentActor,
+    actor: Writer,
     id: web::Path<i64>,
     form: web::Json<VerificationForm>,
 ) -> Result<HttpResponse, ApiError> {
@@ -212,7 +213,7 @@ pub async fn list_members(
 #[post("/organizations/{id}/members")]
 pub async fn add_member(
     state: web::Data<AppState>,
-    actor: CurrentActor,
+    actor: Writer,
     id: web::Path<i64>,
     form: web::Json<AddMemberForm>,
 ) -> Result<HttpResponse, ApiError> {
@@ -248,7 +249,7 @@ pub async fn add_member(
 #[patch("/organizations/{id}/members/{user_id}")]
 pub async fn update_member(
     state: web::Data<AppState>,
-    actor: CurrentActor,
+    actor: Writer,
     path: web::Path<(i64, i64)>,
     form: web::Json<MemberRoleForm>,
 ) -> Result<HttpResponse, ApiError> {
@@ -285,7 +286,7 @@ pub async fn update_member(
 #[delete("/organizations/{id}/members/{user_id}")]
 pub async fn remove_member(
     state: web::Data<AppState>,
-    actor: CurrentActor,
+    actor: Writer,
     path: web::Path<(i64, i64)>,
 ) -> Result<HttpResponse, ApiError> {
     let (org_id, user_id) = path.into_inner();
@@ -315,7 +316,7 @@ pub async fn remove_member(
 #[post("/organizations/{id}/api-keys")]
 pub async fn create_api_key(
     state: web::Data<AppState>,
-    actor: CurrentActor,
+    actor: Writer,
     id: web::Path<i64>,
     form: web::Json<ApiKeyForm>,
 ) -> Result<HttpResponse, ApiError> {
@@ -374,7 +375,7 @@ pub async fn list_api_keys(
 #[delete("/organizations/{id}/api-keys/{key_id}")]
 pub async fn revoke_api_key(
     state: web::Data<AppState>,
-    actor: CurrentActor,
+    actor: Writer,
     path: web::Path<(i64, i64)>,
 ) -> Result<HttpResponse, ApiError> {
     let (org_id, key_id) = path.into_inner();

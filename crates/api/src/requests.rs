@@ -1,6 +1,6 @@
 //! Technology needs: CRUD, lifecycle transitions, history, import and export.
 
-use crate::auth::{CurrentActor, OptionalActor};
+use crate::auth::{CurrentActor, OptionalActor, Writer};
 use crate::error::{ApiError, ErrorBody};
 use crate::http::{if_match, ok_with_etag};
 use crate::idempotency;
@@ -65,7 +65,7 @@ pub async fn list_requests(
 #[post("/requests")]
 pub async fn create_request(
     state: web::Data<AppState>,
-    actor: CurrentActor,
+    actor: Writer,
     req: HttpRequest,
     form: web::Json<RequestForm>,
 ) -> Result<HttpResponse, ApiError> {
@@ -103,7 +103,7 @@ pub async fn create_request(
 #[post("/requests/import")]
 pub async fn import_requests(
     state: web::Data<AppState>,
-    actor: CurrentActor,
+    actor: Writer,
     payload: Multipart,
 ) -> Result<HttpResponse, ApiError> {
     let upload = transfer::read_upload(payload).await?;
@@ -199,7 +199,7 @@ pub async fn get_request(
 #[patch("/requests/{id}")]
 pub async fn update_request(
     state: web::Data<AppState>,
-    actor: CurrentActor,
+    actor: Writer,
     req: HttpRequest,
     id: web::Path<i64>,
     patch: web::Json<RequestPatch>,
@@ -209,6 +209,7 @@ pub async fn update_request(
         .requests
         .update(&actor.0, id.into_inner(), patch.into_inner(), expected)
         .await?;
+    state.settle_search().await;
     Ok(ok_with_etag(&request, request.version))
 }
 
@@ -233,7 +234,7 @@ pub async fn update_request(
 #[delete("/requests/{id}")]
 pub async fn delete_request(
     state: web::Data<AppState>,
-    actor: CurrentActor,
+    actor: Writer,
     req: HttpRequest,
     id: web::Path<i64>,
 ) -> Result<HttpResponse, ApiError> {
@@ -242,6 +243,7 @@ pub async fn delete_request(
         .requests
         .delete(&actor.0, id.into_inner(), expected)
         .await?;
+    state.settle_search().await;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -272,7 +274,7 @@ pub async fn delete_request(
 #[post("/requests/{id}/transitions")]
 pub async fn transition_request(
     state: web::Data<AppState>,
-    actor: CurrentActor,
+    actor: Writer,
     req: HttpRequest,
     id: web::Path<i64>,
     form: web::Json<TransitionForm>,
@@ -282,6 +284,7 @@ pub async fn transition_request(
         .requests
         .transition(&actor.0, id.into_inner(), form.into_inner(), expected)
         .await?;
+    state.settle_search().await;
     Ok(ok_with_etag(&request, request.version))
 }
 

@@ -27,7 +27,7 @@ use utoipa::{IntoParams, ToSchema};
 const SNIPPET_CHARS: usize = 240;
 
 /// Which records to search.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum SearchKind {
     Listing,
@@ -68,41 +68,51 @@ pub enum SearchSort {
 pub struct SearchQuery {
     /// What to look for, in Vietnamese with or without diacritics, or in English (at most 200
     /// characters). Empty or absent: every published record that passes the filters.
-    #[param(example = "nuoc thai chan nuoi")]
+    #[param(example = "nuoc thai chan nuoi", max_length = 200)]
     pub q: Option<String>,
     /// Only listings or only requests (default both).
     pub kind: Option<SearchKind>,
     /// Fields of science (`sci_field` codes); a level-1 code includes its sub-fields.
-    #[param(example = "4,205")]
+    #[param(example = "4,2.7", max_length = 500)]
     pub sci_field: Option<String>,
     /// Lowest TRL (of a listing; `trl_min` of a request), 1 to 9.
+    #[param(minimum = 1, maximum = 9)]
     pub trl_min: Option<i32>,
     /// Highest TRL, 1 to 9.
+    #[param(minimum = 1, maximum = 9)]
     pub trl_max: Option<i32>,
     /// Province codes.
-    #[param(example = "38")]
+    #[param(example = "thanh_hoa", max_length = 1000)]
     pub province: Option<String>,
     /// Organization types of the owner (anonymous requests never match).
+    #[param(max_length = 500)]
     pub org_type: Option<String>,
     /// IP types of a listing's assets.
+    #[param(max_length = 500)]
     pub ip_type: Option<String>,
     /// Cooperation types offered (listing) or accepted (request).
+    #[param(max_length = 500)]
     pub cooperation_type: Option<String>,
     /// Transfer forms of a listing.
+    #[param(max_length = 500)]
     pub transfer_form: Option<String>,
     /// Price (listing) or budget (request) range reaching at least this, VND.
+    #[param(minimum = 0)]
     pub price_min: Option<i64>,
     /// Price or budget range starting at most at this, VND.
+    #[param(minimum = 0)]
     pub price_max: Option<i64>,
     /// Facets to count over all matches, comma-separated: `kind`, `sci_field`, `trl`,
     /// `province`, `org_type`, `ip_type`, `cooperation_type`, `transfer_form`.
-    #[param(example = "sci_field,province,trl")]
+    #[param(example = "sci_field,province,trl", max_length = 200)]
     pub facets: Option<String>,
     /// `relevance` (default), `newest`, `price` or `-price`.
     pub sort: Option<SearchSort>,
     /// How many hits to return, 1 to 100 (default 20).
+    #[param(minimum = 1, maximum = 100)]
     pub limit: Option<i64>,
-    /// How many hits to skip (default 0).
+    /// How many hits to skip, 0 to 10,000 (default 0).
+    #[param(minimum = 0, maximum = 10000)]
     pub offset: Option<i64>,
 }
 
@@ -168,6 +178,13 @@ pub struct SearchResults {
     pub took_ms: u64,
 }
 
+/// Longest comma-separated list of codes one filter takes, in characters (the schema says so).
+const MAX_CODE_LIST: usize = 500;
+/// Longest list of provinces, in characters (every province code fits).
+const MAX_PROVINCE_LIST: usize = 1000;
+/// Longest `facets` list, in characters.
+const MAX_FACET_LIST: usize = 200;
+
 fn codes<T: FromStr>(
     field: &str,
     raw: &Option<String>,
@@ -177,10 +194,28 @@ fn codes<T: FromStr>(
     let Some(raw) = raw else {
         return Vec::new();
     };
+    let max = if field == "province" {
+        MAX_PROVINCE_LIST
+    } else {
+        MAX_CODE_LIST
+    };
+    if raw.chars().count() > max {
+        errors.push(FieldError::new(
+            field,
+            "length",
+            format!("{field} must be at most {max} characters"),
+        ));
+        return Vec::new();
+    }
     let mut out = Vec::new();
     for code in raw.split(',').map(str::trim).filter(|c| !c.is_empty()) {
         match T::from_str(code) {
-            Ok(value) => out.push(canonical(value)),
+            Ok(value) => {
+                let code = canonical(value);
+                if !out.contains(&code) {
+                    out.push(code);
+                }
+            }
             Err(_) => errors.push(FieldError::new(
                 field,
                 "unknown_code",
@@ -298,10 +333,16 @@ fn parse(query: &SearchQuery, registered: bool) -> Result<SearchRequest, ApiErro
     );
     filters.kind = query.kind.map(|k| k.as_str().to_owned());
     let mut facets = Vec::new();
-    for name in query
-        .facets
-        .as_deref()
-        .unwrap_or_default()
+    let mut facet_list = query.facets.as_deref().unwrap_or_default();
+    if facet_list.chars().count() > MAX_FACET_LIST {
+        errors.push(FieldError::new(
+            "facets",
+            "length",
+            format!("facets must be at most {MAX_FACET_LIST} characters"),
+        ));
+        facet_list = "";
+    }
+    for name in facet_list
         .split(',')
         .map(str::trim)
         .filter(|n| !n.is_empty())
@@ -377,6 +418,65 @@ struct Texts {
     problem: Option<String>,
     details: Option<String>,
     requirements: Option<String>,
+}
+
+/// The public views the index keeps for `hits` (kind, id, stored view), as anyone may see them
+/// now. A stored view is used only while it is the record's current live version (one short
+/// read of the hits' versions): a hit taken down since it was indexed, on any server, is left
+/// out, and one changed since is read afresh from the database.
+pub(crate) async fn current_public_views(
+    state: &AppState,
+    hits: Vec<(SearchKind, i64, Option<String>)>,
+) -> Result<HashMap<(SearchKind, i64), Box<RawValue>>, ApiError> {
+    let ids_of = |wanted: SearchKind| {
+        hits.iter()
+            .filter(|(kind, _, _)| *kind == wanted)
+            .map(|(_, id, _)| *id)
+            .collect::<Vec<_>>()
+    };
+    let live_listings = state
+        .listings
+        .live_versions(ids_of(SearchKind::Listing))
+        .await?;
+    let live_requests = state
+        .requests
+        .live_versions(ids_of(SearchKind::Request))
+        .await?;
+    let mut current = HashMap::with_capacity(hits.len());
+    let (mut stale_listings, mut stale_requests) = (Vec::new(), Vec::new());
+    for (kind, id, stored) in hits {
+        let (live, stale) = match kind {
+            SearchKind::Listing => (&live_listings, &mut stale_listings),
+            SearchKind::Request => (&live_requests, &mut stale_requests),
+        };
+        let Some(&version) = live.get(&id) else {
+            continue;
+        };
+        match stored.filter(|json| stored_version(json) == Some(version)) {
+            Some(json) => {
+                if let Ok(view) = RawValue::from_string(json) {
+                    current.insert((kind, id), view);
+                }
+            }
+            None => stale.push(id),
+        }
+    }
+    for view in state.listings.views_of(None, stale_listings).await? {
+        current.insert((SearchKind::Listing, view.id), json_of(&view)?);
+    }
+    for view in state.requests.views_of(None, stale_requests).await? {
+        current.insert((SearchKind::Request, view.id), json_of(&view)?);
+    }
+    Ok(current)
+}
+
+/// The version a stored view was made from.
+fn stored_version(json: &str) -> Option<i32> {
+    #[derive(Deserialize)]
+    struct Stamp {
+        version: i32,
+    }
+    serde_json::from_str::<Stamp>(json).ok().map(|s| s.version)
 }
 
 pub(crate) fn json_of(view: &impl Serialize) -> Result<Box<RawValue>, ApiError> {
@@ -475,15 +575,17 @@ pub async fn search(
     };
     let mut items = Vec::with_capacity(found.hits.len());
     if actor.0.is_none() {
+        let stored = found
+            .hits
+            .iter()
+            .map(|h| (kind_of(&h.kind), h.id, h.public_view.clone()))
+            .collect();
+        let mut current = current_public_views(&state, stored).await?;
         for hit in found.hits {
-            let view = hit
-                .public_view
-                .and_then(|json| RawValue::from_string(json).ok())
-                .ok_or_else(|| {
-                    tracing::error!(kind = %hit.kind, id = hit.id, "search index without a public view");
-                    ApiError::new(ErrorCode::Internal, "internal error")
-                })?;
-            items.push(hit_of(kind_of(&hit.kind), hit.id, hit.score, view));
+            let kind = kind_of(&hit.kind);
+            if let Some(view) = current.remove(&(kind, hit.id)) {
+                items.push(hit_of(kind, hit.id, hit.score, view));
+            }
         }
     } else {
         let ids_of = |wanted: &str| {
@@ -552,11 +654,12 @@ pub async fn search(
 #[into_params(parameter_in = Query)]
 pub struct SuggestQuery {
     /// What the user has typed so far (1 to 100 characters); the last word may be incomplete.
-    #[param(example = "nuoc th")]
+    #[param(example = "nuoc th", min_length = 1, max_length = 100)]
     pub q: String,
     /// Only listings or only requests (default both).
     pub kind: Option<SearchKind>,
     /// How many completions, 1 to 20 (default 8).
+    #[param(minimum = 1, maximum = 20)]
     pub limit: Option<i64>,
 }
 

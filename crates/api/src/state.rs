@@ -19,6 +19,20 @@ pub struct AppState {
     /// The search index and its feeder; None where the process runs without one.
     pub search: Option<Indexer>,
     pub metrics: Metrics,
-    /// Trust `Forwarded` / `X-Forwarded-For` for the client address (behind a reverse proxy).
-    pub trust_proxy: bool,
+    /// The reverse proxies whose forwarding headers name the client (none by default).
+    pub trusted_proxies: crate::auth::TrustedProxies,
+}
+
+impl AppState {
+    /// Bring this process's search index in line with the changes just committed, before the
+    /// response goes out: a record withdrawn, paused, made anonymous or edited is not shown as
+    /// it was by a search that follows. A failure is logged; the write stands, and anonymous
+    /// search checks each hit against the database anyway.
+    pub async fn settle_search(&self) {
+        if let Some(indexer) = &self.search
+            && let Err(error) = indexer.catch_up().await
+        {
+            tracing::warn!(%error, "search index catch-up after a write failed");
+        }
+    }
 }

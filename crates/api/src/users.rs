@@ -1,6 +1,6 @@
 //! User administration (admins).
 
-use crate::auth::CurrentActor;
+use crate::auth::{CurrentActor, Writer};
 use crate::error::{ApiError, ErrorBody};
 use crate::state::AppState;
 use actix_web::{HttpResponse, get, patch, web};
@@ -50,7 +50,7 @@ pub async fn list_users(
 #[patch("/users/{id}")]
 pub async fn update_user(
     state: web::Data<AppState>,
-    actor: CurrentActor,
+    actor: Writer,
     id: web::Path<i64>,
     form: web::Json<UserRoleForm>,
 ) -> Result<HttpResponse, ApiError> {

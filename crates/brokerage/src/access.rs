@@ -155,20 +155,6 @@ impl Brokerage {
                         "this record belongs to your organization".to_owned(),
                     ));
                 }
-                let pending: Option<i64> = access_requests::table
-                    .filter(access_requests::entity.eq(form.entity.as_str()))
-                    .filter(access_requests::entity_id.eq(form.entity_id))
-                    .filter(access_requests::organization_id.eq(organization))
-                    .filter(access_requests::status.eq(AccessRequestStatus::Pending.as_str()))
-                    .select(access_requests::id)
-                    .first(conn)
-                    .optional()
-                    .map_err(db)?;
-                if let Some(id) = pending {
-                    return Err(RecordError::Conflict(format!(
-                        "your organization already asked for this record (access request {id})"
-                    )));
-                }
                 let routed = if record.anonymous { "broker" } else { "owner" };
                 let row: AccessRow = diesel::insert_into(access_requests::table)
                     .values((
@@ -183,7 +169,18 @@ impl Brokerage {
                         access_requests::updated_at.eq(now),
                     ))
                     .get_result::<AccessRowFull>(conn)
-                    .map_err(db)?
+                    .map_err(|error| {
+                        // One pending request per organization and record: a unique index.
+                        let error = db(error);
+                        if matches!(&error, RecordError::Db(e) if e.is_unique_violation()) {
+                            RecordError::Conflict(
+                                "your organization already has a pending access request for this record"
+                                    .to_owned(),
+                            )
+                        } else {
+                            error
+                        }
+                    })?
                     .into();
                 view(conn, &row, &record)
             })
@@ -296,34 +293,49 @@ impl Brokerage {
                     )));
                 }
                 let decided_by = actor.user_id().map(|u| u.0);
-                let (status, grant_id) = match expires {
-                    Some(expires_at) => {
-                        let grant: GrantRow = diesel::insert_into(access_grants::table)
-                            .values((
-                                access_grants::entity.eq(&row.entity),
-                                access_grants::entity_id.eq(row.entity_id),
-                                access_grants::organization_id.eq(row.organization_id),
-                                access_grants::granted_by.eq(decided_by),
-                                access_grants::expires_at.eq(expires_at),
-                                access_grants::created_at.eq(now),
-                            ))
-                            .get_result(conn)
-                            .map_err(db)?;
-                        (AccessRequestStatus::Granted, Some(grant.0))
-                    }
-                    None => (AccessRequestStatus::Refused, None),
+                let status = match expires {
+                    Some(_) => AccessRequestStatus::Granted,
+                    None => AccessRequestStatus::Refused,
                 };
-                diesel::update(access_requests::table.find(id))
-                    .set((
-                        access_requests::status.eq(status.as_str()),
-                        access_requests::decided_by.eq(decided_by),
-                        access_requests::decided_at.eq(Some(now)),
-                        access_requests::decision_note.eq(note),
-                        access_requests::grant_id.eq(grant_id),
-                        access_requests::updated_at.eq(now),
-                    ))
-                    .execute(conn)
-                    .map_err(db)?;
+                // The decision is taken by the update itself, only while pending: of two
+                // decisions at once, one lands, and only it creates a grant.
+                let decided = diesel::update(
+                    access_requests::table
+                        .find(id)
+                        .filter(access_requests::status.eq(AccessRequestStatus::Pending.as_str())),
+                )
+                .set((
+                    access_requests::status.eq(status.as_str()),
+                    access_requests::decided_by.eq(decided_by),
+                    access_requests::decided_at.eq(Some(now)),
+                    access_requests::decision_note.eq(note),
+                    access_requests::updated_at.eq(now),
+                ))
+                .execute(conn)
+                .map_err(db)?;
+                if decided == 0 {
+                    return Err(RecordError::Conflict(
+                        "the access request was decided meanwhile: only a pending one can be decided"
+                            .to_owned(),
+                    ));
+                }
+                if let Some(expires_at) = expires {
+                    let grant: GrantRow = diesel::insert_into(access_grants::table)
+                        .values((
+                            access_grants::entity.eq(&row.entity),
+                            access_grants::entity_id.eq(row.entity_id),
+                            access_grants::organization_id.eq(row.organization_id),
+                            access_grants::granted_by.eq(decided_by),
+                            access_grants::expires_at.eq(expires_at),
+                            access_grants::created_at.eq(now),
+                        ))
+                        .get_result(conn)
+                        .map_err(db)?;
+                    diesel::update(access_requests::table.find(id))
+                        .set(access_requests::grant_id.eq(Some(grant.0)))
+                        .execute(conn)
+                        .map_err(db)?;
+                }
                 let (row, record) =
                     load(conn, id)?.ok_or(RecordError::NotFound("access request"))?;
                 view(conn, &row, &record)

@@ -3,7 +3,7 @@
 //! done by the caller of [`Brokerage::record_alert`] (the API's sweep), with the matching engine.
 
 use crate::dto::{AlertKind, AlertSubscriptionForm, AlertSubscriptionView, AlertView};
-use crate::{Brokerage, db, page, request_party, text, utc};
+use crate::{Brokerage, db, request_party, text, utc};
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use techx_accounts::Actor;
@@ -12,7 +12,8 @@ use techx_core::clock;
 use techx_core::codes::RecordStatus;
 use techx_core::error::FieldError;
 use techx_core::page::{Page, Paging};
-use techx_db::schema::{alert_subscriptions, alerts, listings};
+use techx_db::MultiBackend;
+use techx_db::schema::{alert_subscriptions, alerts, listings, requests};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = alert_subscriptions)]
@@ -202,18 +203,77 @@ impl Brokerage {
             .await
     }
 
-    /// The caller's alerts, newest first.
+    /// The caller's alerts, newest first: only those whose listing (and marked request) the
+    /// caller may still see, filtered, counted and paged by the database.
     pub async fn alerts_of(
         &self,
         actor: &Actor,
         paging: Paging,
     ) -> Result<Page<AlertView>, RecordError> {
         let user = person(actor)?;
+        let actor = actor.clone();
         self.db
             .run(move |conn| {
-                let rows: Vec<AlertRow> = alerts::table
-                    .filter(alerts::user_id.eq(user))
+                let now = clock::now();
+                let staff = actor.is_staff();
+                let orgs = actor.organization_ids();
+                let query = || {
+                    let mut query = alerts::table
+                        .filter(alerts::user_id.eq(user))
+                        .into_boxed::<MultiBackend>();
+                    if !staff {
+                        let live_listing =
+                            listings::status.eq(RecordStatus::Published.as_str()).and(
+                                listings::valid_until
+                                    .is_null()
+                                    .or(listings::valid_until.gt(now)),
+                            );
+                        let live_request =
+                            requests::status.eq(RecordStatus::Published.as_str()).and(
+                                requests::valid_until
+                                    .is_null()
+                                    .or(requests::valid_until.gt(now)),
+                            );
+                        query = query
+                            .filter(
+                                alerts::listing_id.eq_any(
+                                    listings::table
+                                        .filter(
+                                            live_listing
+                                                .or(listings::organization_id.eq_any(orgs.clone())),
+                                        )
+                                        .select(listings::id),
+                                ),
+                            )
+                            .filter(
+                                alerts::subscription_id.eq_any(
+                                    alert_subscriptions::table
+                                        .filter(
+                                            alert_subscriptions::request_id.is_null().or(
+                                                alert_subscriptions::request_id
+                                                    .assume_not_null()
+                                                    .eq_any(
+                                                        requests::table
+                                                            .filter(
+                                                                live_request
+                                                                    .or(requests::organization_id
+                                                                        .eq_any(orgs.clone())),
+                                                            )
+                                                            .select(requests::id),
+                                                    ),
+                                            ),
+                                        )
+                                        .select(alert_subscriptions::id),
+                                ),
+                            );
+                    }
+                    query
+                };
+                let total: i64 = query().count().get_result(conn).map_err(db)?;
+                let rows: Vec<AlertRow> = query()
                     .order(alerts::id.desc())
+                    .limit(paging.limit)
+                    .offset(paging.offset)
                     .select(AlertRow::as_select())
                     .load(conn)
                     .map_err(db)?;
@@ -231,7 +291,7 @@ impl Brokerage {
                         })
                     })
                     .collect::<Result<Vec<_>, RecordError>>()?;
-                Ok(page(views, paging))
+                Ok(Page::new(views, total, paging))
             })
             .await
     }
@@ -288,6 +348,8 @@ impl Brokerage {
         let (id, user) = (subscription.id, subscription.user_id);
         self.db
             .write(move |conn| {
+                // Once per subscription and listing, held by a unique index; the look-up only
+                // spares the error when the alert is already there.
                 let exists: Option<i64> = alerts::table
                     .filter(alerts::subscription_id.eq(id))
                     .filter(alerts::listing_id.eq(listing))

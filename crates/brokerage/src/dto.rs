@@ -171,7 +171,9 @@ impl InquirySide {
 pub struct InquiryMessage {
     pub id: i64,
     pub side: InquirySide,
-    pub author_id: i64,
+    /// The person who wrote it; absent when naming them would name the organization behind an
+    /// anonymous request to a caller who may not know it.
+    pub author_id: Option<i64>,
     pub body: String,
     pub created_at: DateTime<Utc>,
 }
@@ -403,6 +405,8 @@ pub struct EngagementEvent {
     pub from_stage: Option<techx_core::codes::EngagementStage>,
     pub to_stage: Option<techx_core::codes::EngagementStage>,
     pub body: Option<String>,
+    /// Who acted; absent for the system, or when naming them would name the organization
+    /// behind an anonymous request to a caller who may not know it.
     pub actor_id: Option<i64>,
     pub at: DateTime<Utc>,
 }
@@ -413,7 +417,8 @@ pub struct EngagementView {
     pub id: i64,
     pub listing_id: Option<i64>,
     pub request_id: Option<i64>,
-    /// The other party's organization.
+    /// The other party's organization; absent when it is the organization behind an anonymous
+    /// request and the caller may not know it.
     pub organization_id: Option<i64>,
     pub origin: techx_core::codes::EngagementOrigin,
     pub match_id: Option<i64>,

@@ -5,6 +5,7 @@ use crate::dto::{
     ContractForm, ContractView, EngagementEvent, EngagementFilter, EngagementForm,
     EngagementNoteForm, EngagementPatch, EngagementView, StageForm,
 };
+use crate::party::Disclosure;
 use crate::{Brokerage, db, listing_party, page, request_party, stored, text, utc};
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
@@ -38,6 +39,16 @@ struct EngagementRow {
     next_action_on: Option<NaiveDate>,
     created_by: Option<i64>,
     created_at: NaiveDateTime,
+    updated_at: NaiveDateTime,
+}
+
+/// The fields of a change to an engagement; `None` leaves a column as it is.
+#[derive(Debug, AsChangeset)]
+#[diesel(table_name = engagements)]
+struct EngagementChanges {
+    assignee_id: Option<Option<i64>>,
+    next_action: Option<Option<String>>,
+    next_action_on: Option<Option<NaiveDate>>,
     updated_at: NaiveDateTime,
 }
 
@@ -81,11 +92,19 @@ fn contract_view(row: ContractRow) -> Result<ContractView, RecordError> {
     })
 }
 
+/// An engagement as `viewer` may see it: the organization and the people of an anonymous
+/// request stay unnamed to those who may not identify it.
 fn view(
     conn: &mut DbConn,
+    viewer: &Actor,
     row: &EngagementRow,
     with_events: bool,
 ) -> Result<EngagementView, RecordError> {
+    let request = match row.request_id {
+        Some(id) => request_party(conn, id)?,
+        None => None,
+    };
+    let disclosure = Disclosure::for_viewer(conn, viewer, &request.iter().collect::<Vec<_>>())?;
     let contract = contracts::table
         .filter(contracts::engagement_id.eq(row.id))
         .select(ContractRow::as_select())
@@ -109,7 +128,7 @@ fn view(
                     from_stage: e.from_stage.as_deref().map(stored).transpose()?,
                     to_stage: e.to_stage.as_deref().map(stored).transpose()?,
                     body: e.body,
-                    actor_id: e.actor_id,
+                    actor_id: disclosure.person(e.actor_id),
                     at: utc(e.at),
                 })
             })
@@ -121,7 +140,7 @@ fn view(
         id: row.id,
         listing_id: row.listing_id,
         request_id: row.request_id,
-        organization_id: row.organization_id,
+        organization_id: disclosure.organization(row.organization_id),
         origin: stored(&row.origin)?,
         match_id: row.match_id,
         inquiry_id: row.inquiry_id,
@@ -132,7 +151,7 @@ fn view(
         assignee_id: row.assignee_id,
         next_action: row.next_action.clone(),
         next_action_on: row.next_action_on,
-        created_by: row.created_by,
+        created_by: disclosure.person(row.created_by),
         contract,
         events,
         created_at: utc(row.created_at),
@@ -439,11 +458,20 @@ impl Brokerage {
                         engagements::updated_at.eq(now),
                     ))
                     .get_result::<EngagementRow>(conn)
-                    .map_err(db)?
+                    .map_err(|error| {
+                        // One engagement per match and per inquiry: unique indexes.
+                        let error = db(error);
+                        if matches!(&error, RecordError::Db(e) if e.is_unique_violation()) {
+                            let from = if form.match_id.is_some() { "match" } else { "inquiry" };
+                            RecordError::Conflict(format!("this {from} already has an engagement"))
+                        } else {
+                            error
+                        }
+                    })?
                     .id;
                 event(conn, id, "stage", (None, Some(stage.as_str())), note, &actor, now)?;
                 let row = load(conn, id)?.ok_or(RecordError::NotFound("engagement"))?;
-                view(conn, &row, true)
+                view(conn, &actor, &row, true)
             })
             .await
     }
@@ -458,7 +486,7 @@ impl Brokerage {
         self.db
             .run(move |conn| {
                 let row = load_visible(conn, &actor, id)?;
-                view(conn, &row, true)
+                view(conn, &actor, &row, true)
             })
             .await
     }
@@ -491,7 +519,7 @@ impl Brokerage {
                 let mut views = Vec::new();
                 for row in rows {
                     if visible(conn, &actor, &row)? {
-                        views.push(view(conn, &row, false)?);
+                        views.push(view(conn, &actor, &row, false)?);
                     }
                 }
                 Ok(page(views, paging))
@@ -515,32 +543,41 @@ impl Brokerage {
         self.db
             .write(move |conn| {
                 let now = clock::now();
-                let row = load_visible(conn, &actor, id)?;
+                load_visible(conn, &actor, id)?;
                 require_staff(&actor)?;
                 check_assignee(conn, patch.assignee_id)?;
+                // Only the fields sent are written, so two changes of different fields at once
+                // both stand.
+                let changes = EngagementChanges {
+                    assignee_id: patch.assignee_id.map(Some),
+                    next_action: next_action.map(Some),
+                    next_action_on: patch.next_action_on.map(Some),
+                    updated_at: now,
+                };
                 diesel::update(engagements::table.find(id))
-                    .set((
-                        engagements::assignee_id.eq(patch.assignee_id.or(row.assignee_id)),
-                        engagements::next_action.eq(next_action.or(row.next_action.clone())),
-                        engagements::next_action_on.eq(patch.next_action_on.or(row.next_action_on)),
-                        engagements::updated_at.eq(now),
-                    ))
+                    .set(&changes)
                     .execute(conn)
                     .map_err(db)?;
                 let row = load(conn, id)?.ok_or(RecordError::NotFound("engagement"))?;
-                view(conn, &row, true)
+                view(conn, &actor, &row, true)
             })
             .await
     }
 
     /// Move an engagement to another allowed stage (staff); `contract_signed` records the
-    /// contract. The caller closes the listing the returned plan names as `transferred`.
-    pub async fn change_stage(
+    /// contract, and `close_listing(conn, listing, contract)` closes its listing as
+    /// `transferred` in the same transaction. The move is made by a conditional update on the
+    /// stage it was planned from: of two moves at once, one lands and the other is 409.
+    pub async fn change_stage<F>(
         &self,
         actor: &Actor,
         id: i64,
         form: StageForm,
-    ) -> Result<(EngagementView, StagePlan), RecordError> {
+        close_listing: F,
+    ) -> Result<EngagementView, RecordError>
+    where
+        F: FnOnce(&mut DbConn, i64, i64) -> Result<(), RecordError> + Send + 'static,
+    {
         let mut errors = Vec::new();
         let note = text(&mut errors, "note", &form.note, false);
         if !errors.is_empty() {
@@ -555,17 +592,27 @@ impl Brokerage {
                     EngagementStage::OnHold => Some(plan.from.as_str().to_owned()),
                     _ => None,
                 };
-                diesel::update(engagements::table.find(id))
-                    .set((
-                        engagements::stage.eq(plan.to.as_str()),
-                        engagements::held_stage.eq(held),
-                        engagements::lost_reason.eq(form.reason.as_deref().map(str::trim)),
-                        engagements::updated_at.eq(now),
-                    ))
-                    .execute(conn)
-                    .map_err(db)?;
+                let moved = diesel::update(
+                    engagements::table
+                        .find(id)
+                        .filter(engagements::stage.eq(plan.from.as_str())),
+                )
+                .set((
+                    engagements::stage.eq(plan.to.as_str()),
+                    engagements::held_stage.eq(held),
+                    engagements::lost_reason.eq(form.reason.as_deref().map(str::trim)),
+                    engagements::updated_at.eq(now),
+                ))
+                .execute(conn)
+                .map_err(db)?;
+                if moved == 0 {
+                    return Err(RecordError::Conflict(format!(
+                        "the engagement left {} meanwhile: read it again",
+                        plan.from
+                    )));
+                }
                 if let Some(contract) = &form.contract {
-                    diesel::insert_into(contracts::table)
+                    let signed: i64 = diesel::insert_into(contracts::table)
                         .values((
                             contracts::engagement_id.eq(id),
                             contracts::listing_id.eq(row.listing_id),
@@ -577,8 +624,21 @@ impl Brokerage {
                             contracts::created_by.eq(actor.user_id().map(|u| u.0)),
                             contracts::created_at.eq(now),
                         ))
-                        .execute(conn)
-                        .map_err(db)?;
+                        .returning(contracts::id)
+                        .get_result(conn)
+                        .map_err(|error| {
+                            let error = db(error);
+                            if matches!(&error, RecordError::Db(e) if e.is_unique_violation()) {
+                                RecordError::Conflict(
+                                    "this engagement already has its contract".to_owned(),
+                                )
+                            } else {
+                                error
+                            }
+                        })?;
+                    if let Some(listing) = plan.close_listing {
+                        close_listing(conn, listing, signed)?;
+                    }
                 }
                 event(
                     conn,
@@ -590,7 +650,7 @@ impl Brokerage {
                     now,
                 )?;
                 let row = load(conn, id)?.ok_or(RecordError::NotFound("engagement"))?;
-                Ok((view(conn, &row, true)?, plan))
+                view(conn, &actor, &row, true)
             })
             .await
     }
@@ -618,7 +678,7 @@ impl Brokerage {
                     .execute(conn)
                     .map_err(db)?;
                 let row = load(conn, id)?.ok_or(RecordError::NotFound("engagement"))?;
-                view(conn, &row, true)
+                view(conn, &actor, &row, true)
             })
             .await
     }
@@ -633,6 +693,9 @@ impl Brokerage {
         let actor = actor.clone();
         self.db
             .run(move |conn| {
+                listing_party(conn, listing)?
+                    .filter(|p| p.visible_to(&actor, clock::now()))
+                    .ok_or(RecordError::NotFound("listing"))?;
                 let rows: Vec<ContractRow> = contracts::table
                     .filter(contracts::listing_id.eq(listing))
                     .order(contracts::id.asc())

@@ -15,6 +15,7 @@ pub mod alerts;
 pub mod dto;
 pub mod engagements;
 pub mod outcomes;
+mod party;
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
@@ -137,6 +138,12 @@ pub(crate) fn text(
     required: bool,
 ) -> Option<String> {
     let value = value.as_deref().map(str::trim).filter(|v| !v.is_empty());
+    if let Some(v) = value
+        && let Err(error) = techx_core::validate::check_characters(field, v, true)
+    {
+        errors.push(error);
+        return None;
+    }
     match value {
         None if required => {
             errors.push(FieldError::new(
@@ -210,7 +217,16 @@ fn side_view(
     })
 }
 
-fn match_view(row: &MatchRow, listing: &Party, request: &Party) -> Result<MatchView, RecordError> {
+/// A match as `viewer` may see it: who saved it stays unnamed when that names the organization
+/// behind an anonymous request the viewer may not identify.
+fn match_view(
+    conn: &mut DbConn,
+    viewer: &Actor,
+    row: &MatchRow,
+    listing: &Party,
+    request: &Party,
+) -> Result<MatchView, RecordError> {
+    let disclosure = party::Disclosure::for_viewer(conn, viewer, &[listing, request])?;
     Ok(MatchView {
         id: row.id,
         listing_id: row.listing_id,
@@ -235,8 +251,8 @@ fn match_view(row: &MatchRow, listing: &Party, request: &Party) -> Result<MatchV
             &row.request_note,
             row.request_answered_at,
         )?,
-        created_by: row.created_by,
-        introduced_by: row.introduced_by,
+        created_by: disclosure.person(row.created_by),
+        introduced_by: disclosure.person(row.introduced_by),
         introduced_at: row.introduced_at.map(utc),
         created_at: utc(row.created_at),
         updated_at: utc(row.updated_at),
@@ -349,11 +365,15 @@ fn inquiry_role(actor: &Actor, row: &InquiryRow, record: &Party) -> Option<Inqui
     routed_side(actor, row.organization_id, &row.routed_to, record)
 }
 
+/// An inquiry as `viewer` may see it (the people of an anonymous requester stay unnamed).
 fn inquiry_view(
+    conn: &mut DbConn,
+    viewer: &Actor,
     row: &InquiryRow,
     record: &Party,
     messages: Vec<MessageRow>,
 ) -> Result<InquiryView, RecordError> {
+    let disclosure = party::Disclosure::for_viewer(conn, viewer, &[record])?;
     let cooperation: Vec<String> = serde_json::from_str(&row.cooperation_sought)
         .map_err(|e| RecordError::Corrupt(e.to_string()))?;
     Ok(InquiryView {
@@ -382,7 +402,7 @@ fn inquiry_view(
                 Ok(InquiryMessage {
                     id: m.id,
                     side: stored_side(&m.side)?,
-                    author_id: m.author_id,
+                    author_id: disclosure.person(Some(m.author_id)),
                     body: m.body,
                     created_at: utc(m.created_at),
                 })
@@ -460,18 +480,6 @@ impl Brokerage {
             .write(move |conn| {
                 let now = clock::now();
                 let (listing, request, source) = new_match_parties(conn, &actor, &form, now)?;
-                let existing: Option<i64> = matches::table
-                    .filter(matches::listing_id.eq(form.listing_id))
-                    .filter(matches::request_id.eq(form.request_id))
-                    .select(matches::id)
-                    .first(conn)
-                    .optional()
-                    .map_err(db)?;
-                if let Some(id) = existing {
-                    return Err(RecordError::Conflict(format!(
-                        "this listing and request are already matched (match {id})"
-                    )));
-                }
                 let accept = |mine: bool| mine.then(|| MatchAnswer::Accept.as_str().to_owned());
                 let self_saved = source == MatchSource::SelfProposed;
                 let listing_answer = accept(self_saved && listing.editable_by(&actor));
@@ -494,8 +502,19 @@ impl Brokerage {
                         matches::updated_at.eq(now),
                     ))
                     .get_result::<MatchRow>(conn)
-                    .map_err(db)?;
-                match_view(&row, &listing, &request)
+                    .map_err(|error| {
+                        // The unique pair is the rule; the message names no match, which the
+                        // caller may not be allowed to see.
+                        let error = db(error);
+                        if matches!(&error, RecordError::Db(e) if e.is_unique_violation()) {
+                            RecordError::Conflict(
+                                "this listing and request are already matched".to_owned(),
+                            )
+                        } else {
+                            error
+                        }
+                    })?;
+                match_view(conn, &actor, &row, &listing, &request)
             })
             .await
     }
@@ -509,7 +528,7 @@ impl Brokerage {
                 let (row, listing, request) = load_match(conn, id)?
                     .filter(|(r, l, q)| match_visible(&actor, r, l, q, now))
                     .ok_or(RecordError::NotFound("match"))?;
-                match_view(&row, &listing, &request)
+                match_view(conn, &actor, &row, &listing, &request)
             })
             .await
     }
@@ -577,7 +596,7 @@ impl Brokerage {
                     if let (Some(Some(listing)), Some(Some(request))) = (listing, request)
                         && match_visible(&actor, &row, &listing, &request, now)
                     {
-                        views.push(match_view(&row, &listing, &request)?);
+                        views.push(match_view(conn, &actor, &row, &listing, &request)?);
                     }
                 }
                 Ok(page(views, paging))
@@ -607,24 +626,33 @@ impl Brokerage {
                 if !actor.is_staff() {
                     return Err(RecordError::Forbidden("only brokers introduce matches"));
                 }
+                let not_suggested = |status: &str| {
+                    RecordError::Conflict(format!(
+                        "the match is {status}: only a suggested match can be introduced"
+                    ))
+                };
                 if row.status != MatchStatus::Suggested.as_str() {
-                    return Err(RecordError::Conflict(format!(
-                        "the match is {}: only a suggested match can be introduced",
-                        row.status
-                    )));
+                    return Err(not_suggested(&row.status));
                 }
                 let note = note.or(row.note.clone());
-                let row: MatchRow = diesel::update(matches::table.find(id))
-                    .set((
-                        matches::status.eq(MatchStatus::Introduced.as_str()),
-                        matches::introduced_by.eq(actor.user_id().map(|u| u.0)),
-                        matches::introduced_at.eq(Some(now)),
-                        matches::note.eq(note),
-                        matches::updated_at.eq(now),
-                    ))
-                    .get_result::<MatchRow>(conn)
-                    .map_err(db)?;
-                match_view(&row, &listing, &request)
+                // Only while still suggested: of two introductions at once, one lands.
+                let row: MatchRow = diesel::update(
+                    matches::table
+                        .find(id)
+                        .filter(matches::status.eq(MatchStatus::Suggested.as_str())),
+                )
+                .set((
+                    matches::status.eq(MatchStatus::Introduced.as_str()),
+                    matches::introduced_by.eq(actor.user_id().map(|u| u.0)),
+                    matches::introduced_at.eq(Some(now)),
+                    matches::note.eq(note),
+                    matches::updated_at.eq(now),
+                ))
+                .get_result::<MatchRow>(conn)
+                .optional()
+                .map_err(db)?
+                .ok_or_else(|| not_suggested(MatchStatus::Introduced.as_str()))?;
+                match_view(conn, &actor, &row, &listing, &request)
             })
             .await
     }
@@ -705,51 +733,66 @@ impl Brokerage {
                         side.as_str()
                     )));
                 }
-                let (listing_answer, request_answer) = match side {
+                // The side's answer is written only while the match is introduced and that side
+                // has not answered: of two answers at once, one lands. The row stays locked
+                // until commit, so the status below sees the other side's answer if it came
+                // first.
+                let reason = form.reason.map(|r| r.as_str().to_owned());
+                let target = matches::table
+                    .find(id)
+                    .filter(matches::status.eq(MatchStatus::Introduced.as_str()));
+                let answered = match side {
                     MatchSide::Listing => {
-                        (Some(form.answer.as_str()), row.request_answer.as_deref())
+                        diesel::update(target.filter(matches::listing_answer.is_null()))
+                            .set((
+                                matches::listing_answer.eq(form.answer.as_str()),
+                                matches::listing_reason.eq(reason),
+                                matches::listing_note.eq(note),
+                                matches::listing_answered_at.eq(now),
+                                matches::updated_at.eq(now),
+                            ))
+                            .execute(conn)
                     }
                     MatchSide::Request => {
-                        (row.listing_answer.as_deref(), Some(form.answer.as_str()))
+                        diesel::update(target.filter(matches::request_answer.is_null()))
+                            .set((
+                                matches::request_answer.eq(form.answer.as_str()),
+                                matches::request_reason.eq(reason),
+                                matches::request_note.eq(note),
+                                matches::request_answered_at.eq(now),
+                                matches::updated_at.eq(now),
+                            ))
+                            .execute(conn)
                     }
-                };
-                let decline = MatchAnswer::Decline.as_str();
-                let accept = MatchAnswer::Accept.as_str();
-                let status = if listing_answer == Some(decline) || request_answer == Some(decline) {
+                }
+                .map_err(db)?;
+                if answered == 0 {
+                    return Err(RecordError::Conflict(format!(
+                        "the {} side has already answered, or the match is no longer introduced",
+                        side.as_str()
+                    )));
+                }
+                let row: MatchRow = matches::table
+                    .find(id)
+                    .select(MatchRow::as_select())
+                    .first(conn)
+                    .map_err(db)?;
+                let decline = Some(MatchAnswer::Decline.as_str());
+                let accept = Some(MatchAnswer::Accept.as_str());
+                let (listing_answer, request_answer) =
+                    (row.listing_answer.as_deref(), row.request_answer.as_deref());
+                let status = if listing_answer == decline || request_answer == decline {
                     MatchStatus::Declined
-                } else if listing_answer == Some(accept) && request_answer == Some(accept) {
+                } else if listing_answer == accept && request_answer == accept {
                     MatchStatus::Accepted
                 } else {
                     MatchStatus::Introduced
                 };
-                let reason = form.reason.map(|r| r.as_str().to_owned());
-                let target = matches::table.find(id);
-                let common = (
-                    matches::status.eq(status.as_str()),
-                    matches::updated_at.eq(now),
-                );
-                let row: MatchRow = match side {
-                    MatchSide::Listing => diesel::update(target)
-                        .set((
-                            common,
-                            matches::listing_answer.eq(form.answer.as_str()),
-                            matches::listing_reason.eq(reason),
-                            matches::listing_note.eq(note),
-                            matches::listing_answered_at.eq(now),
-                        ))
-                        .get_result::<MatchRow>(conn),
-                    MatchSide::Request => diesel::update(target)
-                        .set((
-                            common,
-                            matches::request_answer.eq(form.answer.as_str()),
-                            matches::request_reason.eq(reason),
-                            matches::request_note.eq(note),
-                            matches::request_answered_at.eq(now),
-                        ))
-                        .get_result::<MatchRow>(conn),
-                }
-                .map_err(db)?;
-                match_view(&row, &listing, &request)
+                let row: MatchRow = diesel::update(matches::table.find(id))
+                    .set(matches::status.eq(status.as_str()))
+                    .get_result::<MatchRow>(conn)
+                    .map_err(db)?;
+                match_view(conn, &actor, &row, &listing, &request)
             })
             .await
     }
@@ -814,7 +857,7 @@ impl Brokerage {
                     ))
                     .get_result::<InquiryRow>(conn)
                     .map_err(db)?;
-                inquiry_view(&row, &record, Vec::new())
+                inquiry_view(conn, &actor, &row, &record, Vec::new())
             })
             .await
     }
@@ -828,7 +871,7 @@ impl Brokerage {
                     .filter(|(row, record)| inquiry_role(&actor, row, record).is_some())
                     .ok_or(RecordError::NotFound("inquiry"))?;
                 let messages = messages_of(conn, id)?;
-                inquiry_view(&row, &record, messages)
+                inquiry_view(conn, &actor, &row, &record, messages)
             })
             .await
     }
@@ -865,7 +908,7 @@ impl Brokerage {
                         continue;
                     };
                     if in_mailbox(filter.mailbox, inquiry_role(&actor, &row, &record)) {
-                        views.push(inquiry_view(&row, &record, Vec::new())?);
+                        views.push(inquiry_view(conn, &actor, &row, &record, Vec::new())?);
                     }
                 }
                 Ok(page(views, paging))
@@ -900,7 +943,16 @@ impl Brokerage {
                     .ok_or(RecordError::NotFound("inquiry"))?;
                 let side =
                     inquiry_role(&actor, &row, &record).ok_or(RecordError::NotFound("inquiry"))?;
-                if row.status != InquiryStatus::Open.as_str() {
+                // The thread takes the reply only while open, decided by the update itself.
+                let open = diesel::update(
+                    inquiries::table
+                        .find(id)
+                        .filter(inquiries::status.eq(InquiryStatus::Open.as_str())),
+                )
+                .set(inquiries::updated_at.eq(now))
+                .execute(conn)
+                .map_err(db)?;
+                if open == 0 {
                     return Err(RecordError::Conflict(
                         "the inquiry is closed: no more replies".to_owned(),
                     ));
@@ -915,12 +967,10 @@ impl Brokerage {
                     ))
                     .execute(conn)
                     .map_err(db)?;
-                diesel::update(inquiries::table.find(id))
-                    .set(inquiries::updated_at.eq(now))
-                    .execute(conn)
-                    .map_err(db)?;
                 let messages = messages_of(conn, id)?;
                 inquiry_view(
+                    conn,
+                    &actor,
                     &InquiryRow {
                         updated_at: now,
                         ..row
@@ -941,25 +991,29 @@ impl Brokerage {
                 let (row, record) = load_inquiry(conn, id)?
                     .filter(|(row, record)| inquiry_role(&actor, row, record).is_some())
                     .ok_or(RecordError::NotFound("inquiry"))?;
-                if row.status != InquiryStatus::Open.as_str() {
+                let closed = diesel::update(
+                    inquiries::table
+                        .find(id)
+                        .filter(inquiries::status.eq(InquiryStatus::Open.as_str())),
+                )
+                .set((
+                    inquiries::status.eq(InquiryStatus::Closed.as_str()),
+                    inquiries::updated_at.eq(now),
+                ))
+                .execute(conn)
+                .map_err(db)?;
+                if closed == 0 {
                     return Err(RecordError::Conflict(
                         "the inquiry is already closed".to_owned(),
                     ));
                 }
-                diesel::update(inquiries::table.find(id))
-                    .set((
-                        inquiries::status.eq(InquiryStatus::Closed.as_str()),
-                        inquiries::updated_at.eq(now),
-                    ))
-                    .execute(conn)
-                    .map_err(db)?;
                 let messages = messages_of(conn, id)?;
                 let closed = InquiryRow {
                     status: InquiryStatus::Closed.as_str().to_owned(),
                     updated_at: now,
                     ..row
                 };
-                inquiry_view(&closed, &record, messages)
+                inquiry_view(conn, &actor, &closed, &record, messages)
             })
             .await
     }

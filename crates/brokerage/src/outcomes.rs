@@ -2,7 +2,8 @@
 //! to use. Brokers record them; they count in the province's reports.
 
 use crate::dto::{OutcomeFilter, OutcomeForm, OutcomeView};
-use crate::{Brokerage, db, listing_party, page, stored, text, utc};
+use crate::party::Disclosure;
+use crate::{Brokerage, db, listing_party, page, request_party, stored, text, utc};
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 use techx_accounts::Actor;
@@ -11,6 +12,7 @@ use techx_core::clock;
 use techx_core::codes::OutcomeKind;
 use techx_core::error::FieldError;
 use techx_core::page::{Page, Paging};
+use techx_db::DbConn;
 use techx_db::schema::{engagements, organizations, outcomes};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -34,7 +36,25 @@ struct OutcomeRow {
     created_at: NaiveDateTime,
 }
 
-fn view(row: OutcomeRow) -> Result<OutcomeView, RecordError> {
+/// An outcome as `viewer` may see it: when it comes from an engagement about an anonymous
+/// request, the organization behind that request stays unnamed to those who may not identify it.
+fn view(conn: &mut DbConn, viewer: &Actor, row: OutcomeRow) -> Result<OutcomeView, RecordError> {
+    let request = match row.engagement_id {
+        Some(id) => {
+            let request_id: Option<Option<i64>> = engagements::table
+                .find(id)
+                .select(engagements::request_id)
+                .first(conn)
+                .optional()
+                .map_err(db)?;
+            match request_id.flatten() {
+                Some(request_id) => request_party(conn, request_id)?,
+                None => None,
+            }
+        }
+        None => None,
+    };
+    let disclosure = Disclosure::for_viewer(conn, viewer, &request.iter().collect::<Vec<_>>())?;
     Ok(OutcomeView {
         id: row.id,
         kind: stored(&row.kind)?,
@@ -42,15 +62,15 @@ fn view(row: OutcomeRow) -> Result<OutcomeView, RecordError> {
         occurred_on: row.occurred_on,
         engagement_id: row.engagement_id,
         listing_id: row.listing_id,
-        organization_id: row.organization_id,
+        organization_id: disclosure.organization(row.organization_id),
         company_name: row.company_name,
-        parent_organization_id: row.parent_organization_id,
+        parent_organization_id: disclosure.organization(row.parent_organization_id),
         ip_contributed: row.ip_contributed,
         support_kind: row.support_kind,
         channel: row.channel,
         value_vnd: row.value_vnd,
         note: row.note,
-        created_by: row.created_by,
+        created_by: disclosure.person(row.created_by),
         created_at: utc(row.created_at),
     })
 }
@@ -186,7 +206,7 @@ impl Brokerage {
                     ))
                     .get_result(conn)
                     .map_err(db)?;
-                view(row)
+                view(conn, &actor, row)
             })
             .await
     }
@@ -230,7 +250,7 @@ impl Brokerage {
                         listing_owner,
                     ];
                     if actor.is_staff() || concerned.iter().flatten().any(|o| mine.contains(o)) {
-                        views.push(view(row)?);
+                        views.push(view(conn, &actor, row)?);
                     }
                 }
                 Ok(page(views, paging))

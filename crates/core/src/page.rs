@@ -5,6 +5,9 @@ use utoipa::{IntoParams, ToSchema};
 
 pub const DEFAULT_LIMIT: i64 = 20;
 pub const MAX_LIMIT: i64 = 100;
+/// The deepest a list may be paged: deeper pages cost the database (and the search index)
+/// work in proportion to the offset, so they are refused; filters or the export reach further.
+pub const MAX_OFFSET: i64 = 10_000;
 
 /// `limit` and `offset` as sent by the client.
 #[derive(Debug, Clone, Copy, Default, Deserialize, IntoParams)]
@@ -13,8 +16,8 @@ pub struct PageParams {
     /// How many items to return, 1 to 100 (default 20).
     #[param(minimum = 1, maximum = 100)]
     pub limit: Option<i64>,
-    /// How many items to skip (default 0).
-    #[param(minimum = 0)]
+    /// How many items to skip, 0 to 10,000 (default 0).
+    #[param(minimum = 0, maximum = 10000)]
     pub offset: Option<i64>,
 }
 
@@ -36,11 +39,13 @@ impl PageParams {
             ));
         }
         let offset = self.offset.unwrap_or(0);
-        if offset < 0 {
+        if !(0..=MAX_OFFSET).contains(&offset) {
             return Err(crate::FieldError::new(
                 "offset",
                 "range",
-                "offset must not be negative",
+                format!(
+                    "offset must be between 0 and {MAX_OFFSET}; narrow the filters or use the export to reach further"
+                ),
             ));
         }
         Ok(Paging { limit, offset })
@@ -105,10 +110,17 @@ mod tests {
             };
             assert_eq!(params.parse().unwrap_err().field, "limit");
         }
-        let params = PageParams {
-            limit: None,
-            offset: Some(-1),
+        for offset in [-1, MAX_OFFSET + 1, i64::MAX] {
+            let params = PageParams {
+                limit: None,
+                offset: Some(offset),
+            };
+            assert_eq!(params.parse().unwrap_err().field, "offset");
+        }
+        let deepest = PageParams {
+            limit: Some(MAX_LIMIT),
+            offset: Some(MAX_OFFSET),
         };
-        assert_eq!(params.parse().unwrap_err().field, "offset");
+        assert_eq!(deepest.parse().unwrap().offset, MAX_OFFSET);
     }
 }

@@ -2,13 +2,62 @@
 
 use crate::FieldError;
 
-/// Trim a required text field and check its length in characters.
+/// A character no text of the exchange may hold: every control character (NUL, escape, DEL,
+/// the C1 controls) but the three that long texts use for layout: tab, line feed, carriage
+/// return.
+pub fn forbidden_in_text(c: char) -> bool {
+    c.is_control() && !matches!(c, '\t' | '\n' | '\r')
+}
+
+/// Refuse control characters: in a long text (`multiline`) all but tab and line breaks, in a
+/// one-line value (a title, a name, a code) every one.
+pub fn check_characters(field: &str, value: &str, multiline: bool) -> Result<(), FieldError> {
+    let bad = |c: char| {
+        if multiline {
+            forbidden_in_text(c)
+        } else {
+            c.is_control()
+        }
+    };
+    if value.chars().any(bad) {
+        let allowed = if multiline {
+            " (tab and line breaks are allowed)"
+        } else {
+            ""
+        };
+        return Err(FieldError::new(
+            field,
+            "control_character",
+            format!("{field} must not contain control characters{allowed}"),
+        ));
+    }
+    Ok(())
+}
+
+/// Trim a required text field and check its length in characters. Tab and line breaks are
+/// allowed; other control characters are not.
 pub fn required_text(
     field: &str,
     value: &str,
     min: usize,
     max: usize,
 ) -> Result<String, FieldError> {
+    check_characters(field, value, true)?;
+    required(field, value, min, max)
+}
+
+/// [`required_text`] for a one-line value: no control character at all.
+pub fn required_line(
+    field: &str,
+    value: &str,
+    min: usize,
+    max: usize,
+) -> Result<String, FieldError> {
+    check_characters(field, value, false)?;
+    required(field, value, min, max)
+}
+
+fn required(field: &str, value: &str, min: usize, max: usize) -> Result<String, FieldError> {
     let trimmed = value.trim();
     let length = trimmed.chars().count();
     if length == 0 {
@@ -28,12 +77,32 @@ pub fn required_text(
     Ok(trimmed.to_owned())
 }
 
-/// Trim an optional text field; blank becomes None.
+/// Trim an optional text field; blank becomes None. Tab and line breaks are allowed; other
+/// control characters are not.
 pub fn optional_text(
     field: &str,
     value: Option<&str>,
     max: usize,
 ) -> Result<Option<String>, FieldError> {
+    if let Some(value) = value {
+        check_characters(field, value, true)?;
+    }
+    optional(field, value, max)
+}
+
+/// [`optional_text`] for a one-line value: no control character at all.
+pub fn optional_line(
+    field: &str,
+    value: Option<&str>,
+    max: usize,
+) -> Result<Option<String>, FieldError> {
+    if let Some(value) = value {
+        check_characters(field, value, false)?;
+    }
+    optional(field, value, max)
+}
+
+fn optional(field: &str, value: Option<&str>, max: usize) -> Result<Option<String>, FieldError> {
     let Some(trimmed) = value.map(str::trim).filter(|v| !v.is_empty()) else {
         return Ok(None);
     };

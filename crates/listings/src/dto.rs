@@ -202,12 +202,16 @@ pub struct ListListingsQuery {
     /// A field of science and technology; a level-1 code includes its sub-fields.
     pub sci_field: Option<SciField>,
     /// Least TRL.
+    #[param(minimum = 1, maximum = 9)]
     pub trl_min: Option<i32>,
     /// Greatest TRL.
+    #[param(minimum = 1, maximum = 9)]
     pub trl_max: Option<i32>,
     /// Listings whose price range reaches at least this (VND).
+    #[param(minimum = 0)]
     pub price_min: Option<i64>,
     /// Listings whose price range starts at most at this (VND).
+    #[param(minimum = 0)]
     pub price_max: Option<i64>,
     pub province_code: Option<Province>,
     pub cooperation_type: Option<CooperationType>,
@@ -215,9 +219,12 @@ pub struct ListListingsQuery {
     pub updated_since: Option<DateTime<Utc>>,
     /// `updated_at` (default, newest first as `-updated_at`), `published_at` or `title`;
     /// prefix `-` for descending.
+    #[param(max_length = 20)]
     pub sort: Option<String>,
     /// How many items to return, 1 to 100 (default 20).
+    #[param(minimum = 1, maximum = 100)]
     pub limit: Option<i64>,
-    /// How many items to skip (default 0).
+    /// How many items to skip, 0 to 10,000 (default 0).
+    #[param(minimum = 0, maximum = 10000)]
     pub offset: Option<i64>,
 }

@@ -46,7 +46,7 @@ fn validate_form(form: &ListingForm) -> Result<Valid, Vec<FieldError>> {
     if kind.is_none() {
         v.push(FieldError::new("kind", "required", "kind is required"));
     }
-    let title = v.check(validate::required_text("title", &form.title, 5, 300));
+    let title = v.check(validate::required_line("title", &form.title, 5, 300));
     let summary = v.check(validate::required_text("summary", &form.summary, 20, 5000));
     let details = v.check(validate::optional_text(
         "details",
@@ -58,7 +58,7 @@ fn validate_form(form: &ListingForm) -> Result<Valid, Vec<FieldError>> {
         form.confidential_details.as_deref(),
         20_000,
     ));
-    let title_en = v.check(validate::optional_text(
+    let title_en = v.check(validate::optional_line(
         "title_en",
         form.title_en.as_deref(),
         300,
@@ -68,7 +68,7 @@ fn validate_form(form: &ListingForm) -> Result<Valid, Vec<FieldError>> {
         form.summary_en.as_deref(),
         5000,
     ));
-    let research_task_code = v.check(validate::optional_text(
+    let research_task_code = v.check(validate::optional_line(
         "research_task_code",
         form.research_task_code.as_deref(),
         100,
@@ -116,12 +116,12 @@ fn validate_form(form: &ListingForm) -> Result<Valid, Vec<FieldError>> {
     }
     let mut ip_assets = Vec::new();
     for (index, asset) in form.ip_assets.iter().enumerate() {
-        let number = v.check(validate::optional_text(
+        let number = v.check(validate::optional_line(
             &format!("ip_assets[{index}].number"),
             asset.number.as_deref(),
             100,
         ));
-        let jurisdiction = v.check(validate::optional_text(
+        let jurisdiction = v.check(validate::optional_line(
             &format!("ip_assets[{index}].jurisdiction"),
             asset.jurisdiction.as_deref(),
             100,
@@ -444,10 +444,25 @@ impl Catalogue for ListingCatalogue {
     }
 
     fn check_step(row: &Listing, step: &Step) -> Result<(), RecordError> {
-        if step.publishes && row.tech_category == TechCategory::Prohibited.as_str() {
+        if step.to == RecordStatus::Published
+            && row.tech_category == TechCategory::Prohibited.as_str()
+        {
             return Err(RecordError::Conflict(
                 "prohibited technology can never be published".into(),
             ));
+        }
+        Ok(())
+    }
+
+    /// A published or paused listing goes back to `published` without a moderator (resume):
+    /// it cannot become prohibited while it is there. Withdraw it first.
+    fn check_edit(status: RecordStatus, valid: &Valid) -> Result<(), RecordError> {
+        let live = matches!(status, RecordStatus::Published | RecordStatus::Paused);
+        if live && valid.fields.tech_category == TechCategory::Prohibited.as_str() {
+            return Err(RecordError::Conflict(format!(
+                "a {status} listing cannot become prohibited: prohibited technology can never be \
+                 published; withdraw the listing first"
+            )));
         }
         Ok(())
     }
@@ -498,22 +513,22 @@ impl Catalogue for ListingCatalogue {
         conn: &mut DbConn,
         id: i64,
         valid: &Valid,
-        version: i32,
+        current: i32,
         now: NaiveDateTime,
-    ) -> Result<(), RecordError> {
-        repo::update_fields(conn, id, &valid.fields, version, now)?;
+    ) -> Result<bool, RecordError> {
+        if !repo::update_fields(conn, id, &valid.fields, current, now)? {
+            return Ok(false);
+        }
         repo::replace_children(conn, id, &valid.children)?;
-        Ok(())
+        Ok(true)
     }
 
-    fn set_status(conn: &mut DbConn, id: i64, change: &StatusChange) -> Result<(), RecordError> {
-        repo::set_status(conn, id, change)?;
-        Ok(())
+    fn set_status(conn: &mut DbConn, id: i64, change: &StatusChange) -> Result<bool, RecordError> {
+        Ok(repo::set_status(conn, id, change)?)
     }
 
-    fn delete(conn: &mut DbConn, id: i64) -> Result<(), RecordError> {
-        repo::delete(conn, id)?;
-        Ok(())
+    fn delete(conn: &mut DbConn, id: i64, current: i32) -> Result<bool, RecordError> {
+        Ok(repo::delete(conn, id, current)?)
     }
 
     fn due_for_expiry(

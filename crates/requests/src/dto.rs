@@ -166,12 +166,16 @@ pub struct ListRequestsQuery {
     /// A field of science and technology; a level-1 code includes its sub-fields.
     pub sci_field: Option<SciField>,
     /// Requests whose `trl_min` is at least this.
+    #[param(minimum = 1, maximum = 9)]
     pub trl_min: Option<i32>,
     /// Requests whose `trl_min` is at most this.
+    #[param(minimum = 1, maximum = 9)]
     pub trl_max: Option<i32>,
     /// Requests whose budget reaches at least this (VND).
+    #[param(minimum = 0)]
     pub budget_min: Option<i64>,
     /// Requests whose budget starts at most at this (VND).
+    #[param(minimum = 0)]
     pub budget_max: Option<i64>,
     pub province_code: Option<Province>,
     /// Requests that accept this cooperation type.
@@ -179,9 +183,12 @@ pub struct ListRequestsQuery {
     /// Only requests changed at or after this time (RFC 3339).
     pub updated_since: Option<DateTime<Utc>>,
     /// `updated_at` (default `-updated_at`), `published_at` or `title`; `-` for descending.
+    #[param(max_length = 20)]
     pub sort: Option<String>,
     /// How many items to return, 1 to 100 (default 20).
+    #[param(minimum = 1, maximum = 100)]
     pub limit: Option<i64>,
-    /// How many items to skip (default 0).
+    /// How many items to skip, 0 to 10,000 (default 0).
+    #[param(minimum = 0, maximum = 10000)]
     pub offset: Option<i64>,
 }

@@ -131,20 +131,27 @@ pub fn load_children(conn: &mut DbConn, ids: &[i64]) -> QueryResult<LoadedChildr
     Ok(loaded)
 }
 
+/// Store new fields if the row is still at version `current` (compare and set): false, and
+/// nothing written, when another change came first.
 pub fn update_fields(
     conn: &mut DbConn,
     id: i64,
     fields: &RequestFields,
-    version: i32,
+    current: i32,
     now: NaiveDateTime,
-) -> QueryResult<Request> {
-    diesel::update(requests::table.find(id))
-        .set((
-            fields,
-            requests::version.eq(version),
-            requests::updated_at.eq(now),
-        ))
-        .get_result(conn)
+) -> QueryResult<bool> {
+    let updated = diesel::update(
+        requests::table
+            .find(id)
+            .filter(requests::version.eq(current)),
+    )
+    .set((
+        fields,
+        requests::version.eq(current + 1),
+        requests::updated_at.eq(now),
+    ))
+    .execute(conn)?;
+    Ok(updated == 1)
 }
 
 /// The lifecycle columns a transition writes.
@@ -159,22 +166,37 @@ struct StatusColumns {
     version: i32,
 }
 
-pub fn set_status(conn: &mut DbConn, id: i64, change: &StatusChange) -> QueryResult<usize> {
+/// Write a lifecycle change if the row is still at the version it was planned from (compare
+/// and set): false, and nothing written, when another change came first.
+pub fn set_status(conn: &mut DbConn, id: i64, change: &StatusChange) -> QueryResult<bool> {
     let columns = StatusColumns {
         status: change.status.as_str().to_owned(),
         valid_until: change.valid_until.map(Some),
         last_confirmed_at: change.last_confirmed_at.map(Some),
         published_at: change.published_at.map(Some),
         updated_at: change.updated_at,
-        version: change.version,
+        version: change.from_version + 1,
     };
-    diesel::update(requests::table.find(id))
-        .set(&columns)
-        .execute(conn)
+    let updated = diesel::update(
+        requests::table
+            .find(id)
+            .filter(requests::version.eq(change.from_version)),
+    )
+    .set(&columns)
+    .execute(conn)?;
+    Ok(updated == 1)
 }
 
-pub fn delete(conn: &mut DbConn, id: i64) -> QueryResult<usize> {
-    diesel::delete(requests::table.find(id)).execute(conn)
+/// Delete a draft still at version `current`: false, and nothing deleted, otherwise.
+pub fn delete(conn: &mut DbConn, id: i64, current: i32) -> QueryResult<bool> {
+    let deleted = diesel::delete(
+        requests::table
+            .find(id)
+            .filter(requests::version.eq(current))
+            .filter(requests::status.eq("draft")),
+    )
+    .execute(conn)?;
+    Ok(deleted == 1)
 }
 
 /// Published requests whose validity has passed, oldest first.

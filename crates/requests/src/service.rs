@@ -44,7 +44,7 @@ fn validate_form(form: &RequestForm) -> Result<Valid, Vec<FieldError>> {
     if kind.is_none() {
         v.push(FieldError::new("kind", "required", "kind is required"));
     }
-    let title = v.check(validate::required_text("title", &form.title, 5, 300));
+    let title = v.check(validate::required_line("title", &form.title, 5, 300));
     let problem = v.check(validate::required_text("problem", &form.problem, 20, 5000));
     let requirements = v.check(validate::optional_text(
         "requirements",
@@ -203,11 +203,13 @@ fn apply_patch(mut form: RequestForm, patch: RequestPatch) -> RequestForm {
     form
 }
 
-/// Whether `actor` may know who posted `request`: always unless it is anonymous; then only its
-/// members and the staff.
+/// Whether `actor` may know who posted `request` (the one rule of anonymity).
 fn reveals_requester(actor: Option<&Actor>, request: &Request) -> bool {
-    !request.anonymous
-        || actor.is_some_and(|a| a.sees_unpublished_of(OrganizationId(request.organization_id)))
+    techx_accounts::actor::may_identify(
+        actor,
+        OrganizationId(request.organization_id),
+        request.anonymous,
+    )
 }
 
 /// The view of a request at `tier`.
@@ -286,9 +288,11 @@ fn parse_filter(
         query.budget_max,
     );
     v.finish().map_err(RecordError::Invalid)?;
+    // Filtering by requester must not find the anonymous requests of those the caller may not
+    // identify.
     let exclude_anonymous = query
         .organization_id
-        .is_some_and(|org| !actor.is_some_and(|a| a.sees_unpublished_of(OrganizationId(org))));
+        .is_some_and(|org| !techx_accounts::actor::may_identify(actor, OrganizationId(org), true));
     let filter = Filter {
         status: query.status.map(|s| s.as_str().to_owned()),
         kind: query.kind.map(|k| k.as_str().to_owned()),
@@ -351,6 +355,10 @@ impl Catalogue for RequestCatalogue {
         Ok(())
     }
 
+    fn check_edit(_status: RecordStatus, _valid: &Valid) -> Result<(), RecordError> {
+        Ok(())
+    }
+
     fn find(conn: &mut DbConn, id: i64) -> Result<Option<Request>, RecordError> {
         Ok(repo::find(conn, id)?)
     }
@@ -397,22 +405,22 @@ impl Catalogue for RequestCatalogue {
         conn: &mut DbConn,
         id: i64,
         valid: &Valid,
-        version: i32,
+        current: i32,
         now: NaiveDateTime,
-    ) -> Result<(), RecordError> {
-        repo::update_fields(conn, id, &valid.fields, version, now)?;
+    ) -> Result<bool, RecordError> {
+        if !repo::update_fields(conn, id, &valid.fields, current, now)? {
+            return Ok(false);
+        }
         repo::replace_children(conn, id, &valid.children)?;
-        Ok(())
+        Ok(true)
     }
 
-    fn set_status(conn: &mut DbConn, id: i64, change: &StatusChange) -> Result<(), RecordError> {
-        repo::set_status(conn, id, change)?;
-        Ok(())
+    fn set_status(conn: &mut DbConn, id: i64, change: &StatusChange) -> Result<bool, RecordError> {
+        Ok(repo::set_status(conn, id, change)?)
     }
 
-    fn delete(conn: &mut DbConn, id: i64) -> Result<(), RecordError> {
-        repo::delete(conn, id)?;
-        Ok(())
+    fn delete(conn: &mut DbConn, id: i64, current: i32) -> Result<bool, RecordError> {
+        Ok(repo::delete(conn, id, current)?)
     }
 
     fn due_for_expiry(

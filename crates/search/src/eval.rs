@@ -255,7 +255,8 @@ pub fn evaluate(dataset: &Dataset, options: Options) -> Result<Report, SearchErr
             profile.weights,
         );
         if let Some(feedback) = feedback {
-            let first = searcher.search(
+            let first = crate::stats::search(
+                &searcher,
                 &query,
                 &TopDocs::with_limit(feedback.documents).order_by_score(),
             )?;
@@ -281,7 +282,8 @@ pub fn evaluate(dataset: &Dataset, options: Options) -> Result<Report, SearchErr
             )?;
             query = query::expanded(query, body.english, &terms);
         }
-        let hits = searcher.search(&query, &TopDocs::with_limit(K).order_by_score())?;
+        let hits =
+            crate::stats::search(&searcher, &query, &TopDocs::with_limit(K).order_by_score())?;
         let mut ranked = Vec::with_capacity(hits.len());
         for (_, address) in hits {
             let document: TantivyDocument = searcher.doc(address)?;

@@ -11,6 +11,7 @@ use crate::SearchError;
 use crate::analysis::{self, VI_FOLDED};
 use crate::facets::{Facet, FacetCounter, FacetCounts};
 use crate::query::{self, Profile, Target, TextFields};
+use crate::stats;
 use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Bound;
 use std::path::{Path, PathBuf};
@@ -617,7 +618,8 @@ impl SearchIndex {
         for word in &words {
             let mut known = false;
             for target in targets {
-                if searcher.doc_freq(&Term::from_field_text(target.fields.folded, word))? > 0 {
+                let term = Term::from_field_text(target.fields.folded, word);
+                if stats::live_doc_freq(searcher, &term)? > 0 {
                     known = true;
                     break;
                 }
@@ -716,7 +718,7 @@ impl SearchIndex {
         clauses.extend(self.filter_clauses(&request.filters));
         let top = TopDocs::with_limit(feedback.documents.max(1)).order_by_score();
         let mut texts = Vec::new();
-        for (_, address) in searcher.search(&BooleanQuery::new(clauses), &live(top))? {
+        for (_, address) in stats::search(searcher, &BooleanQuery::new(clauses), &live(top))? {
             let document: TantivyDocument = searcher.doc(address)?;
             let view: serde_json::Value = document
                 .get_first(self.fields.public_view)
@@ -773,8 +775,11 @@ impl SearchIndex {
         let (total, page, facets): (usize, Vec<(Option<f32>, DocAddress)>, FacetCounts) = match sort
         {
             SortBy::Relevance => {
-                let (total, top, facets) =
-                    searcher.search(&query, &live((Count, top.order_by_score(), counter)))?;
+                let (total, top, facets) = stats::search(
+                    searcher,
+                    &query,
+                    &live((Count, top.order_by_score(), counter)),
+                )?;
                 let page = top.into_iter().map(|(s, a)| (Some(s), a)).collect();
                 (total, page, facets)
             }
@@ -784,7 +789,8 @@ impl SearchIndex {
                     SortBy::PriceDesc => ("sort_price_desc", Order::Desc),
                     _ => ("published", Order::Desc),
                 };
-                let (total, top, facets) = searcher.search(
+                let (total, top, facets) = stats::search(
+                    searcher,
                     &query,
                     &live((Count, top.order_by_fast_field::<i64>(field, order), counter)),
                 )?;
@@ -856,7 +862,7 @@ impl SearchIndex {
                 return Ok(());
             }
             let top = TopDocs::with_limit(limit).order_by_score();
-            for (score, address) in searcher.search(&query, &live(top))? {
+            for (score, address) in stats::search(&searcher, &query, &live(top))? {
                 let (_, id) = self.identify(&searcher, address)?;
                 if found.get(&id).is_some_and(|c| c.score >= score) {
                     continue;
@@ -995,7 +1001,8 @@ impl SearchIndex {
             }
             for candidate in candidates {
                 // Terms of deleted documents stay in the dictionary until a merge: count live ones.
-                let live = searcher.search(
+                let live = stats::search(
+                    &searcher,
                     &TermQuery::new(
                         Term::from_field_text(f.keyword, &candidate),
                         IndexRecordOption::Basic,
@@ -1042,7 +1049,8 @@ impl SearchIndex {
             if let Some(kind) = kind {
                 clauses.push((Occur::Must, any_of(f.kind, &[kind.to_owned()])));
             }
-            let top = searcher.search(
+            let top = stats::search(
+                &searcher,
                 &BooleanQuery::new(clauses),
                 &live(TopDocs::with_limit(limit).order_by_score()),
             )?;

@@ -37,6 +37,8 @@ pub struct Indexer {
     requests: Requests,
     /// The first missing `seq` and since when it is missing.
     gap: Arc<Mutex<Option<(i64, Instant)>>>,
+    /// One catch-up at a time: the ticker's and those of writers waiting for their change.
+    running: Arc<tokio::sync::Mutex<()>>,
 }
 
 /// Organization types by organization id (public: the organization of a record is public unless
@@ -174,6 +176,7 @@ impl Indexer {
             requests: Requests::new(db.clone()),
             db,
             gap: Arc::new(Mutex::new(None)),
+            running: Arc::new(tokio::sync::Mutex::new(())),
         }
     }
 
@@ -301,7 +304,11 @@ impl Indexer {
     }
 
     /// Apply the changes committed since the last catch-up; returns how many were applied.
+    /// A writer calls it after committing a change that can take something out of public view
+    /// (a record withdrawn, paused, made anonymous, edited): when its call returns, this
+    /// process's index no longer shows what was taken away.
     pub async fn catch_up(&self) -> Result<usize, SearchError> {
+        let _one_at_a_time = self.running.lock().await;
         let last = self.index.last_seq()?;
         let rows: Vec<(i64, String, i64)> = self
             .db

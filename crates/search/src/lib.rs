@@ -8,6 +8,7 @@ pub mod eval;
 pub mod facets;
 pub mod highlight;
 pub mod query;
+pub mod stats;
 
 /// Errors of the search crate.
 #[derive(Debug, thiserror::Error)]

@@ -251,9 +251,8 @@ pub fn clauses(
     clauses
 }
 
-/// BM25's inverse document frequency. Document frequencies count the deleted versions of
-/// records still in unmerged segments, so one may exceed the live document count: it is capped
-/// there, which keeps the value positive.
+/// BM25's inverse document frequency, from live counts ([`crate::stats`]); capped at the
+/// document count, which keeps the value positive.
 fn idf(documents: f32, df: f32) -> f32 {
     let df = df.min(documents);
     (1.0 + (documents - df + 0.5) / (df + 0.5)).ln()
@@ -310,9 +309,8 @@ pub fn salient(
         for (token, tf) in frequency {
             let mut df = 0u64;
             for target in targets {
-                df = df.max(
-                    searcher.doc_freq(&Term::from_field_text(field_of(&target.fields), &token))?,
-                );
+                let term = Term::from_field_text(field_of(&target.fields), &token);
+                df = df.max(crate::stats::live_doc_freq(searcher, &term)?);
             }
             if df == 0 {
                 continue;
@@ -404,7 +402,8 @@ pub fn expansion(
         if original.contains(&token) || token.chars().all(|c| c.is_ascii_digit()) {
             continue;
         }
-        let df = searcher.doc_freq(&Term::from_field_text(field, &token))? as f32;
+        let df =
+            crate::stats::live_doc_freq(searcher, &Term::from_field_text(field, &token))? as f32;
         let idf = idf(documents, df);
         scored.push((token, tf * idf));
     }

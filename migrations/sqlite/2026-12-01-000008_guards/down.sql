@@ -1,0 +1,4 @@
+DROP INDEX engagements_one_per_inquiry;
+DROP INDEX engagements_one_per_match;
+DROP INDEX contracts_one_per_engagement;
+DROP INDEX access_requests_one_pending;
