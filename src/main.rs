@@ -298,6 +298,9 @@ async fn serve(common: CommonArgs, args: ServeArgs) -> anyhow::Result<()> {
     let accounts = Accounts::new(db.clone(), &jwt_secret, AccountsSettings::default())?;
     let listings = Listings::new(db.clone());
     let requests = Requests::new(db.clone());
+    // An import the process died in is invisible; its rows are removed here.
+    listings.discard_abandoned_imports().await?;
+    requests.discard_abandoned_imports().await?;
     if args.demo {
         demo::load_if_empty(&db, &accounts, &listings, &requests).await?;
     }

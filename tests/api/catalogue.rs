@@ -167,7 +167,7 @@ fn multipart(file_name: &str, content: &str, fields: &[(&str, &str)]) -> (String
     )
 }
 
-async fn upload(
+pub(crate) async fn upload(
     app: &TestApp,
     collection: &str,
     token: &str,

@@ -105,8 +105,37 @@ pub fn scratch_postgres() -> Option<(String, PgSchema)> {
     Some((url, PgSchema { base_url, schema }))
 }
 
+/// A response read whole from a service made once with [`TestApp::service`].
+pub async fn reply<B: actix_web::body::MessageBody>(
+    response: actix_web::dev::ServiceResponse<B>,
+) -> Reply {
+    let status = response.status();
+    let headers = response.headers().clone();
+    let body = test::read_body(response).await.to_vec();
+    Reply {
+        status,
+        headers,
+        body,
+    }
+}
+
+/// Send `$request` (a `TestRequest`) to `$app` (from [`TestApp::service`]) and read the reply.
+#[macro_export]
+macro_rules! call {
+    ($app:expr, $request:expr) => {
+        $crate::support::reply(actix_web::test::call_service($app, $request.to_request()).await)
+            .await
+    };
+}
+
 impl TestApp {
     pub async fn new() -> TestApp {
+        TestApp::with_pool(4).await
+    }
+
+    /// A test app whose database pool holds `connections` (concurrency tests give each caller
+    /// its own).
+    pub async fn with_pool(connections: u32) -> TestApp {
         let (url, scratch) = match scratch_postgres() {
             Some((url, schema)) => (url, Scratch::Postgres(schema)),
             None => {
@@ -115,7 +144,13 @@ impl TestApp {
                 (url, Scratch::Sqlite(dir))
             }
         };
-        let db = Db::open(&url, PoolOptions { max_size: 4 }).unwrap();
+        let db = Db::open(
+            &url,
+            PoolOptions {
+                max_size: connections,
+            },
+        )
+        .unwrap();
         db.run(techx_db::run_migrations).await.unwrap();
         let accounts = Accounts::new(db.clone(), JWT_SECRET, AccountsSettings::default()).unwrap();
         let search_dir = tempfile::tempdir().unwrap();
@@ -136,6 +171,17 @@ impl TestApp {
             _search_dir: search_dir,
             _scratch: scratch,
         }
+    }
+
+    /// The app, made once, for tests that send many requests (use with [`call!`]).
+    pub async fn service(
+        &self,
+    ) -> impl actix_web::dev::Service<
+        actix_http::Request,
+        Response = actix_web::dev::ServiceResponse<impl actix_web::body::MessageBody>,
+        Error = actix_web::Error,
+    > {
+        test::init_service(techx_api::build_app(self.state.clone())).await
     }
 
     pub fn backend(&self) -> Backend {
@@ -262,6 +308,51 @@ impl TestApp {
             .await;
         assert_eq!(reply.status, StatusCode::OK);
         (token, org_id)
+    }
+
+    /// What the database holds, table by table, as comparable text: equal fingerprints mean
+    /// nothing was written. `api_keys` counts rows only (a key's use is recorded on reads).
+    pub async fn fingerprint(&self) -> std::collections::BTreeMap<String, String> {
+        use diesel::sql_types::{Nullable, Text};
+        #[derive(QueryableByName)]
+        struct Cell {
+            #[diesel(sql_type = Nullable<Text>)]
+            value: Option<String>,
+        }
+        self.state
+            .db
+            .run(|conn| {
+                let one = |conn: &mut techx_db::DbConn, sql: String| -> Result<Vec<String>, techx_db::DbError> {
+                    Ok(diesel::sql_query(sql)
+                        .load::<Cell>(conn)?
+                        .into_iter()
+                        .map(|c| c.value.unwrap_or_default())
+                        .collect())
+                };
+                let postgres = matches!(conn, techx_db::DbConn::Postgres(_));
+                let tables = if postgres {
+                    one(conn, "SELECT tablename::text AS value FROM pg_tables WHERE schemaname = current_schema()".into())?
+                } else {
+                    one(conn, "SELECT name AS value FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'".into())?
+                };
+                let mut prints = std::collections::BTreeMap::new();
+                for table in tables {
+                    let sql = if table == "api_keys" {
+                        format!("SELECT CAST(COUNT(*) AS TEXT) AS value FROM {table}")
+                    } else if postgres {
+                        format!("SELECT COALESCE(md5(string_agg(t::text, '|' ORDER BY t::text)), '') AS value FROM {table} t")
+                    } else {
+                        let columns = one(conn, format!("SELECT name AS value FROM pragma_table_info('{table}')"))?;
+                        let row: Vec<String> = columns.iter().map(|c| format!("quote(\"{c}\")")).collect();
+                        format!("SELECT COALESCE(group_concat(r, '|'), '') AS value FROM (SELECT {} AS r FROM {table} ORDER BY 1)", row.join(" || ',' || "))
+                    };
+                    let value = one(conn, sql)?.pop().unwrap_or_default();
+                    prints.insert(table, value);
+                }
+                Ok::<_, techx_db::DbError>(prints)
+            })
+            .await
+            .unwrap()
     }
 
     /// Rows in the change log.

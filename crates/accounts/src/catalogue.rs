@@ -17,6 +17,7 @@ use techx_core::codes::RecordStatus;
 use techx_core::lifecycle::{self, RecordKind, Tier};
 use techx_core::page::Paging;
 use techx_core::{FieldError, OrganizationId, Page, clock, validate};
+use techx_db::imports as log_imports;
 use techx_db::records::{self as log, ActorRef};
 use techx_db::{ChangeOp, Db, DbConn, record_change};
 
@@ -86,14 +87,21 @@ pub trait Catalogue: Send + Sync + 'static {
     ) -> Result<Vec<i64>, RecordError>;
     /// The stored rows as complete forms, in order.
     fn forms(conn: &mut DbConn, rows: &[Self::Row]) -> Result<Vec<Self::Form>, RecordError>;
-    /// Insert a draft of `organization`.
+    /// Insert a draft of `organization`; with `import`, hidden in that loading batch.
     fn insert(
         conn: &mut DbConn,
         valid: &Self::Valid,
         organization: OrganizationId,
         created_by: Option<i64>,
         now: NaiveDateTime,
+        import: Option<i64>,
     ) -> Result<Self::Row, RecordError>;
+    /// Make every row of import `batch` visible at once; returns how many.
+    fn finish_import(conn: &mut DbConn, batch: i64) -> Result<usize, RecordError>;
+    /// Ids of up to `limit` rows still hidden in import `batch`.
+    fn import_rows(conn: &mut DbConn, batch: i64, limit: i64) -> Result<Vec<i64>, RecordError>;
+    /// Delete hidden rows of an import that will not finish.
+    fn delete_import_rows(conn: &mut DbConn, ids: &[i64]) -> Result<usize, RecordError>;
     /// Store new content (fields and lists) if the row is still at version `current`, moving
     /// it to the next version; false, and nothing written, when another change came first.
     fn update(
@@ -222,6 +230,13 @@ fn load_view<C: Catalogue>(
     views.pop().ok_or(RecordError::NotFound(entity::<C>()))
 }
 
+/// Rows an import writes per transaction: long enough to be quick, short enough that another
+/// writer waits a fraction of a second at most (docs/benchmarks.md).
+const IMPORT_CHUNK: usize = 500;
+
+/// A batch that has loaded nothing for this long is taken for abandoned (its process died).
+const ABANDONED_IMPORT: chrono::TimeDelta = chrono::TimeDelta::minutes(15);
+
 /// Most problems an import report lists: a file of 100,000 bad rows is answered in bounded
 /// size, with the count of what is left out.
 const MAX_REPORTED_PROBLEMS: usize = 1000;
@@ -284,13 +299,14 @@ fn log_change<C: Catalogue>(
 /// Told how many rows of an import are written, as they are written.
 pub type Progress = Box<dyn Fn(usize) + Send>;
 
-/// Insert validated forms as drafts, each with its history and change-log rows.
+/// Insert validated forms as drafts, each with its history and change-log rows; with
+/// `import`, hidden in that loading batch.
 fn insert_valid<C: Catalogue>(
     conn: &mut DbConn,
     actor: &Actor,
     organization: OrganizationId,
     forms: Vec<(C::Form, C::Valid)>,
-    progress: Option<Progress>,
+    import: Option<i64>,
 ) -> Result<Vec<i64>, RecordError> {
     let now = clock::now();
     let mut ids = Vec::with_capacity(forms.len());
@@ -301,6 +317,7 @@ fn insert_valid<C: Catalogue>(
             organization,
             actor.user_id().map(|u| u.0),
             now,
+            import,
         )?;
         let changes = records::diff(&Value::Null, &form_json(&form));
         let draft = Some(RecordStatus::Draft.as_str());
@@ -317,9 +334,6 @@ fn insert_valid<C: Catalogue>(
             now,
         )?;
         ids.push(row.id());
-        if let Some(progress) = &progress {
-            progress(ids.len());
-        }
     }
     Ok(ids)
 }
@@ -765,15 +779,102 @@ impl<C: Catalogue> Engine<C> {
         if !errors.is_empty() {
             return Err(RecordError::Invalid(bounded_report(errors)));
         }
-        let actor = actor.clone();
-        let ids = self
+        self.discard_abandoned_imports().await?;
+        let entity = entity::<C>();
+        let rows = valid.len() as i64;
+        let batch = self
             .db
-            .write(move |conn| insert_valid::<C>(conn, &actor, organization, valid, progress))
+            .write(move |conn| {
+                Ok::<_, RecordError>(log_imports::open(
+                    conn,
+                    entity,
+                    organization.0,
+                    rows,
+                    clock::now(),
+                )?)
+            })
+            .await?;
+        let mut ids = Vec::with_capacity(valid.len());
+        let mut rest = valid.into_iter();
+        loop {
+            let chunk: Vec<(C::Form, C::Valid)> = rest.by_ref().take(IMPORT_CHUNK).collect();
+            if chunk.is_empty() {
+                break;
+            }
+            let writer = actor.clone();
+            let written = self
+                .db
+                .write(move |conn| {
+                    log_imports::touch(conn, batch, clock::now())?;
+                    insert_valid::<C>(conn, &writer, organization, chunk, Some(batch))
+                })
+                .await;
+            match written {
+                Ok(mut chunk_ids) => ids.append(&mut chunk_ids),
+                Err(error) => {
+                    if let Err(cleanup) = self.discard_import(batch).await {
+                        tracing::error!(import.batch = batch, error = %cleanup, "cannot discard a failed import");
+                    }
+                    return Err(error);
+                }
+            }
+            if let Some(progress) = &progress {
+                progress(ids.len());
+            }
+        }
+        self.db
+            .write(move |conn| {
+                C::finish_import(conn, batch)?;
+                log_imports::close(conn, batch)?;
+                Ok::<_, RecordError>(())
+            })
             .await?;
         Ok(ImportReport {
             imported: ids.len(),
             ids,
         })
+    }
+
+    /// Delete the hidden rows of an import batch (and their history), in short transactions,
+    /// then the batch itself.
+    async fn discard_import(&self, batch: i64) -> Result<(), RecordError> {
+        loop {
+            let deleted = self
+                .db
+                .write(move |conn| {
+                    let ids = C::import_rows(conn, batch, IMPORT_CHUNK as i64)?;
+                    log_imports::forget_history(conn, entity::<C>(), &ids)?;
+                    C::delete_import_rows(conn, &ids)
+                })
+                .await?;
+            if deleted == 0 {
+                break;
+            }
+        }
+        self.db
+            .write(move |conn| Ok::<_, RecordError>(log_imports::close(conn, batch)?))
+            .await?;
+        Ok(())
+    }
+
+    /// Discard the batches whose loading stopped (the process died mid-import): nothing of
+    /// them was ever visible, and nothing of them stays.
+    pub async fn discard_abandoned_imports(&self) -> Result<usize, RecordError> {
+        let before = clock::now() - ABANDONED_IMPORT;
+        let batches = self
+            .db
+            .run(move |conn| {
+                Ok::<_, RecordError>(log_imports::abandoned(conn, entity::<C>(), before)?)
+            })
+            .await?;
+        for batch in &batches {
+            tracing::warn!(
+                import.batch = batch,
+                "discarding an import that stopped loading"
+            );
+            self.discard_import(*batch).await?;
+        }
+        Ok(batches.len())
     }
 
     /// Move publications whose validity has passed to `expired`, with history. Returns how

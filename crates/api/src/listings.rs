@@ -12,7 +12,9 @@ use techx_accounts::records::{
     ExportFormat, HistoryEntryView, HistoryQuery, ImportReport, TransitionForm,
 };
 use techx_core::Page;
-use techx_listings::dto::{ListListingsQuery, ListingForm, ListingPatch, ListingView};
+use techx_listings::dto::{
+    ExportListingsQuery, ListListingsQuery, ListingForm, ListingPatch, ListingView,
+};
 use techx_listings::transfer as files;
 
 /// List technology offers.
@@ -119,10 +121,13 @@ pub async fn import_listings(
 /// only the records and tiers the caller may see.
 #[utoipa::path(
     tag = "listings",
-    params(ListListingsQuery, ("format" = Option<ExportFormat>, Query, description = "`csv` (default) or `jsonl`")),
+    params(ExportListingsQuery, ("format" = Option<ExportFormat>, Query, description = "`csv` (default) or `jsonl`")),
     security((), ("bearer" = [])),
     responses(
-        (status = 200, description = "The file", content_type = "text/csv", body = String),
+        (status = 200, description = "The file: CSV (UTF-8, header row) or JSON Lines", content(
+            (String = "text/csv"),
+            (String = "application/x-ndjson"),
+        )),
         (status = 400, description = "Invalid filter or format", body = ErrorBody),
         (status = 401, description = "Invalid credentials were sent", body = ErrorBody),
     )
@@ -132,11 +137,11 @@ pub async fn export_listings(
     state: web::Data<AppState>,
     actor: OptionalActor,
     format: web::Query<transfer::FormatQuery>,
-    query: web::Query<ListListingsQuery>,
+    query: web::Query<ExportListingsQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let views = state
         .listings
-        .export(actor.as_ref(), query.into_inner())
+        .export(actor.as_ref(), query.into_inner().into())
         .await?;
     let format = format.format.unwrap_or_default();
     let body = match format {

@@ -12,7 +12,9 @@ use techx_accounts::records::{
     ExportFormat, HistoryEntryView, HistoryQuery, ImportReport, TransitionForm,
 };
 use techx_core::Page;
-use techx_requests::dto::{ListRequestsQuery, RequestForm, RequestPatch, RequestView};
+use techx_requests::dto::{
+    ExportRequestsQuery, ListRequestsQuery, RequestForm, RequestPatch, RequestView,
+};
 use techx_requests::transfer as files;
 
 /// List technology needs.
@@ -120,10 +122,13 @@ pub async fn import_requests(
 /// only the records and tiers the caller may see.
 #[utoipa::path(
     tag = "requests",
-    params(ListRequestsQuery, ("format" = Option<ExportFormat>, Query, description = "`csv` (default) or `jsonl`")),
+    params(ExportRequestsQuery, ("format" = Option<ExportFormat>, Query, description = "`csv` (default) or `jsonl`")),
     security((), ("bearer" = [])),
     responses(
-        (status = 200, description = "The file", content_type = "text/csv", body = String),
+        (status = 200, description = "The file: CSV (UTF-8, header row) or JSON Lines", content(
+            (String = "text/csv"),
+            (String = "application/x-ndjson"),
+        )),
         (status = 400, description = "Invalid filter or format", body = ErrorBody),
         (status = 401, description = "Invalid credentials were sent", body = ErrorBody),
     )
@@ -133,11 +138,11 @@ pub async fn export_requests(
     state: web::Data<AppState>,
     actor: OptionalActor,
     format: web::Query<transfer::FormatQuery>,
-    query: web::Query<ListRequestsQuery>,
+    query: web::Query<ExportRequestsQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let views = state
         .requests
-        .export(actor.as_ref(), query.into_inner())
+        .export(actor.as_ref(), query.into_inner().into())
         .await?;
     let format = format.format.unwrap_or_default();
     let body = match format {

@@ -76,6 +76,7 @@ impl Party {
 pub(crate) fn listing_party(conn: &mut DbConn, id: i64) -> Result<Option<Party>, RecordError> {
     let row: Option<(i64, String, Option<NaiveDateTime>, String)> = listings::table
         .find(id)
+        .filter(listings::import_id.is_null())
         .select((
             listings::organization_id,
             listings::status,
@@ -99,6 +100,7 @@ pub(crate) fn listing_party(conn: &mut DbConn, id: i64) -> Result<Option<Party>,
 pub(crate) fn request_party(conn: &mut DbConn, id: i64) -> Result<Option<Party>, RecordError> {
     let row: Option<(i64, String, Option<NaiveDateTime>, bool, String)> = requests::table
         .find(id)
+        .filter(requests::import_id.is_null())
         .select((
             requests::organization_id,
             requests::status,

@@ -8,6 +8,7 @@ pub mod changes;
 mod conn;
 mod error;
 pub mod idempotency;
+pub mod imports;
 mod migrations;
 mod pool;
 pub mod records;

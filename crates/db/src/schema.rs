@@ -132,6 +132,7 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         version -> Integer,
+        import_id -> Nullable<BigInt>,
     }
 }
 
@@ -192,6 +193,7 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         version -> Integer,
+        import_id -> Nullable<BigInt>,
     }
 }
 
@@ -469,4 +471,16 @@ diesel::allow_tables_to_appear_in_same_query!(
     outcomes,
     alert_subscriptions,
     alerts,
+    imports,
 );
+
+diesel::table! {
+    imports (id) {
+        id -> BigInt,
+        entity -> Text,
+        organization_id -> BigInt,
+        rows_expected -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}

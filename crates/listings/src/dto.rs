@@ -189,7 +189,7 @@ pub struct ListingView {
     pub confidential_details: Option<String>,
 }
 
-/// Filters, sort and paging of the listing list (and export).
+/// Filters, sort and paging of the listing list.
 #[derive(Debug, Clone, Default, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ListListingsQuery {
@@ -227,4 +227,60 @@ pub struct ListListingsQuery {
     /// How many items to skip, 0 to 10,000 (default 0).
     #[param(minimum = 0, maximum = 10000)]
     pub offset: Option<i64>,
+}
+
+/// Filters and sort of an export: those of the list, without paging (an export holds every
+/// match the caller may see, up to 50,000).
+#[derive(Debug, Clone, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ExportListingsQuery {
+    /// Only this status. Outsiders see published records only; owners also their own in any
+    /// status; staff everything.
+    pub status: Option<RecordStatus>,
+    pub kind: Option<ListingKind>,
+    /// Only this organization's listings.
+    pub organization_id: Option<i64>,
+    /// A field of science and technology; a level-1 code includes its sub-fields.
+    pub sci_field: Option<SciField>,
+    /// Least TRL.
+    #[param(minimum = 1, maximum = 9)]
+    pub trl_min: Option<i32>,
+    /// Greatest TRL.
+    #[param(minimum = 1, maximum = 9)]
+    pub trl_max: Option<i32>,
+    /// Listings whose price range reaches at least this (VND).
+    #[param(minimum = 0)]
+    pub price_min: Option<i64>,
+    /// Listings whose price range starts at most at this (VND).
+    #[param(minimum = 0)]
+    pub price_max: Option<i64>,
+    pub province_code: Option<Province>,
+    pub cooperation_type: Option<CooperationType>,
+    /// Only listings changed at or after this time (RFC 3339).
+    pub updated_since: Option<DateTime<Utc>>,
+    /// `updated_at` (default, newest first as `-updated_at`), `published_at` or `title`;
+    /// prefix `-` for descending.
+    #[param(max_length = 20)]
+    pub sort: Option<String>,
+}
+
+impl From<ExportListingsQuery> for ListListingsQuery {
+    fn from(query: ExportListingsQuery) -> Self {
+        ListListingsQuery {
+            status: query.status,
+            kind: query.kind,
+            organization_id: query.organization_id,
+            sci_field: query.sci_field,
+            trl_min: query.trl_min,
+            trl_max: query.trl_max,
+            price_min: query.price_min,
+            price_max: query.price_max,
+            province_code: query.province_code,
+            cooperation_type: query.cooperation_type,
+            updated_since: query.updated_since,
+            sort: query.sort,
+            limit: None,
+            offset: None,
+        }
+    }
 }

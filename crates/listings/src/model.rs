@@ -36,6 +36,8 @@ pub struct Listing {
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
     pub version: i32,
+    /// The import batch still loading this row (left out of every read), or None.
+    pub import_id: Option<i64>,
 }
 
 /// The columns a form sets, for inserts and updates alike.
@@ -73,6 +75,7 @@ pub struct NewListingMeta {
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
     pub version: i32,
+    pub import_id: Option<i64>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]

@@ -86,9 +86,11 @@ pub fn replace_children(conn: &mut DbConn, id: i64, children: &Children) -> Quer
     insert_children(conn, id, children)
 }
 
+/// Rows of an import still loading are left out of every read.
 pub fn find(conn: &mut DbConn, id: i64) -> QueryResult<Option<Listing>> {
     listings::table
         .find(id)
+        .filter(listings::import_id.is_null())
         .select(Listing::as_select())
         .first(conn)
         .optional()
@@ -98,6 +100,7 @@ pub fn find(conn: &mut DbConn, id: i64) -> QueryResult<Option<Listing>> {
 pub fn find_many(conn: &mut DbConn, ids: &[i64]) -> QueryResult<Vec<Listing>> {
     listings::table
         .filter(listings::id.eq_any(ids))
+        .filter(listings::import_id.is_null())
         .select(Listing::as_select())
         .load(conn)
 }
@@ -268,11 +271,15 @@ fn filtered<'a>(scope: &'a Scope, filter: &'a Filter, now: NaiveDateTime) -> Box
             .or(listings::valid_until.gt(now)),
     );
     // Anonymous callers get the plain `live` condition, which the (status, …) indexes serve.
+    // Rows of an import still loading are drafts: only the scopes that see drafts need to
+    // leave them out.
+    let loaded = listings::import_id.is_null();
     match scope {
-        Scope::All => {}
+        Scope::All => query = query.filter(loaded),
         Scope::PublishedAndOwn(orgs) if orgs.is_empty() => query = query.filter(live),
         Scope::PublishedAndOwn(orgs) => {
-            query = query.filter(live.or(listings::organization_id.eq_any(orgs.clone())))
+            query =
+                query.filter(live.or(listings::organization_id.eq_any(orgs.clone()).and(loaded)))
         }
     }
     match filter.status.as_deref() {
@@ -387,4 +394,30 @@ pub fn list(
         .select(Listing::as_select())
         .load(conn)?;
     Ok((rows, total))
+}
+
+/// Make the rows of import `batch` visible, all at once; returns how many.
+pub fn finish_import(conn: &mut DbConn, batch: i64) -> QueryResult<usize> {
+    diesel::update(listings::table.filter(listings::import_id.eq(batch)))
+        .set(listings::import_id.eq(None::<i64>))
+        .execute(conn)
+}
+
+/// Ids of up to `limit` rows of import `batch` (still hidden).
+pub fn import_rows(conn: &mut DbConn, batch: i64, limit: i64) -> QueryResult<Vec<i64>> {
+    listings::table
+        .filter(listings::import_id.eq(batch))
+        .limit(limit)
+        .select(listings::id)
+        .load(conn)
+}
+
+/// Delete hidden rows of an import that did not finish (their lists go with them).
+pub fn delete_import_rows(conn: &mut DbConn, ids: &[i64]) -> QueryResult<usize> {
+    diesel::delete(
+        listings::table
+            .filter(listings::id.eq_any(ids))
+            .filter(listings::import_id.is_not_null()),
+    )
+    .execute(conn)
 }

@@ -497,6 +497,7 @@ impl Catalogue for ListingCatalogue {
         organization: OrganizationId,
         created_by: Option<i64>,
         now: NaiveDateTime,
+        import: Option<i64>,
     ) -> Result<Listing, RecordError> {
         let meta = NewListingMeta {
             organization_id: organization.0,
@@ -505,6 +506,7 @@ impl Catalogue for ListingCatalogue {
             created_at: now,
             updated_at: now,
             version: 1,
+            import_id: import,
         };
         Ok(repo::insert(conn, &valid.fields, &meta, &valid.children)?)
     }
@@ -529,6 +531,18 @@ impl Catalogue for ListingCatalogue {
 
     fn delete(conn: &mut DbConn, id: i64, current: i32) -> Result<bool, RecordError> {
         Ok(repo::delete(conn, id, current)?)
+    }
+
+    fn finish_import(conn: &mut DbConn, batch: i64) -> Result<usize, RecordError> {
+        Ok(repo::finish_import(conn, batch)?)
+    }
+
+    fn import_rows(conn: &mut DbConn, batch: i64, limit: i64) -> Result<Vec<i64>, RecordError> {
+        Ok(repo::import_rows(conn, batch, limit)?)
+    }
+
+    fn delete_import_rows(conn: &mut DbConn, ids: &[i64]) -> Result<usize, RecordError> {
+        Ok(repo::delete_import_rows(conn, ids)?)
     }
 
     fn due_for_expiry(

@@ -152,7 +152,7 @@ pub struct RequestView {
     pub confidential_details: Option<String>,
 }
 
-/// Filters, sort and paging of the request list (and export).
+/// Filters, sort and paging of the request list.
 #[derive(Debug, Clone, Default, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ListRequestsQuery {
@@ -191,4 +191,61 @@ pub struct ListRequestsQuery {
     /// How many items to skip, 0 to 10,000 (default 0).
     #[param(minimum = 0, maximum = 10000)]
     pub offset: Option<i64>,
+}
+
+/// Filters and sort of an export: those of the list, without paging (an export holds every
+/// match the caller may see, up to 50,000).
+#[derive(Debug, Clone, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ExportRequestsQuery {
+    /// Only this status. Outsiders see published records only; owners also their own in any
+    /// status; staff everything.
+    pub status: Option<RecordStatus>,
+    pub kind: Option<RequestKind>,
+    /// Only this organization's requests (anonymous ones only for those who may see the
+    /// requester).
+    pub organization_id: Option<i64>,
+    /// A field of science and technology; a level-1 code includes its sub-fields.
+    pub sci_field: Option<SciField>,
+    /// Requests whose `trl_min` is at least this.
+    #[param(minimum = 1, maximum = 9)]
+    pub trl_min: Option<i32>,
+    /// Requests whose `trl_min` is at most this.
+    #[param(minimum = 1, maximum = 9)]
+    pub trl_max: Option<i32>,
+    /// Requests whose budget reaches at least this (VND).
+    #[param(minimum = 0)]
+    pub budget_min: Option<i64>,
+    /// Requests whose budget starts at most at this (VND).
+    #[param(minimum = 0)]
+    pub budget_max: Option<i64>,
+    pub province_code: Option<Province>,
+    /// Requests that accept this cooperation type.
+    pub cooperation_type: Option<CooperationType>,
+    /// Only requests changed at or after this time (RFC 3339).
+    pub updated_since: Option<DateTime<Utc>>,
+    /// `updated_at` (default `-updated_at`), `published_at` or `title`; `-` for descending.
+    #[param(max_length = 20)]
+    pub sort: Option<String>,
+}
+
+impl From<ExportRequestsQuery> for ListRequestsQuery {
+    fn from(query: ExportRequestsQuery) -> Self {
+        ListRequestsQuery {
+            status: query.status,
+            kind: query.kind,
+            organization_id: query.organization_id,
+            sci_field: query.sci_field,
+            trl_min: query.trl_min,
+            trl_max: query.trl_max,
+            budget_min: query.budget_min,
+            budget_max: query.budget_max,
+            province_code: query.province_code,
+            cooperation_type: query.cooperation_type,
+            updated_since: query.updated_since,
+            sort: query.sort,
+            limit: None,
+            offset: None,
+        }
+    }
 }

@@ -34,6 +34,8 @@ pub struct Request {
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
     pub version: i32,
+    /// The import batch still loading this row (left out of every read), or None.
+    pub import_id: Option<i64>,
 }
 
 /// The columns a form sets, for inserts and updates alike.
@@ -69,6 +71,7 @@ pub struct NewRequestMeta {
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
     pub version: i32,
+    pub import_id: Option<i64>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]

@@ -71,9 +71,11 @@ pub fn replace_children(conn: &mut DbConn, id: i64, children: &Children) -> Quer
     insert_children(conn, id, children)
 }
 
+/// Rows of an import still loading are left out of every read.
 pub fn find(conn: &mut DbConn, id: i64) -> QueryResult<Option<Request>> {
     requests::table
         .find(id)
+        .filter(requests::import_id.is_null())
         .select(Request::as_select())
         .first(conn)
         .optional()
@@ -83,6 +85,7 @@ pub fn find(conn: &mut DbConn, id: i64) -> QueryResult<Option<Request>> {
 pub fn find_many(conn: &mut DbConn, ids: &[i64]) -> QueryResult<Vec<Request>> {
     requests::table
         .filter(requests::id.eq_any(ids))
+        .filter(requests::import_id.is_null())
         .select(Request::as_select())
         .load(conn)
 }
@@ -243,11 +246,15 @@ fn filtered<'a>(scope: &'a Scope, filter: &'a Filter, now: NaiveDateTime) -> Box
             .or(requests::valid_until.gt(now)),
     );
     // Anonymous callers get the plain `live` condition, which the (status, …) indexes serve.
+    // Rows of an import still loading are drafts: only the scopes that see drafts need to
+    // leave them out.
+    let loaded = requests::import_id.is_null();
     match scope {
-        Scope::All => {}
+        Scope::All => query = query.filter(loaded),
         Scope::PublishedAndOwn(orgs) if orgs.is_empty() => query = query.filter(live),
         Scope::PublishedAndOwn(orgs) => {
-            query = query.filter(live.or(requests::organization_id.eq_any(orgs.clone())))
+            query =
+                query.filter(live.or(requests::organization_id.eq_any(orgs.clone()).and(loaded)))
         }
     }
     match filter.status.as_deref() {
@@ -365,4 +372,30 @@ pub fn list(
         .select(Request::as_select())
         .load(conn)?;
     Ok((rows, total))
+}
+
+/// Make the rows of import `batch` visible, all at once; returns how many.
+pub fn finish_import(conn: &mut DbConn, batch: i64) -> QueryResult<usize> {
+    diesel::update(requests::table.filter(requests::import_id.eq(batch)))
+        .set(requests::import_id.eq(None::<i64>))
+        .execute(conn)
+}
+
+/// Ids of up to `limit` rows of import `batch` (still hidden).
+pub fn import_rows(conn: &mut DbConn, batch: i64, limit: i64) -> QueryResult<Vec<i64>> {
+    requests::table
+        .filter(requests::import_id.eq(batch))
+        .limit(limit)
+        .select(requests::id)
+        .load(conn)
+}
+
+/// Delete hidden rows of an import that did not finish (their lists go with them).
+pub fn delete_import_rows(conn: &mut DbConn, ids: &[i64]) -> QueryResult<usize> {
+    diesel::delete(
+        requests::table
+            .filter(requests::id.eq_any(ids))
+            .filter(requests::import_id.is_not_null()),
+    )
+    .execute(conn)
 }

@@ -389,6 +389,7 @@ impl Catalogue for RequestCatalogue {
         organization: OrganizationId,
         created_by: Option<i64>,
         now: NaiveDateTime,
+        import: Option<i64>,
     ) -> Result<Request, RecordError> {
         let meta = NewRequestMeta {
             organization_id: organization.0,
@@ -397,6 +398,7 @@ impl Catalogue for RequestCatalogue {
             created_at: now,
             updated_at: now,
             version: 1,
+            import_id: import,
         };
         Ok(repo::insert(conn, &valid.fields, &meta, &valid.children)?)
     }
@@ -421,6 +423,18 @@ impl Catalogue for RequestCatalogue {
 
     fn delete(conn: &mut DbConn, id: i64, current: i32) -> Result<bool, RecordError> {
         Ok(repo::delete(conn, id, current)?)
+    }
+
+    fn finish_import(conn: &mut DbConn, batch: i64) -> Result<usize, RecordError> {
+        Ok(repo::finish_import(conn, batch)?)
+    }
+
+    fn import_rows(conn: &mut DbConn, batch: i64, limit: i64) -> Result<Vec<i64>, RecordError> {
+        Ok(repo::import_rows(conn, batch, limit)?)
+    }
+
+    fn delete_import_rows(conn: &mut DbConn, ids: &[i64]) -> Result<usize, RecordError> {
+        Ok(repo::delete_import_rows(conn, ids)?)
     }
 
     fn due_for_expiry(

@@ -1160,4 +1160,78 @@ mod tests {
         // Known words are not corrected: "nuoc" is not taken for "nuoi".
         assert_eq!(found("nuoc"), (vec![1], false));
     }
+
+    #[test]
+    fn a_word_of_a_record_taken_down_is_as_unknown_as_a_word_nobody_wrote() {
+        let dir = tempfile::tempdir().unwrap();
+        let (index, _) = SearchIndex::open(dir.path()).unwrap();
+        index
+            .upsert(&record(
+                "listing",
+                1,
+                "Giống lúa PAUSEDMARK",
+                "Giống lúa chịu mặn ven biển",
+            ))
+            .unwrap();
+        index
+            .upsert(&record(
+                "listing",
+                2,
+                "Giống lúa PAUSEDMARQ",
+                "Giống lúa năng suất cao",
+            ))
+            .unwrap();
+        index.commit(1).unwrap();
+        index.remove("listing", 1);
+        index.commit(2).unwrap();
+        let searcher = index.reader.searcher();
+        let term = Term::from_field_text(index.fields.title.folded, "pausedmark");
+        // The dictionary still lists the deleted version; only live documents count.
+        assert_eq!(searcher.doc_freq(&term).unwrap(), 1);
+        assert_eq!(stats::live_doc_freq(&searcher, &term).unwrap(), 0);
+        let found = |text: &str| {
+            let result = index
+                .search_with(&SearchRequest {
+                    text: text.to_owned(),
+                    limit: 10,
+                    ..SearchRequest::default()
+                })
+                .unwrap();
+            (
+                result.total,
+                result.hits.iter().map(|h| h.id).collect::<Vec<_>>(),
+                result.fuzzy,
+            )
+        };
+        // Both are corrected to the live neighbour: nothing tells the first one ever existed.
+        assert_eq!(found("PAUSEDMARK"), (1, vec![2], true));
+        assert_eq!(found("PAUSEDMARK"), found("PAUSEDMARX"));
+    }
+
+    #[test]
+    fn score_statistics_count_live_records_only() {
+        use tantivy::query::Bm25StatisticsProvider;
+        let dir = tempfile::tempdir().unwrap();
+        let (index, _) = SearchIndex::open(dir.path()).unwrap();
+        for (id, title) in [
+            (1, "Máy sấy lúa"),
+            (2, "Máy sấy cà phê"),
+            (3, "Lò đốt trấu"),
+        ] {
+            index
+                .upsert(&record("listing", id, title, "Thiết bị sấy nông sản"))
+                .unwrap();
+        }
+        index.commit(1).unwrap();
+        index.remove("listing", 3);
+        index.commit(2).unwrap();
+        let searcher = index.reader.searcher();
+        let live = stats::LiveStatistics::new(&searcher);
+        let term = |word: &str| Term::from_field_text(index.fields.title.folded, word);
+        // The taken-down record's words weigh nothing: its term is as absent as any other.
+        assert_eq!(live.total_num_docs().unwrap(), 2);
+        assert_eq!(live.doc_freq(&term("trau")).unwrap(), 0);
+        assert_eq!(live.doc_freq(&term("say")).unwrap(), 2);
+        assert_eq!(searcher.doc_freq(&term("trau")).unwrap(), 1);
+    }
 }
