@@ -570,3 +570,30 @@ async fn rows_of_an_import_still_loading_are_seen_by_nobody_and_a_stopped_one_is
         .await;
     assert_eq!(history.status, 404);
 }
+
+#[actix_web::test]
+async fn responses_carry_the_security_headers_and_personal_ones_are_never_cached() {
+    let app = TestApp::new().await;
+    let (token, _) = app.signed_in("a@hdu.edu.vn", None).await;
+    let public = app.get("/api/v1/listings", None).await;
+    assert_eq!(
+        public.header("x-content-type-options").as_deref(),
+        Some("nosniff")
+    );
+    assert_eq!(public.header("x-frame-options").as_deref(), Some("DENY"));
+    assert_eq!(
+        public.header("referrer-policy").as_deref(),
+        Some("no-referrer")
+    );
+    assert_eq!(public.header("cache-control"), None);
+    let personal = app.get("/api/v1/me", Some(&token)).await;
+    assert_eq!(
+        personal.header("cache-control").as_deref(),
+        Some("private, no-store")
+    );
+    let error = app.get("/api/v1/no-such-road", Some(&token)).await;
+    assert_eq!(
+        error.header("x-content-type-options").as_deref(),
+        Some("nosniff")
+    );
+}

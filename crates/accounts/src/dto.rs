@@ -11,13 +11,13 @@ use utoipa::{IntoParams, ToSchema};
 #[serde(deny_unknown_fields)]
 pub struct RegisterForm {
     /// Sign-in email; stored lowercase.
-    #[schema(example = "nguyen.van.an@hdu.edu.vn")]
+    #[schema(example = "nguyen.van.an@hdu.edu.vn", max_length = 254)]
     pub email: String,
     /// 10 to 128 characters.
-    #[schema(example = "mot cau mat khau dai")]
+    #[schema(example = "mot cau mat khau dai", min_length = 10, max_length = 128)]
     pub password: String,
     /// The person's full name (1 to 200 characters).
-    #[schema(example = "Nguyễn Văn An")]
+    #[schema(example = "Nguyễn Văn An", min_length = 1, max_length = 200)]
     pub full_name: String,
     /// An organization to create with the account; the new user becomes its owner and the
     /// organization waits for verification by a moderator.
@@ -28,7 +28,9 @@ pub struct RegisterForm {
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LoginForm {
+    #[schema(max_length = 254)]
     pub email: String,
+    #[schema(max_length = 128)]
     pub password: String,
 }
 
@@ -37,6 +39,7 @@ pub struct LoginForm {
 #[serde(deny_unknown_fields)]
 pub struct RefreshForm {
     /// The refresh token from the last login or refresh.
+    #[schema(max_length = 512)]
     pub refresh_token: String,
 }
 
@@ -95,17 +98,19 @@ pub struct MeView {
 #[serde(deny_unknown_fields)]
 pub struct OrganizationForm {
     /// Official name (2 to 300 characters).
-    #[schema(example = "Trường Đại học Hồng Đức")]
+    #[schema(example = "Trường Đại học Hồng Đức", min_length = 2, max_length = 300)]
     pub name: String,
     pub org_type: OrgType,
     /// Tax code (*mã số thuế*): 10 digits, or 10 digits, a hyphen and 3 digits for a branch.
-    #[schema(example = "2800224479")]
+    #[schema(example = "2800224479", max_length = 14)]
     pub tax_code: Option<String>,
     /// Province code; Thanh Hóa when absent.
     pub province_code: Option<Province>,
     /// Postal address (at most 500 characters).
+    #[schema(max_length = 500)]
     pub address: Option<String>,
     /// Website, `http://` or `https://`.
+    #[schema(max_length = 300)]
     pub website: Option<String>,
 }
 
@@ -114,17 +119,18 @@ pub struct OrganizationForm {
 #[derive(Debug, Clone, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct OrganizationPatch {
+    #[schema(min_length = 2, max_length = 300)]
     pub name: Option<String>,
     pub org_type: Option<OrgType>,
     #[serde(default, deserialize_with = "techx_core::validate::double_option")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, max_length = 14)]
     pub tax_code: Option<Option<String>>,
     pub province_code: Option<Province>,
     #[serde(default, deserialize_with = "techx_core::validate::double_option")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, max_length = 500)]
     pub address: Option<Option<String>>,
     #[serde(default, deserialize_with = "techx_core::validate::double_option")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, max_length = 300)]
     pub website: Option<Option<String>>,
 }
 
@@ -177,6 +183,7 @@ pub struct VerificationForm {
     /// `verified` or `rejected`.
     pub decision: Verification,
     /// Why (required when rejecting, at most 1000 characters).
+    #[schema(max_length = 1000)]
     pub note: Option<String>,
 }
 
@@ -195,6 +202,7 @@ pub struct MemberView {
 #[serde(deny_unknown_fields)]
 pub struct AddMemberForm {
     /// Email of a registered user.
+    #[schema(max_length = 254)]
     pub email: String,
     pub org_role: OrgRole,
 }
@@ -211,9 +219,10 @@ pub struct MemberRoleForm {
 #[serde(deny_unknown_fields)]
 pub struct ApiKeyForm {
     /// What the key is for (1 to 100 characters), e.g. the client that uses it.
-    #[schema(example = "cổng thông tin tỉnh")]
+    #[schema(example = "cổng thông tin tỉnh", min_length = 1, max_length = 100)]
     pub name: String,
     /// At least one of `read`, `write`, `broker`.
+    #[schema(min_items = 1, max_items = 10)]
     pub scopes: Vec<ApiScope>,
 }
 

@@ -100,6 +100,15 @@ pub fn stored<T: FromStr>(value: &str) -> Result<T, RecordError> {
 /// Keywords: trimmed, blank ones dropped, duplicates (ignoring case) dropped, at most 20 of at
 /// most 60 characters each.
 pub fn parse_keywords(validator: &mut Validator, field: &str, keywords: &[String]) -> Vec<String> {
+    // The bound is on what was sent (the schema's `maxItems`), before blanks and repeats go.
+    if keywords.len() > MAX_KEYWORDS {
+        validator.push(FieldError::new(
+            field,
+            "too_many",
+            format!("at most {MAX_KEYWORDS} keywords"),
+        ));
+        return Vec::new();
+    }
     let mut seen = BTreeSet::new();
     let mut kept = Vec::new();
     for keyword in keywords {
@@ -139,7 +148,8 @@ pub fn parse_code_set<T: Ord + Copy>(
     max: usize,
 ) -> Vec<T> {
     let set: BTreeSet<T> = codes.iter().copied().collect();
-    if set.len() > max {
+    // The bound is on what was sent (the schema's `maxItems`), before repeats go.
+    if codes.len() > max {
         validator.push(FieldError::new(
             field,
             "too_many",
@@ -594,6 +604,7 @@ pub fn history_page<R: RecordMeta>(
 pub struct TransitionForm {
     pub action: Action,
     /// Why: shown in the history (at most 2000 characters).
+    #[schema(max_length = 2000)]
     pub note: Option<String>,
 }
 

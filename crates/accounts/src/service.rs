@@ -152,6 +152,20 @@ fn parse_organization_form(
     })
 }
 
+/// The longest refresh token there can be.
+pub const MAX_REFRESH_TOKEN: usize = 512;
+
+fn check_token_length(form: &RefreshForm) -> Result<(), AccountsError> {
+    if form.refresh_token.len() > MAX_REFRESH_TOKEN {
+        return Err(AccountsError::invalid(
+            "refresh_token",
+            "length",
+            format!("refresh_token must be at most {MAX_REFRESH_TOKEN} characters"),
+        ));
+    }
+    Ok(())
+}
+
 /// How many times a write re-reads an organization that another write changed under it.
 const ATTEMPTS: usize = 8;
 
@@ -321,6 +335,15 @@ impl Accounts {
         form: LoginForm,
         client_address: Option<String>,
     ) -> Result<TokenPair, AccountsError> {
+        if form.email.chars().count() > Email::MAX_LEN
+            || form.password.chars().count() > password::MAX_LEN
+        {
+            return Err(AccountsError::invalid(
+                "password",
+                "length",
+                "no account has an email or a password this long",
+            ));
+        }
         let email = form.email.trim().to_lowercase();
         self.limiter
             .check(&email, client_address.as_deref())
@@ -355,6 +378,7 @@ impl Accounts {
     /// Rotate a refresh token. A token used twice means it was stolen or replayed: its whole
     /// family is revoked and the caller must sign in again.
     pub async fn refresh(&self, form: RefreshForm) -> Result<TokenPair, AccountsError> {
+        check_token_length(&form)?;
         enum Outcome {
             Issued(TokenPair),
             Refused,
@@ -400,6 +424,7 @@ impl Accounts {
 
     /// Revoke the refresh token's family. Idempotent: an unknown token is not an error.
     pub async fn logout(&self, form: RefreshForm) -> Result<(), AccountsError> {
+        check_token_length(&form)?;
         let token_hash = tokens::hash_secret(form.refresh_token.trim());
         self.db
             .write(move |conn| {
@@ -982,6 +1007,13 @@ impl Accounts {
     ) -> Result<CreatedApiKey, AccountsError> {
         let mut validator = Validator::new();
         let name = validator.check(validate::required_line("name", &form.name, 1, 100));
+        if form.scopes.len() > 10 {
+            validator.push(FieldError::new(
+                "scopes",
+                "too_many",
+                "at most 10 scopes (there are three)",
+            ));
+        }
         let mut scopes = form.scopes;
         scopes.sort();
         scopes.dedup();

@@ -94,8 +94,17 @@ pub async fn authenticate(
         let response = actix_web::ResponseError::error_response(&error);
         return Ok(req.into_response(response).map_into_right_body());
     }
+    let personal = !matches!(credentials, Credentials::None);
     req.extensions_mut().insert(credentials);
-    Ok(next.call(req).await?.map_into_left_body())
+    let mut res = next.call(req).await?;
+    // What a signed-in caller reads is theirs: no shared cache may keep it.
+    if personal && !res.headers().contains_key(header::CACHE_CONTROL) {
+        res.headers_mut().insert(
+            header::CACHE_CONTROL,
+            header::HeaderValue::from_static("private, no-store"),
+        );
+    }
+    Ok(res.map_into_left_body())
 }
 
 /// The credentials the middleware resolved.

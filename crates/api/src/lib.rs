@@ -24,7 +24,7 @@ mod users;
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
 use actix_web::http::header::{self, HeaderValue};
-use actix_web::middleware::{ErrorHandlers, Next, from_fn};
+use actix_web::middleware::{DefaultHeaders, ErrorHandlers, Next, from_fn};
 use actix_web::{App, HttpMessage, HttpResponse, web};
 use std::time::Instant;
 use tracing_actix_web::{RequestId, TracingLogger};
@@ -245,6 +245,12 @@ pub fn build_app(
         )
         .default_service(web::to(error::not_found))
         .wrap(from_fn(auth::authenticate))
+        .wrap(
+            DefaultHeaders::new()
+                .add((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+                .add((header::X_FRAME_OPTIONS, "DENY"))
+                .add((header::REFERRER_POLICY, "no-referrer")),
+        )
         .wrap(from_fn(hygiene::refuse_control_characters))
         .wrap(ErrorHandlers::new().default_handler(error::rewrite_error_body))
         .wrap(from_fn(observe))

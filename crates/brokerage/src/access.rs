@@ -7,6 +7,7 @@ use crate::dto::{
     AccessDecisionForm, AccessReport, AccessRequestFilter, AccessRequestForm, AccessRequestView,
     Entity, GrantView, InquiryRoute, InquirySide, ReadView,
 };
+use crate::party::Disclosure;
 use crate::{
     Brokerage, Party, db, in_mailbox, page, party, routed_side, stored, stored_entity, text, utc,
     verified_organization,
@@ -68,11 +69,15 @@ fn may_decide(actor: &Actor, row: &AccessRow, record: &Party) -> bool {
     }
 }
 
+/// An access request as `viewer` may see it (the people of an anonymous requester stay
+/// unnamed).
 fn view(
     conn: &mut DbConn,
+    viewer: &Actor,
     row: &AccessRow,
     record: &Party,
 ) -> Result<AccessRequestView, RecordError> {
+    let disclosure = Disclosure::for_viewer(conn, viewer, &[record])?;
     let expires_at = match row.grant_id {
         Some(id) => access_grants::table
             .find(id)
@@ -88,7 +93,7 @@ fn view(
         entity_id: row.entity_id,
         record_title: record.title.clone(),
         organization_id: row.organization_id,
-        requested_by: row.requested_by,
+        requested_by: disclosure.person(Some(row.requested_by)),
         message: row.message.clone(),
         routed_to: if row.routed_to == "owner" {
             InquiryRoute::Owner
@@ -182,7 +187,7 @@ impl Brokerage {
                         }
                     })?
                     .into();
-                view(conn, &row, &record)
+                view(conn, &actor, &row, &record)
             })
             .await
     }
@@ -199,7 +204,7 @@ impl Brokerage {
                 let (row, record) = load(conn, id)?
                     .filter(|(row, record)| role(&actor, row, record).is_some())
                     .ok_or(RecordError::NotFound("access request"))?;
-                view(conn, &row, &record)
+                view(conn, &actor, &row, &record)
             })
             .await
     }
@@ -236,7 +241,7 @@ impl Brokerage {
                         continue;
                     };
                     if in_mailbox(filter.mailbox, role(&actor, &row, &record)) {
-                        views.push(view(conn, &row, &record)?);
+                        views.push(view(conn, &actor, &row, &record)?);
                     }
                 }
                 Ok(page(views, paging))
@@ -338,7 +343,7 @@ impl Brokerage {
                 }
                 let (row, record) =
                     load(conn, id)?.ok_or(RecordError::NotFound("access request"))?;
-                view(conn, &row, &record)
+                view(conn, &actor, &row, &record)
             })
             .await
     }

@@ -121,6 +121,13 @@ impl Brokerage {
                 "a request alert names its request",
             ));
         }
+        if form.sci_fields.len() > 10 {
+            errors.push(FieldError::new(
+                "sci_fields",
+                "too_many",
+                "at most 10 fields of science",
+            ));
+        }
         let threshold = form.threshold.unwrap_or(0.5);
         if !(0.0..=1.0).contains(&threshold) {
             errors.push(FieldError::new(

@@ -48,6 +48,7 @@ pub struct MatchForm {
     pub listing_id: i64,
     pub request_id: i64,
     /// Why the two fit, for the parties (at most 5,000 characters).
+    #[schema(max_length = 5000)]
     pub note: Option<String>,
 }
 
@@ -55,6 +56,7 @@ pub struct MatchForm {
 #[derive(Debug, Clone, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NoteForm {
+    #[schema(max_length = 5000)]
     pub note: Option<String>,
 }
 
@@ -66,6 +68,7 @@ pub struct AnswerForm {
     pub answer: MatchAnswer,
     /// Required with `decline`, not allowed with `accept`.
     pub reason: Option<DeclineReason>,
+    #[schema(max_length = 5000)]
     pub note: Option<String>,
     /// Which side answers; needed only when both records belong to the caller.
     pub side: Option<MatchSide>,
@@ -126,12 +129,16 @@ pub struct InquiryForm {
     pub entity_id: i64,
     /// The cooperation sought.
     #[serde(default)]
+    #[schema(max_items = 20)]
     pub cooperation_sought: Vec<CooperationType>,
     /// What is missing from the record for a decision.
+    #[schema(max_length = 5000)]
     pub missing: Option<String>,
     /// Who the inquirer is.
+    #[schema(max_length = 5000)]
     pub about_us: Option<String>,
     /// The question (required, at most 5,000 characters).
+    #[schema(max_length = 5000)]
     pub message: Option<String>,
     /// The verified organization asking; default the caller's first verified one.
     pub organization_id: Option<i64>,
@@ -227,6 +234,7 @@ pub struct InquiryFilter {
 #[serde(deny_unknown_fields)]
 pub struct MessageForm {
     /// The text (required, at most 5,000 characters).
+    #[schema(max_length = 5000)]
     pub body: Option<String>,
 }
 
@@ -237,6 +245,7 @@ pub struct AccessRequestForm {
     pub entity: Entity,
     pub entity_id: i64,
     /// Why the organization needs it (required, at most 5,000 characters).
+    #[schema(max_length = 5000)]
     pub message: Option<String>,
     /// The verified organization asking; default the caller's first verified one.
     pub organization_id: Option<i64>,
@@ -249,6 +258,7 @@ pub struct AccessDecisionForm {
     /// Until when the grant holds (required to grant; in the future, at most three years
     /// ahead). Leave out to refuse.
     pub expires_at: Option<DateTime<Utc>>,
+    #[schema(max_length = 5000)]
     pub note: Option<String>,
 }
 
@@ -262,7 +272,9 @@ pub struct AccessRequestView {
     pub record_title: String,
     /// The organization asking.
     pub organization_id: i64,
-    pub requested_by: i64,
+    /// The person who asked; absent when naming them would name the organization behind an
+    /// anonymous request to a caller who may not know it.
+    pub requested_by: Option<i64>,
     pub message: String,
     /// Who decides: the owner, or the brokers for an anonymous request.
     pub routed_to: InquiryRoute,
@@ -330,6 +342,7 @@ pub struct EngagementForm {
     /// inquiring organization).
     pub inquiry_id: Option<i64>,
     /// The event it comes from (techmart, demonstration); then `listing_id` and/or `request_id`.
+    #[schema(max_length = 5000)]
     pub event_name: Option<String>,
     pub listing_id: Option<i64>,
     pub request_id: Option<i64>,
@@ -337,8 +350,10 @@ pub struct EngagementForm {
     pub organization_id: Option<i64>,
     /// The broker in charge.
     pub assignee_id: Option<i64>,
+    #[schema(max_length = 5000)]
     pub next_action: Option<String>,
     pub next_action_on: Option<chrono::NaiveDate>,
+    #[schema(max_length = 5000)]
     pub note: Option<String>,
 }
 
@@ -347,6 +362,7 @@ pub struct EngagementForm {
 #[serde(deny_unknown_fields)]
 pub struct EngagementPatch {
     pub assignee_id: Option<i64>,
+    #[schema(max_length = 5000)]
     pub next_action: Option<String>,
     pub next_action_on: Option<chrono::NaiveDate>,
 }
@@ -357,6 +373,7 @@ pub struct EngagementPatch {
 pub struct ContractForm {
     pub kind: techx_core::codes::ContractKind,
     /// Value in VND (not negative).
+    #[schema(minimum = 0)]
     pub value_vnd: Option<i64>,
     /// Signing date (not in the future).
     pub signed_on: chrono::NaiveDate,
@@ -368,8 +385,10 @@ pub struct ContractForm {
 #[serde(deny_unknown_fields)]
 pub struct StageForm {
     pub stage: techx_core::codes::EngagementStage,
+    #[schema(max_length = 5000)]
     pub note: Option<String>,
     /// Why it was lost (required with `lost`).
+    #[schema(max_length = 5000)]
     pub reason: Option<String>,
     /// The contract (required with `contract_signed`).
     pub contract: Option<ContractForm>,
@@ -379,6 +398,7 @@ pub struct StageForm {
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct EngagementNoteForm {
+    #[schema(max_length = 5000)]
     pub body: Option<String>,
 }
 
@@ -454,6 +474,7 @@ pub struct EngagementFilter {
 pub struct OutcomeForm {
     pub kind: techx_core::codes::OutcomeKind,
     /// What happened, in a line (required).
+    #[schema(max_length = 5000)]
     pub title: Option<String>,
     /// When it happened: founding, support or first use (not in the future).
     pub occurred_on: chrono::NaiveDate,
@@ -463,16 +484,22 @@ pub struct OutcomeForm {
     /// of the result.
     pub organization_id: Option<i64>,
     /// Spin-off: the company's name (required for a spin-off).
+    #[schema(max_length = 5000)]
     pub company_name: Option<String>,
     /// Spin-off: the parent institution (required for a spin-off).
     pub parent_organization_id: Option<i64>,
     /// Spin-off: the intellectual property contributed.
+    #[schema(max_length = 5000)]
     pub ip_contributed: Option<String>,
     /// Startup support: what was given (incubation, funding, mentoring…; required).
+    #[schema(max_length = 5000)]
     pub support_kind: Option<String>,
     /// Commercialisation: how the result reached use (licence, own production, sale…; required).
+    #[schema(max_length = 5000)]
     pub channel: Option<String>,
+    #[schema(minimum = 0)]
     pub value_vnd: Option<i64>,
+    #[schema(max_length = 5000)]
     pub note: Option<String>,
 }
 
@@ -531,13 +558,16 @@ impl AlertKind {
 pub struct AlertSubscriptionForm {
     pub kind: AlertKind,
     /// The search text (required for `search`, at most 200 characters).
+    #[schema(max_length = 200)]
     pub q: Option<String>,
     /// Fields of science the search is about.
     #[serde(default)]
+    #[schema(max_items = 10)]
     pub sci_fields: Vec<techx_core::codes::SciField>,
     /// The request (required for `request`; one the caller may see).
     pub request_id: Option<i64>,
     /// Lowest match score that raises an alert, 0 to 1 (default 0.5).
+    #[schema(minimum = 0, maximum = 1)]
     pub threshold: Option<f64>,
 }
 

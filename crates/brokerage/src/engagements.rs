@@ -580,6 +580,7 @@ impl Brokerage {
     {
         let mut errors = Vec::new();
         let note = text(&mut errors, "note", &form.note, false);
+        text(&mut errors, "reason", &form.reason, false);
         if !errors.is_empty() {
             return Err(RecordError::Invalid(errors));
         }

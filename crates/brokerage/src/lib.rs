@@ -33,7 +33,9 @@ use techx_db::schema::{inquiries, inquiry_messages, listings, matches, requests}
 use techx_db::{Db, DbConn};
 
 /// Longest note, reason text or message, in characters.
-const MAX_TEXT: usize = 5000;
+pub const MAX_TEXT: usize = 5000;
+/// Most codes in one list of a form.
+pub const MAX_CODES: usize = 20;
 
 /// The brokerage service.
 #[derive(Clone)]
@@ -809,6 +811,13 @@ impl Brokerage {
         let message = text(&mut errors, "message", &form.message, true);
         let missing = text(&mut errors, "missing", &form.missing, false);
         let about_us = text(&mut errors, "about_us", &form.about_us, false);
+        if form.cooperation_sought.len() > MAX_CODES {
+            errors.push(FieldError::new(
+                "cooperation_sought",
+                "too_many",
+                format!("at most {MAX_CODES} cooperation types"),
+            ));
+        }
         let cooperation: BTreeSet<CooperationType> =
             form.cooperation_sought.iter().copied().collect();
         if !errors.is_empty() {

@@ -18,8 +18,10 @@ pub struct IpAsset {
     pub ip_type: IpType,
     pub legal_status: LegalStatus,
     /// Application or grant number, e.g. `1-2023-01234`.
+    #[schema(max_length = 100)]
     pub number: Option<String>,
     /// Where it is protected, e.g. `VN`.
+    #[schema(max_length = 100)]
     pub jurisdiction: Option<String>,
     /// When protection ends.
     pub expires_on: Option<NaiveDate>,
@@ -35,51 +37,73 @@ pub struct ListingForm {
     /// Language of the text fields (default `vi`).
     pub lang: Option<Lang>,
     /// Public: 5 to 300 characters.
-    #[schema(example = "Chế phẩm vi sinh xử lý nước thải chăn nuôi lợn")]
+    #[schema(
+        example = "Chế phẩm vi sinh xử lý nước thải chăn nuôi lợn",
+        min_length = 5,
+        max_length = 300
+    )]
     pub title: String,
     /// Public: the non-confidential description (problem, solution, advantages, applications);
     /// 20 to 5000 characters.
+    #[schema(min_length = 20, max_length = 5000)]
     pub summary: String,
     /// Registered tier: seen by signed-in members of verified organizations (at most 20000).
+    #[schema(max_length = 20000)]
     pub details: Option<String>,
     /// Confidential tier: the owner, brokers, moderators and granted organizations (at most
     /// 20000).
+    #[schema(max_length = 20000)]
     pub confidential_details: Option<String>,
     /// English title for foreign partners.
+    #[schema(max_length = 300)]
     pub title_en: Option<String>,
     /// English summary.
+    #[schema(max_length = 5000)]
     pub summary_en: Option<String>,
     /// At most 20 keywords of at most 60 characters.
     #[serde(default)]
+    #[schema(max_items = 20)]
     pub keywords: Vec<String>,
     /// 1 to 10 fields of science and technology.
     #[serde(default)]
+    #[schema(max_items = 10)]
     pub sci_fields: Vec<SciField>,
     /// Technology readiness level 1-9, or null when not applicable.
+    #[schema(minimum = 1, maximum = 9)]
     pub trl: Option<i32>,
     #[serde(default)]
+    #[schema(max_items = 20)]
     pub ip_assets: Vec<IpAsset>,
     #[serde(default)]
+    #[schema(max_items = 20)]
     pub transfer_forms: Vec<TransferForm>,
     #[serde(default)]
+    #[schema(max_items = 20)]
     pub transfer_methods: Vec<TransferMethod>,
     #[serde(default)]
+    #[schema(max_items = 20)]
     pub cooperation_types: Vec<CooperationType>,
     /// Default `negotiable`.
     pub pricing_model: Option<PricingModel>,
     /// VND, not negative, at most `price_max_vnd`.
+    #[schema(minimum = 0)]
     pub price_min_vnd: Option<i64>,
+    #[schema(minimum = 0)]
     pub price_max_vnd: Option<i64>,
     pub funding_origin: Option<FundingOrigin>,
     /// Code of the state research task (*mã nhiệm vụ*) that produced it.
+    #[schema(max_length = 100)]
     pub research_task_code: Option<String>,
     /// Default `normal`; `prohibited` can never be published.
     pub tech_category: Option<TechCategory>,
     /// Where the technology is; default Thanh Hóa.
     pub province_code: Option<Province>,
     /// Registered tier: the contact person.
+    #[schema(max_length = 200)]
     pub contact_name: Option<String>,
+    #[schema(max_length = 254)]
     pub contact_email: Option<String>,
+    #[schema(max_length = 30)]
     pub contact_phone: Option<String>,
 }
 
@@ -89,52 +113,60 @@ pub struct ListingForm {
 pub struct ListingPatch {
     pub kind: Option<ListingKind>,
     pub lang: Option<Lang>,
+    #[schema(min_length = 5, max_length = 300)]
     pub title: Option<String>,
+    #[schema(min_length = 20, max_length = 5000)]
     pub summary: Option<String>,
     #[serde(default, deserialize_with = "techx_core::validate::double_option")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, max_length = 20000)]
     pub details: Option<Option<String>>,
     #[serde(default, deserialize_with = "techx_core::validate::double_option")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, max_length = 20000)]
     pub confidential_details: Option<Option<String>>,
     #[serde(default, deserialize_with = "techx_core::validate::double_option")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, max_length = 300)]
     pub title_en: Option<Option<String>>,
     #[serde(default, deserialize_with = "techx_core::validate::double_option")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, max_length = 5000)]
     pub summary_en: Option<Option<String>>,
+    #[schema(max_items = 20)]
     pub keywords: Option<Vec<String>>,
+    #[schema(max_items = 10)]
     pub sci_fields: Option<Vec<SciField>>,
     #[serde(default, deserialize_with = "techx_core::validate::double_option")]
-    #[schema(value_type = Option<i32>)]
+    #[schema(value_type = Option<i32>, minimum = 1, maximum = 9)]
     pub trl: Option<Option<i32>>,
+    #[schema(max_items = 20)]
     pub ip_assets: Option<Vec<IpAsset>>,
+    #[schema(max_items = 20)]
     pub transfer_forms: Option<Vec<TransferForm>>,
+    #[schema(max_items = 20)]
     pub transfer_methods: Option<Vec<TransferMethod>>,
+    #[schema(max_items = 20)]
     pub cooperation_types: Option<Vec<CooperationType>>,
     pub pricing_model: Option<PricingModel>,
     #[serde(default, deserialize_with = "techx_core::validate::double_option")]
-    #[schema(value_type = Option<i64>)]
+    #[schema(value_type = Option<i64>, minimum = 0)]
     pub price_min_vnd: Option<Option<i64>>,
     #[serde(default, deserialize_with = "techx_core::validate::double_option")]
-    #[schema(value_type = Option<i64>)]
+    #[schema(value_type = Option<i64>, minimum = 0)]
     pub price_max_vnd: Option<Option<i64>>,
     #[serde(default, deserialize_with = "techx_core::validate::double_option")]
     #[schema(value_type = Option<FundingOrigin>)]
     pub funding_origin: Option<Option<FundingOrigin>>,
     #[serde(default, deserialize_with = "techx_core::validate::double_option")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, max_length = 100)]
     pub research_task_code: Option<Option<String>>,
     pub tech_category: Option<TechCategory>,
     pub province_code: Option<Province>,
     #[serde(default, deserialize_with = "techx_core::validate::double_option")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, max_length = 200)]
     pub contact_name: Option<Option<String>>,
     #[serde(default, deserialize_with = "techx_core::validate::double_option")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, max_length = 254)]
     pub contact_email: Option<Option<String>>,
     #[serde(default, deserialize_with = "techx_core::validate::double_option")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, max_length = 30)]
     pub contact_phone: Option<Option<String>>,
 }
 

@@ -22,29 +22,42 @@ pub struct RequestForm {
     pub lang: Option<Lang>,
     /// Public: 5 to 300 characters.
     #[serde(default)]
-    #[schema(example = "Cần công nghệ xử lý nước thải chăn nuôi lợn quy mô 2.000 con")]
+    #[schema(
+        example = "Cần công nghệ xử lý nước thải chăn nuôi lợn quy mô 2.000 con",
+        min_length = 5,
+        max_length = 300
+    )]
     pub title: String,
     /// Public: the current situation, the pain and a measurable target; 20 to 5000 characters.
     #[serde(default)]
+    #[schema(min_length = 20, max_length = 5000)]
     pub problem: String,
     /// Registered tier: technical specifications, constraints, standards (at most 20000).
+    #[schema(max_length = 20000)]
     pub requirements: Option<String>,
     /// Confidential tier (at most 20000).
+    #[schema(max_length = 20000)]
     pub confidential_details: Option<String>,
     /// At most 20 keywords of at most 60 characters.
     #[serde(default)]
+    #[schema(max_items = 20)]
     pub keywords: Vec<String>,
     /// 1 to 10 fields of science and technology.
     #[serde(default)]
+    #[schema(max_items = 10)]
     pub sci_fields: Vec<SciField>,
     /// The least mature technology the requester can accept (TRL 1-9).
+    #[schema(minimum = 1, maximum = 9)]
     pub trl_min: Option<i32>,
     /// VND, not negative, at most `budget_max_vnd`.
+    #[schema(minimum = 0)]
     pub budget_min_vnd: Option<i64>,
+    #[schema(minimum = 0)]
     pub budget_max_vnd: Option<i64>,
     /// Date by which a solution is wanted.
     pub deadline: Option<NaiveDate>,
     #[serde(default)]
+    #[schema(max_items = 20)]
     pub accepted_cooperation_types: Vec<CooperationType>,
     /// Default `any`.
     pub ip_expectation: Option<IpExpectation>,
@@ -56,8 +69,11 @@ pub struct RequestForm {
     /// Where the need is; default Thanh Hóa.
     pub province_code: Option<Province>,
     /// Registered tier: the contact person (hidden with the requester when anonymous).
+    #[schema(max_length = 200)]
     pub contact_name: Option<String>,
+    #[schema(max_length = 254)]
     pub contact_email: Option<String>,
+    #[schema(max_length = 30)]
     pub contact_phone: Option<String>,
 }
 
@@ -67,41 +83,46 @@ pub struct RequestForm {
 pub struct RequestPatch {
     pub kind: Option<RequestKind>,
     pub lang: Option<Lang>,
+    #[schema(min_length = 5, max_length = 300)]
     pub title: Option<String>,
+    #[schema(min_length = 20, max_length = 5000)]
     pub problem: Option<String>,
     #[serde(default, deserialize_with = "techx_core::validate::double_option")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, max_length = 20000)]
     pub requirements: Option<Option<String>>,
     #[serde(default, deserialize_with = "techx_core::validate::double_option")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, max_length = 20000)]
     pub confidential_details: Option<Option<String>>,
+    #[schema(max_items = 20)]
     pub keywords: Option<Vec<String>>,
+    #[schema(max_items = 10)]
     pub sci_fields: Option<Vec<SciField>>,
     #[serde(default, deserialize_with = "techx_core::validate::double_option")]
-    #[schema(value_type = Option<i32>)]
+    #[schema(value_type = Option<i32>, minimum = 1, maximum = 9)]
     pub trl_min: Option<Option<i32>>,
     #[serde(default, deserialize_with = "techx_core::validate::double_option")]
-    #[schema(value_type = Option<i64>)]
+    #[schema(value_type = Option<i64>, minimum = 0)]
     pub budget_min_vnd: Option<Option<i64>>,
     #[serde(default, deserialize_with = "techx_core::validate::double_option")]
-    #[schema(value_type = Option<i64>)]
+    #[schema(value_type = Option<i64>, minimum = 0)]
     pub budget_max_vnd: Option<Option<i64>>,
     #[serde(default, deserialize_with = "techx_core::validate::double_option")]
     #[schema(value_type = Option<NaiveDate>)]
     pub deadline: Option<Option<NaiveDate>>,
+    #[schema(max_items = 20)]
     pub accepted_cooperation_types: Option<Vec<CooperationType>>,
     pub ip_expectation: Option<IpExpectation>,
     pub anonymous: Option<bool>,
     pub origin: Option<RequestOrigin>,
     pub province_code: Option<Province>,
     #[serde(default, deserialize_with = "techx_core::validate::double_option")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, max_length = 200)]
     pub contact_name: Option<Option<String>>,
     #[serde(default, deserialize_with = "techx_core::validate::double_option")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, max_length = 254)]
     pub contact_email: Option<Option<String>>,
     #[serde(default, deserialize_with = "techx_core::validate::double_option")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, max_length = 30)]
     pub contact_phone: Option<Option<String>>,
 }
 
