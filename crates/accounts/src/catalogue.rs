@@ -96,8 +96,12 @@ pub trait Catalogue: Send + Sync + 'static {
         now: NaiveDateTime,
         import: Option<i64>,
     ) -> Result<Self::Row, RecordError>;
-    /// Make every row of import `batch` visible at once; returns how many.
-    fn finish_import(conn: &mut DbConn, batch: i64) -> Result<usize, RecordError>;
+    /// Of `ids`, the live publications with their current version.
+    fn live_versions(
+        conn: &mut DbConn,
+        ids: &[i64],
+        now: NaiveDateTime,
+    ) -> Result<Vec<(i64, i32)>, RecordError>;
     /// Ids of up to `limit` rows still hidden in import `batch`.
     fn import_rows(conn: &mut DbConn, batch: i64, limit: i64) -> Result<Vec<i64>, RecordError>;
     /// Delete hidden rows of an import that will not finish.
@@ -232,7 +236,7 @@ fn load_view<C: Catalogue>(
 
 /// Rows an import writes per transaction on SQLite (one writer at a time): long enough to be
 /// quick, short enough that another writer waits a fraction of a second (docs/benchmarks.md).
-const IMPORT_CHUNK: usize = 500;
+const IMPORT_CHUNK: usize = 250;
 
 /// A batch that has loaded nothing for this long is taken for abandoned (its process died).
 const ABANDONED_IMPORT: chrono::TimeDelta = chrono::TimeDelta::minutes(15);
@@ -428,21 +432,18 @@ impl<C: Catalogue> Engine<C> {
 
     /// Of `ids`, those live now (what anyone may see), with their current version: what
     /// anonymous search checks the public views it keeps against, so that a record taken down or
-    /// changed a moment ago (on any server) is never shown as it was.
-    pub async fn live_versions(&self, ids: Vec<i64>) -> Result<HashMap<i64, i32>, RecordError> {
+    /// changed a moment ago (on any server) is never shown as it was. Synchronous, for the
+    /// blocking task that also searches.
+    pub fn live_versions_in(
+        conn: &mut DbConn,
+        ids: &[i64],
+    ) -> Result<HashMap<i64, i32>, RecordError> {
         if ids.is_empty() {
             return Ok(HashMap::new());
         }
-        self.db
-            .run(move |conn| {
-                let now = clock::now();
-                Ok(C::find_many(conn, &ids)?
-                    .into_iter()
-                    .filter(|r| records::is_visible(None, r, now))
-                    .map(|r| (r.id(), r.version()))
-                    .collect())
-            })
-            .await
+        Ok(C::live_versions(conn, ids, clock::now())?
+            .into_iter()
+            .collect())
     }
 
     /// For the search index: each record of `ids` (in that order, missing ones left out) as
@@ -859,12 +860,9 @@ impl<C: Catalogue> Engine<C> {
                 progress(ids.len());
             }
         }
+        // Striking the batch from `imports` shows every row of it at once.
         self.db
-            .write(move |conn| {
-                C::finish_import(conn, batch)?;
-                log_imports::close(conn, batch)?;
-                Ok::<_, RecordError>(())
-            })
+            .write(move |conn| Ok::<_, RecordError>(log_imports::close(conn, batch)?))
             .await?;
         Ok(ImportReport {
             imported: ids.len(),

@@ -2,7 +2,9 @@
 
 use crate::auth::OptionalActor;
 use crate::error::{ApiError, ErrorBody};
-use crate::search::{FilterParams, SearchKind, current_public_views, json_of, parse_filters};
+use crate::search::{
+    FilterParams, SearchKind, current_public_views, json_of, live_versions, parse_filters,
+};
 use crate::state::AppState;
 use actix_web::{HttpResponse, get, web};
 use serde::{Deserialize, Serialize};
@@ -172,12 +174,14 @@ async fn respond(
     // database, which also drops anything they may not see.
     let mut views: HashMap<i64, Box<RawValue>> = HashMap::new();
     if actor.0.is_none() {
-        let stored = found
+        let stored: Vec<_> = found
             .items
             .iter()
             .map(|item| (kind, item.id, Some(item.public_view.clone())))
             .collect();
-        for ((_, id), view) in current_public_views(state, stored).await? {
+        let keys: Vec<(SearchKind, i64)> = stored.iter().map(|(k, id, _)| (*k, *id)).collect();
+        let live = state.db.run(move |conn| live_versions(conn, &keys)).await?;
+        for ((_, id), view) in current_public_views(state, stored, live).await? {
             views.insert(id, view);
         }
     } else {

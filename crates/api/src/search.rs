@@ -420,36 +420,56 @@ struct Texts {
     requirements: Option<String>,
 }
 
+/// The kind of an indexed record, by its stored name.
+pub(crate) fn kind_of(kind: &str) -> SearchKind {
+    if kind == "request" {
+        SearchKind::Request
+    } else {
+        SearchKind::Listing
+    }
+}
+
+/// The current versions of the live records among hits, by kind.
+#[derive(Debug, Default)]
+pub(crate) struct LiveVersions {
+    listings: HashMap<i64, i32>,
+    requests: HashMap<i64, i32>,
+}
+
+/// Read which of `hits` are live now, and at which version (one short query per kind).
+pub(crate) fn live_versions(
+    conn: &mut techx_db::DbConn,
+    hits: &[(SearchKind, i64)],
+) -> Result<LiveVersions, ApiError> {
+    let ids_of = |wanted: SearchKind| {
+        hits.iter()
+            .filter(|(kind, _)| *kind == wanted)
+            .map(|(_, id)| *id)
+            .collect::<Vec<_>>()
+    };
+    Ok(LiveVersions {
+        listings: techx_listings::Listings::live_versions_in(conn, &ids_of(SearchKind::Listing))?,
+        requests: techx_requests::Requests::live_versions_in(conn, &ids_of(SearchKind::Request))?,
+    })
+}
+
 /// The public views the index keeps for `hits` (kind, id, stored view), as anyone may see them
-/// now. A stored view is used only while it is the record's current live version (one short
-/// read of the hits' versions): a hit taken down since it was indexed, on any server, is left
-/// out, and one changed since is read afresh from the database.
+/// now. A stored view is used only while it is the record's current live version (`live`, read
+/// from the database with the search): a hit taken down since it was indexed, on any server, is
+/// left out, and one changed since is read afresh from the database.
 pub(crate) async fn current_public_views(
     state: &AppState,
     hits: Vec<(SearchKind, i64, Option<String>)>,
+    live: LiveVersions,
 ) -> Result<HashMap<(SearchKind, i64), Box<RawValue>>, ApiError> {
-    let ids_of = |wanted: SearchKind| {
-        hits.iter()
-            .filter(|(kind, _, _)| *kind == wanted)
-            .map(|(_, id, _)| *id)
-            .collect::<Vec<_>>()
-    };
-    let live_listings = state
-        .listings
-        .live_versions(ids_of(SearchKind::Listing))
-        .await?;
-    let live_requests = state
-        .requests
-        .live_versions(ids_of(SearchKind::Request))
-        .await?;
     let mut current = HashMap::with_capacity(hits.len());
     let (mut stale_listings, mut stale_requests) = (Vec::new(), Vec::new());
     for (kind, id, stored) in hits {
-        let (live, stale) = match kind {
-            SearchKind::Listing => (&live_listings, &mut stale_listings),
-            SearchKind::Request => (&live_requests, &mut stale_requests),
+        let (versions, stale) = match kind {
+            SearchKind::Listing => (&live.listings, &mut stale_listings),
+            SearchKind::Request => (&live.requests, &mut stale_requests),
         };
-        let Some(&version) = live.get(&id) else {
+        let Some(&version) = versions.get(&id) else {
             continue;
         };
         match stored.filter(|json| stored_version(json) == Some(version)) {
@@ -527,11 +547,26 @@ pub async fn search(
         .ok_or_else(|| ApiError::new(ErrorCode::Unavailable, "search is not available"))?;
     let text = request.text.clone();
     let (limit, offset) = (request.limit as i64, request.offset as i64);
-    let found = techx_db::blocking(move || {
-        indexer.index.search_with(&request).map_err(|error| {
+    let anonymous = actor.0.is_none();
+    let db = state.db.clone();
+    let (found, live) = techx_db::blocking(move || {
+        let found = indexer.index.search_with(&request).map_err(|error| {
             tracing::error!(%error, "search failed");
             ApiError::new(ErrorCode::Internal, "internal error")
-        })
+        })?;
+        // Anonymous hits come from the index: their current versions are read in the same
+        // blocking task.
+        let live = if anonymous {
+            let keys: Vec<(SearchKind, i64)> = found
+                .hits
+                .iter()
+                .map(|h| (kind_of(&h.kind), h.id))
+                .collect();
+            live_versions(&mut *db.get()?, &keys)?
+        } else {
+            LiveVersions::default()
+        };
+        Ok::<_, ApiError>((found, live))
     })
     .await?;
     let words = highlight::query_words(&text);
@@ -566,13 +601,6 @@ pub async fn search(
             request,
         }
     };
-    let kind_of = |kind: &str| {
-        if kind == "request" {
-            SearchKind::Request
-        } else {
-            SearchKind::Listing
-        }
-    };
     let mut items = Vec::with_capacity(found.hits.len());
     if actor.0.is_none() {
         let stored = found
@@ -580,7 +608,7 @@ pub async fn search(
             .iter()
             .map(|h| (kind_of(&h.kind), h.id, h.public_view.clone()))
             .collect();
-        let mut current = current_public_views(&state, stored).await?;
+        let mut current = current_public_views(&state, stored, live).await?;
         for hit in found.hits {
             let kind = kind_of(&hit.kind);
             if let Some(view) = current.remove(&(kind, hit.id)) {

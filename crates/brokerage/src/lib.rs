@@ -29,7 +29,7 @@ use techx_core::codes::{
 };
 use techx_core::error::FieldError;
 use techx_core::page::{Page, Paging};
-use techx_db::schema::{inquiries, inquiry_messages, listings, matches, requests};
+use techx_db::schema::{imports, inquiries, inquiry_messages, listings, matches, requests};
 use techx_db::{Db, DbConn};
 
 /// Longest note, reason text or message, in characters.
@@ -78,7 +78,13 @@ impl Party {
 pub(crate) fn listing_party(conn: &mut DbConn, id: i64) -> Result<Option<Party>, RecordError> {
     let row: Option<(i64, String, Option<NaiveDateTime>, String)> = listings::table
         .find(id)
-        .filter(listings::import_id.is_null())
+        .filter(
+            listings::import_id.is_null().or(diesel::dsl::not(
+                listings::import_id
+                    .assume_not_null()
+                    .eq_any(imports::table.select(imports::id)),
+            )),
+        )
         .select((
             listings::organization_id,
             listings::status,
@@ -102,7 +108,13 @@ pub(crate) fn listing_party(conn: &mut DbConn, id: i64) -> Result<Option<Party>,
 pub(crate) fn request_party(conn: &mut DbConn, id: i64) -> Result<Option<Party>, RecordError> {
     let row: Option<(i64, String, Option<NaiveDateTime>, bool, String)> = requests::table
         .find(id)
-        .filter(requests::import_id.is_null())
+        .filter(
+            requests::import_id.is_null().or(diesel::dsl::not(
+                requests::import_id
+                    .assume_not_null()
+                    .eq_any(imports::table.select(imports::id)),
+            )),
+        )
         .select((
             requests::organization_id,
             requests::status,

@@ -5,7 +5,7 @@ use crate::{DbConn, DbError};
 use diesel::connection::SimpleConnection;
 use diesel::{Connection, PgConnection, SqliteConnection};
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 /// How long to wait for a connection before giving up with the real cause.
@@ -165,8 +165,10 @@ pub struct Db {
     pool: r2d2::Pool<ConnectionManager>,
     backend: Backend,
     /// SQLite allows one writer; writers in this process queue here rather than fail with
-    /// `SQLITE_BUSY` when two deferred transactions both try to upgrade to a write.
-    sqlite_writer: Arc<Mutex<()>>,
+    /// `SQLITE_BUSY` when two deferred transactions both try to upgrade to a write. The queue
+    /// is fair (first come, first served), so a writer waiting behind a long series of short
+    /// transactions (an import) gets its turn after the current one.
+    sqlite_writer: Arc<tokio::sync::Mutex<()>>,
 }
 
 impl std::fmt::Debug for Db {
@@ -194,7 +196,7 @@ impl Db {
         Ok(Db {
             pool,
             backend: target.backend(),
-            sqlite_writer: Arc::new(Mutex::new(())),
+            sqlite_writer: Arc::new(tokio::sync::Mutex::new(())),
         })
     }
 
@@ -232,10 +234,8 @@ impl Db {
     {
         let writer = (self.backend == Backend::Sqlite).then(|| self.sqlite_writer.clone());
         self.run(move |conn| {
-            // A poisoned lock only means another writer panicked; its transaction rolled back.
-            let _guard = writer
-                .as_ref()
-                .map(|lock| lock.lock().unwrap_or_else(|p| p.into_inner()));
+            // On the blocking pool, never on an async worker: waiting here blocks this thread only.
+            let _guard = writer.as_ref().map(|lock| lock.blocking_lock());
             conn.transaction(work)
         })
         .await

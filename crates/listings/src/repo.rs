@@ -8,8 +8,20 @@ use std::collections::HashMap;
 use techx_accounts::catalogue::StatusChange;
 use techx_accounts::records::{Scope, Sort, SortKey};
 use techx_core::page::Paging;
-use techx_db::schema::{listing_codes, listing_ip_assets, listing_keywords, listings};
+use techx_db::schema::{imports, listing_codes, listing_ip_assets, listing_keywords, listings};
 use techx_db::{DbConn, MultiBackend};
+
+/// Rows not held by an import still loading (a batch listed in `imports`): every read leaves the
+/// others out. A finished batch is struck from `imports`, which shows all its rows at once.
+macro_rules! loaded {
+    () => {
+        listings::import_id.is_null().or(diesel::dsl::not(
+            listings::import_id
+                .assume_not_null()
+                .eq_any(imports::table.select(imports::id)),
+        ))
+    };
+}
 
 /// List names in `listing_codes`.
 pub const SCI_FIELD: &str = "sci_field";
@@ -90,7 +102,7 @@ pub fn replace_children(conn: &mut DbConn, id: i64, children: &Children) -> Quer
 pub fn find(conn: &mut DbConn, id: i64) -> QueryResult<Option<Listing>> {
     listings::table
         .find(id)
-        .filter(listings::import_id.is_null())
+        .filter(loaded!())
         .select(Listing::as_select())
         .first(conn)
         .optional()
@@ -100,7 +112,7 @@ pub fn find(conn: &mut DbConn, id: i64) -> QueryResult<Option<Listing>> {
 pub fn find_many(conn: &mut DbConn, ids: &[i64]) -> QueryResult<Vec<Listing>> {
     listings::table
         .filter(listings::id.eq_any(ids))
-        .filter(listings::import_id.is_null())
+        .filter(loaded!())
         .select(Listing::as_select())
         .load(conn)
 }
@@ -273,13 +285,15 @@ fn filtered<'a>(scope: &'a Scope, filter: &'a Filter, now: NaiveDateTime) -> Box
     // Anonymous callers get the plain `live` condition, which the (status, …) indexes serve.
     // Rows of an import still loading are drafts: only the scopes that see drafts need to
     // leave them out.
-    let loaded = listings::import_id.is_null();
     match scope {
-        Scope::All => query = query.filter(loaded),
+        Scope::All => query = query.filter(loaded!()),
         Scope::PublishedAndOwn(orgs) if orgs.is_empty() => query = query.filter(live),
         Scope::PublishedAndOwn(orgs) => {
-            query =
-                query.filter(live.or(listings::organization_id.eq_any(orgs.clone()).and(loaded)))
+            query = query.filter(
+                live.or(listings::organization_id
+                    .eq_any(orgs.clone())
+                    .and(loaded!())),
+            )
         }
     }
     match filter.status.as_deref() {
@@ -396,13 +410,6 @@ pub fn list(
     Ok((rows, total))
 }
 
-/// Make the rows of import `batch` visible, all at once; returns how many.
-pub fn finish_import(conn: &mut DbConn, batch: i64) -> QueryResult<usize> {
-    diesel::update(listings::table.filter(listings::import_id.eq(batch)))
-        .set(listings::import_id.eq(None::<i64>))
-        .execute(conn)
-}
-
 /// Ids of up to `limit` rows of import `batch` (still hidden).
 pub fn import_rows(conn: &mut DbConn, batch: i64, limit: i64) -> QueryResult<Vec<i64>> {
     listings::table
@@ -420,4 +427,22 @@ pub fn delete_import_rows(conn: &mut DbConn, ids: &[i64]) -> QueryResult<usize> 
             .filter(listings::import_id.is_not_null()),
     )
     .execute(conn)
+}
+
+/// Of `ids`, the live publications with their version (a narrow read, for anonymous search).
+pub fn live_versions(
+    conn: &mut DbConn,
+    ids: &[i64],
+    now: NaiveDateTime,
+) -> QueryResult<Vec<(i64, i32)>> {
+    listings::table
+        .filter(listings::id.eq_any(ids))
+        .filter(listings::status.eq("published"))
+        .filter(
+            listings::valid_until
+                .is_null()
+                .or(listings::valid_until.gt(now)),
+        )
+        .select((listings::id, listings::version))
+        .load(conn)
 }

@@ -8,8 +8,20 @@ use std::collections::HashMap;
 use techx_accounts::catalogue::StatusChange;
 use techx_accounts::records::{Scope, Sort, SortKey};
 use techx_core::page::Paging;
-use techx_db::schema::{request_codes, request_keywords, requests};
+use techx_db::schema::{imports, request_codes, request_keywords, requests};
 use techx_db::{DbConn, MultiBackend};
+
+/// Rows not held by an import still loading (a batch listed in `imports`): every read leaves the
+/// others out. A finished batch is struck from `imports`, which shows all its rows at once.
+macro_rules! loaded {
+    () => {
+        requests::import_id.is_null().or(diesel::dsl::not(
+            requests::import_id
+                .assume_not_null()
+                .eq_any(imports::table.select(imports::id)),
+        ))
+    };
+}
 
 /// List names in `request_codes`.
 pub const SCI_FIELD: &str = "sci_field";
@@ -75,7 +87,7 @@ pub fn replace_children(conn: &mut DbConn, id: i64, children: &Children) -> Quer
 pub fn find(conn: &mut DbConn, id: i64) -> QueryResult<Option<Request>> {
     requests::table
         .find(id)
-        .filter(requests::import_id.is_null())
+        .filter(loaded!())
         .select(Request::as_select())
         .first(conn)
         .optional()
@@ -85,7 +97,7 @@ pub fn find(conn: &mut DbConn, id: i64) -> QueryResult<Option<Request>> {
 pub fn find_many(conn: &mut DbConn, ids: &[i64]) -> QueryResult<Vec<Request>> {
     requests::table
         .filter(requests::id.eq_any(ids))
-        .filter(requests::import_id.is_null())
+        .filter(loaded!())
         .select(Request::as_select())
         .load(conn)
 }
@@ -248,13 +260,15 @@ fn filtered<'a>(scope: &'a Scope, filter: &'a Filter, now: NaiveDateTime) -> Box
     // Anonymous callers get the plain `live` condition, which the (status, …) indexes serve.
     // Rows of an import still loading are drafts: only the scopes that see drafts need to
     // leave them out.
-    let loaded = requests::import_id.is_null();
     match scope {
-        Scope::All => query = query.filter(loaded),
+        Scope::All => query = query.filter(loaded!()),
         Scope::PublishedAndOwn(orgs) if orgs.is_empty() => query = query.filter(live),
         Scope::PublishedAndOwn(orgs) => {
-            query =
-                query.filter(live.or(requests::organization_id.eq_any(orgs.clone()).and(loaded)))
+            query = query.filter(
+                live.or(requests::organization_id
+                    .eq_any(orgs.clone())
+                    .and(loaded!())),
+            )
         }
     }
     match filter.status.as_deref() {
@@ -374,13 +388,6 @@ pub fn list(
     Ok((rows, total))
 }
 
-/// Make the rows of import `batch` visible, all at once; returns how many.
-pub fn finish_import(conn: &mut DbConn, batch: i64) -> QueryResult<usize> {
-    diesel::update(requests::table.filter(requests::import_id.eq(batch)))
-        .set(requests::import_id.eq(None::<i64>))
-        .execute(conn)
-}
-
 /// Ids of up to `limit` rows of import `batch` (still hidden).
 pub fn import_rows(conn: &mut DbConn, batch: i64, limit: i64) -> QueryResult<Vec<i64>> {
     requests::table
@@ -398,4 +405,22 @@ pub fn delete_import_rows(conn: &mut DbConn, ids: &[i64]) -> QueryResult<usize> 
             .filter(requests::import_id.is_not_null()),
     )
     .execute(conn)
+}
+
+/// Of `ids`, the live publications with their version (a narrow read, for anonymous search).
+pub fn live_versions(
+    conn: &mut DbConn,
+    ids: &[i64],
+    now: NaiveDateTime,
+) -> QueryResult<Vec<(i64, i32)>> {
+    requests::table
+        .filter(requests::id.eq_any(ids))
+        .filter(requests::status.eq("published"))
+        .filter(
+            requests::valid_until
+                .is_null()
+                .or(requests::valid_until.gt(now)),
+        )
+        .select((requests::id, requests::version))
+        .load(conn)
 }

@@ -425,8 +425,12 @@ impl Catalogue for RequestCatalogue {
         Ok(repo::delete(conn, id, current)?)
     }
 
-    fn finish_import(conn: &mut DbConn, batch: i64) -> Result<usize, RecordError> {
-        Ok(repo::finish_import(conn, batch)?)
+    fn live_versions(
+        conn: &mut DbConn,
+        ids: &[i64],
+        now: NaiveDateTime,
+    ) -> Result<Vec<(i64, i32)>, RecordError> {
+        Ok(repo::live_versions(conn, ids, now)?)
     }
 
     fn import_rows(conn: &mut DbConn, batch: i64, limit: i64) -> Result<Vec<i64>, RecordError> {

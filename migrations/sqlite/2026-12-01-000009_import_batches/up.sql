@@ -1,8 +1,9 @@
 -- Imports in batches. The rows of an import are written in short transactions, so that other
 -- writers are not held for the length of a large file (SQLite has one writer at a time), and
--- carry their batch in `import_id` while it loads: every read leaves them out. The last
--- transaction clears `import_id` for the whole batch at once, so the import still appears all
--- or nothing. A batch whose loading stopped (a crash) is discarded later.
+-- carry their batch in `import_id`: every read leaves out the rows of a batch listed in
+-- `imports`, that is, still loading. The last transaction strikes the batch from `imports`,
+-- which shows all its rows at once, so the import still appears all or nothing. A batch whose
+-- loading stopped (a crash) is discarded later.
 
 CREATE TABLE imports (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
