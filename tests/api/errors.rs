@@ -28,27 +28,53 @@ async fn a_missing_field_names_the_field() {
 }
 
 #[actix_web::test]
-async fn a_wrong_query_type_is_invalid_input() {
+async fn a_wrong_query_type_is_invalid_input_naming_the_parameter_in_plain_words() {
     let app = TestApp::new().await;
-    app.get("/api/v1/organizations?limit=many", None)
-        .await
-        .assert_error(400, "invalid_input");
-    app.get("/api/v1/organizations?org_type=spaceship", None)
-        .await
-        .assert_error(400, "invalid_input");
+    for (query, field) in [
+        ("limit=many", "limit"),
+        ("offset=-", "offset"),
+        ("org_type=spaceship", "org_type"),
+        ("limit=1000", "limit"),
+        ("limit=99999999999999999999", "limit"),
+    ] {
+        let body = app
+            .get(&format!("/api/v1/organizations?{query}"), None)
+            .await
+            .assert_error(400, "invalid_input");
+        assert_eq!(body["details"][0]["field"], field, "{query}: {body}");
+        let message = body["message"].as_str().unwrap();
+        for rust in ["i64", "i32", "u32", "usize", "Option<"] {
+            assert!(!message.contains(rust), "{query}: {message}");
+        }
+    }
     let body = app
-        .get("/api/v1/organizations?limit=1000", None)
+        .get("/api/v1/listings/1/matches?strict=perhaps", None)
         .await
         .assert_error(400, "invalid_input");
-    assert_eq!(body["details"][0]["field"], "limit");
+    assert_eq!(body["details"][0]["field"], "strict", "{body}");
 }
 
 #[actix_web::test]
-async fn a_malformed_path_parameter_is_invalid_input() {
+async fn a_malformed_path_parameter_is_invalid_input_naming_it() {
     let app = TestApp::new().await;
-    app.get("/api/v1/organizations/abc", None)
+    for path in [
+        "/api/v1/organizations/abc",
+        "/api/v1/organizations/99999999999999999999",
+        "/api/v1/listings/1.5",
+    ] {
+        let body = app.get(path, None).await.assert_error(400, "invalid_input");
+        assert_eq!(body["details"][0]["field"], "id", "{path}: {body}");
+        assert!(
+            !body["message"].as_str().unwrap().contains("i64"),
+            "{path}: {body}"
+        );
+    }
+    let (token, _) = app.signed_in("owner@errors.vn", Some("Errors Co")).await;
+    let body = app
+        .delete("/api/v1/organizations/1/members/x", Some(&token))
         .await
         .assert_error(400, "invalid_input");
+    assert_eq!(body["details"][0]["field"], "user_id", "{body}");
 }
 
 #[actix_web::test]
@@ -62,18 +88,95 @@ async fn an_unknown_route_is_not_found_in_the_error_body() {
         .assert_error(404, "not_found");
 }
 
+/// The path of the document with every template parameter filled.
+fn filled(template: &str) -> String {
+    template
+        .split('/')
+        .map(|part| {
+            if part == "{name}" {
+                "sci_field"
+            } else if part.starts_with('{') {
+                "1"
+            } else {
+                part
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+/// For every path of the OpenAPI document, a method it does not take answers 405 with an
+/// `Allow` header listing exactly the methods the document gives it (and HEAD with GET).
 #[actix_web::test]
-async fn a_wrong_method_answers_in_the_error_body() {
+async fn a_wrong_method_on_a_known_path_is_405_with_allow() {
     let app = TestApp::new().await;
-    let reply = app
-        .send(TestApp::request(Method::PUT, "/api/v1/auth/login", None))
+    let spec = serde_json::to_value(techx_api::openapi()).unwrap();
+    let paths = spec["paths"].as_object().unwrap();
+    let fixed: Vec<&String> = paths.keys().filter(|p| !p.contains('{')).collect();
+    for (template, item) in paths {
+        let path = filled(template);
+        // A filled template can also be a fixed path (`/listings/{id}` vs `/listings/export`).
+        if template.contains('{') && fixed.iter().any(|f| **f == path) {
+            continue;
+        }
+        let mut documented: Vec<String> = item
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(|m| m.to_uppercase())
+            .collect();
+        if documented.contains(&"GET".to_owned()) {
+            documented.push("HEAD".to_owned());
+        }
+        for method in ["PUT", "OPTIONS", "TRACE", "POST", "DELETE", "PATCH"] {
+            if documented.iter().any(|m| m == method) {
+                continue;
+            }
+            let reply = app
+                .send(TestApp::request(
+                    Method::from_bytes(method.as_bytes()).unwrap(),
+                    &path,
+                    None,
+                ))
+                .await;
+            let body = reply.assert_error(405, "method_not_allowed");
+            let mut allowed: Vec<String> = reply
+                .header("allow")
+                .unwrap_or_else(|| panic!("{method} {path}: no Allow header: {body}"))
+                .split(", ")
+                .map(str::to_owned)
+                .collect();
+            allowed.sort();
+            documented.sort();
+            assert_eq!(allowed, documented, "{method} {path}");
+        }
+    }
+}
+
+/// Every GET operation of the document answers HEAD with the same status and headers and no body.
+#[actix_web::test]
+async fn head_is_answered_wherever_get_is() {
+    let app = TestApp::new().await;
+    let spec = serde_json::to_value(techx_api::openapi()).unwrap();
+    for (template, item) in spec["paths"].as_object().unwrap() {
+        if item.get("get").is_none() {
+            continue;
+        }
+        let path = filled(template);
+        let get = app.get(&path, None).await;
+        let head = app.send(TestApp::request(Method::HEAD, &path, None)).await;
+        assert_eq!(head.status, get.status, "HEAD {path}");
+        assert_eq!(
+            head.header("content-type"),
+            get.header("content-type"),
+            "HEAD {path}"
+        );
+    }
+    // Over a real connection the body is left out.
+    let head = app
+        .send(TestApp::request(Method::HEAD, "/healthz", None))
         .await;
-    assert!(
-        matches!(reply.status.as_u16(), 404 | 405),
-        "{}",
-        reply.status
-    );
-    assert!(reply.json()["code"].is_string());
+    assert_eq!(head.status, 200);
 }
 
 #[actix_web::test]

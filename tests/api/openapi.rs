@@ -142,3 +142,89 @@ fn the_spec_is_openapi_3_1_and_every_operation_is_documented() {
         }
     }
 }
+
+/// The schema of the document that holds a code list: the list's name in CamelCase
+/// (`sci_field` → `SciField`); the record lifecycle list is `status`, its schema `RecordStatus`.
+fn schema_of_list(list: &str) -> String {
+    if list == "status" {
+        return "RecordStatus".to_owned();
+    }
+    list.split('_')
+        .map(|part| {
+            let mut chars = part.chars();
+            chars
+                .next()
+                .map(|first| first.to_uppercase().chain(chars).collect::<String>())
+                .unwrap_or_default()
+        })
+        .collect()
+}
+
+/// Every property of every schema of the document named `name`, with where it is.
+fn properties_named<'a>(spec: &'a Value, name: &str) -> Vec<(String, &'a Value)> {
+    let mut found = Vec::new();
+    for (schema_name, schema) in spec["components"]["schemas"].as_object().unwrap() {
+        if let Some(property) = schema["properties"].get(name) {
+            found.push((format!("{schema_name}.{name}"), property));
+        }
+    }
+    for (path, item) in spec["paths"].as_object().unwrap() {
+        for (method, operation) in item.as_object().unwrap() {
+            for parameter in operation["parameters"].as_array().into_iter().flatten() {
+                if parameter["name"] == name {
+                    found.push((format!("{method} {path} ?{name}"), &parameter["schema"]));
+                }
+            }
+        }
+    }
+    found
+}
+
+/// What a client generated from the document accepts is exactly what the server sends: every
+/// code list served at `/taxonomies` is the enum of the same name in the document, code for code,
+/// and the numeric list (TRL) bounds every property that carries it.
+#[actix_web::test]
+async fn every_code_list_served_is_the_enum_of_the_same_name_in_the_document() {
+    let app = TestApp::new().await;
+    let served = app.get("/api/v1/taxonomies", None).await.json();
+    let spec = generated();
+    let schemas = &spec["components"]["schemas"];
+    let lists = served.as_object().unwrap();
+    assert!(lists.len() >= 30, "only {} code lists served", lists.len());
+    for (list, entries) in lists {
+        let codes: BTreeSet<String> = entries
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|entry| entry["code"].as_str().unwrap().to_owned())
+            .collect();
+        if list == "trl" {
+            // Sent as a number: every TRL property is an integer bounded by the list.
+            let numbers: Vec<i64> = codes.iter().map(|c| c.parse().unwrap()).collect();
+            let (low, high) = (numbers.iter().min(), numbers.iter().max());
+            for name in ["trl", "trl_min", "trl_max"] {
+                let properties = properties_named(&spec, name);
+                assert!(!properties.is_empty(), "no property {name}");
+                for (place, property) in properties {
+                    assert_eq!(property["minimum"].as_i64().as_ref(), low, "{place}");
+                    assert_eq!(property["maximum"].as_i64().as_ref(), high, "{place}");
+                }
+            }
+            continue;
+        }
+        let name = schema_of_list(list);
+        let schema = schemas
+            .get(&name)
+            .unwrap_or_else(|| panic!("code list {list} has no schema {name} in the document"));
+        let documented: BTreeSet<String> = schema["enum"]
+            .as_array()
+            .unwrap_or_else(|| panic!("{name} is not an enum"))
+            .iter()
+            .map(|code| code.as_str().unwrap().to_owned())
+            .collect();
+        assert_eq!(
+            documented, codes,
+            "the enum {name} of the document is not the code list {list} the server uses"
+        );
+    }
+}

@@ -113,6 +113,7 @@ pub async fn sweep(state: &AppState) -> Result<usize, ApiError> {
 /// recorded as an alert for the caller (`GET /api/v1/alerts`), with the match explanation.
 /// Delivery by e-mail or other channels comes with the integrations.
 #[utoipa::path(
+    operation_id = "create_alert_subscription",
     tag = "alerts",
     request_body = AlertSubscriptionForm,
     security(("bearer" = [])),
@@ -139,11 +140,13 @@ pub async fn subscribe(
 
 /// The caller's saved searches and marked requests.
 #[utoipa::path(
+    operation_id = "list_alert_subscriptions",
     tag = "alerts",
     security(("bearer" = [])),
     responses(
         (status = 200, description = "Subscriptions, newest first", body = Vec<AlertSubscriptionView>),
         (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 403, description = "An API key (alerts belong to people)", body = ErrorBody),
     )
 )]
 #[get("/alert-subscriptions")]
@@ -156,12 +159,14 @@ pub async fn subscriptions(
 
 /// Stop a subscription; its alerts go with it.
 #[utoipa::path(
+    operation_id = "delete_alert_subscription",
     tag = "alerts",
     params(("id" = i64, Path, description = "Subscription id")),
     security(("bearer" = [])),
     responses(
         (status = 204, description = "Stopped"),
         (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 403, description = "An API key (alerts belong to people)", body = ErrorBody),
         (status = 404, description = "No such subscription of the caller", body = ErrorBody),
     )
 )]
@@ -187,13 +192,14 @@ pub async fn unsubscribe(
         (status = 200, description = "A page of alerts", body = Page<AlertView>),
         (status = 400, description = "Invalid paging", body = ErrorBody),
         (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 403, description = "An API key (alerts belong to people)", body = ErrorBody),
     )
 )]
 #[get("/alerts")]
 pub async fn list_alerts(
     state: web::Data<AppState>,
     actor: CurrentActor,
-    page: web::Query<PageParams>,
+    page: crate::query::Query<PageParams>,
 ) -> Result<HttpResponse, ApiError> {
     let paging = crate::brokerage::paging(page.into_inner())?;
     Ok(HttpResponse::Ok().json(state.brokerage.alerts_of(&actor.0, paging).await?))

@@ -131,8 +131,8 @@ pub async fn create_match(
 pub async fn list_matches(
     state: web::Data<AppState>,
     actor: CurrentActor,
-    filter: web::Query<MatchFilter>,
-    page: web::Query<PageParams>,
+    filter: crate::query::Query<MatchFilter>,
+    page: crate::query::Query<PageParams>,
 ) -> Result<HttpResponse, ApiError> {
     let paging = paging(page.into_inner())?;
     let page = state
@@ -286,8 +286,8 @@ pub async fn create_inquiry(
 pub async fn list_inquiries(
     state: web::Data<AppState>,
     actor: CurrentActor,
-    filter: web::Query<InquiryFilter>,
-    page: web::Query<PageParams>,
+    filter: crate::query::Query<InquiryFilter>,
+    page: crate::query::Query<PageParams>,
 ) -> Result<HttpResponse, ApiError> {
     let paging = paging(page.into_inner())?;
     let page = state
@@ -324,6 +324,7 @@ pub async fn get_inquiry(
 /// Reply in an inquiry's thread: the inquirer, the owner (when the inquiry went to the owner)
 /// or a broker.
 #[utoipa::path(
+    operation_id = "create_inquiry_message",
     tag = "brokerage",
     request_body = MessageForm,
     params(("id" = i64, Path, description = "Inquiry id")),
@@ -383,6 +384,7 @@ pub async fn close_inquiry(
 /// request. One pending request per organization and record. Send an `Idempotency-Key` to make
 /// retries safe.
 #[utoipa::path(
+    operation_id = "create_access_request",
     tag = "brokerage",
     request_body = AccessRequestForm,
     params(("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe")),
@@ -436,8 +438,8 @@ pub async fn request_access(
 pub async fn list_access_requests(
     state: web::Data<AppState>,
     actor: CurrentActor,
-    filter: web::Query<AccessRequestFilter>,
-    page: web::Query<PageParams>,
+    filter: crate::query::Query<AccessRequestFilter>,
+    page: crate::query::Query<PageParams>,
 ) -> Result<HttpResponse, ApiError> {
     let paging = paging(page.into_inner())?;
     let page = state
@@ -477,6 +479,7 @@ pub async fn get_access_request(
 /// While the grant holds, the asking organization reads the confidential tier on every road that
 /// shows the record (get, list, search hits, matches, export), and each such read is logged.
 #[utoipa::path(
+    operation_id = "grant_access_request",
     tag = "brokerage",
     request_body = AccessDecisionForm,
     params(("id" = i64, Path, description = "Access request id")),
@@ -512,6 +515,7 @@ pub async fn grant_access(
 
 /// Refuse a pending access request.
 #[utoipa::path(
+    operation_id = "refuse_access_request",
     tag = "brokerage",
     request_body = NoteForm,
     params(("id" = i64, Path, description = "Access request id")),
@@ -544,6 +548,7 @@ pub async fn refuse_access(
 
 /// Who was granted a listing's confidential tier, and who outside its organization read it.
 #[utoipa::path(
+    operation_id = "get_listing_access",
     tag = "brokerage",
     params(("id" = i64, Path, description = "Listing id")),
     security(("bearer" = [])),
@@ -569,6 +574,7 @@ pub async fn listing_access(
 
 /// Who was granted a request's confidential tier, and who outside its organization read it.
 #[utoipa::path(
+    operation_id = "get_request_access",
     tag = "brokerage",
     params(("id" = i64, Path, description = "Request id")),
     security(("bearer" = [])),
@@ -641,8 +647,8 @@ pub async fn create_engagement(
 pub async fn list_engagements(
     state: web::Data<AppState>,
     actor: CurrentActor,
-    filter: web::Query<EngagementFilter>,
-    page: web::Query<PageParams>,
+    filter: crate::query::Query<EngagementFilter>,
+    page: crate::query::Query<PageParams>,
 ) -> Result<HttpResponse, ApiError> {
     let paging = paging(page.into_inner())?;
     let page = state
@@ -712,6 +718,7 @@ pub async fn update_engagement(
 /// stage it was held at. Anything else is 409. `contract_signed` needs the `contract`; it is
 /// recorded, and the listing closes as `transferred` with a history note naming the contract.
 #[utoipa::path(
+    operation_id = "change_engagement_stage",
     tag = "brokerage",
     request_body = StageForm,
     params(("id" = i64, Path, description = "Engagement id")),
@@ -786,6 +793,7 @@ pub async fn add_engagement_note(
 
 /// The contracts a listing was transferred under (staff and the parties of their engagements).
 #[utoipa::path(
+    operation_id = "list_listing_contracts",
     tag = "brokerage",
     params(("id" = i64, Path, description = "Listing id")),
     security(("bearer" = [])),
@@ -850,8 +858,8 @@ pub async fn create_outcome(
 pub async fn list_outcomes(
     state: web::Data<AppState>,
     actor: CurrentActor,
-    filter: web::Query<OutcomeFilter>,
-    page: web::Query<PageParams>,
+    filter: crate::query::Query<OutcomeFilter>,
+    page: crate::query::Query<PageParams>,
 ) -> Result<HttpResponse, ApiError> {
     let paging = paging(page.into_inner())?;
     let page = state

@@ -44,6 +44,7 @@ pub fn status_of(code: ErrorCode) -> StatusCode {
         ErrorCode::Unauthenticated => StatusCode::UNAUTHORIZED,
         ErrorCode::Forbidden => StatusCode::FORBIDDEN,
         ErrorCode::NotFound => StatusCode::NOT_FOUND,
+        ErrorCode::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
         ErrorCode::Conflict => StatusCode::CONFLICT,
         ErrorCode::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
         ErrorCode::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
@@ -57,7 +58,8 @@ fn code_of(status: StatusCode) -> ErrorCode {
     match status.as_u16() {
         401 => ErrorCode::Unauthenticated,
         403 => ErrorCode::Forbidden,
-        404 | 405 => ErrorCode::NotFound,
+        404 => ErrorCode::NotFound,
+        405 => ErrorCode::MethodNotAllowed,
         409 => ErrorCode::Conflict,
         412 => ErrorCode::PreconditionFailed,
         413 => ErrorCode::PayloadTooLarge,
@@ -177,17 +179,35 @@ pub fn json_error(
     api_error.into()
 }
 
-/// Errors of actix's query-string extractor.
-pub fn query_error(
-    error: actix_web::error::QueryPayloadError,
-    _req: &HttpRequest,
-) -> actix_web::Error {
-    ApiError::invalid(format!("invalid query string: {error}")).into()
-}
-
-/// Errors of actix's path extractor (`/organizations/abc`).
-pub fn path_error(error: actix_web::error::PathError, _req: &HttpRequest) -> actix_web::Error {
-    ApiError::invalid(format!("invalid path parameter: {error}")).into()
+/// Errors of actix's path extractor (`/organizations/abc`): each path parameter that is not a
+/// positive whole number where one is expected is named in `details`.
+pub fn path_error(error: actix_web::error::PathError, req: &HttpRequest) -> actix_web::Error {
+    let details: Vec<FieldError> = req
+        .match_info()
+        .iter()
+        .filter(|(name, value)| {
+            (*name == "id" || name.ends_with("_id")) && !value.parse::<i64>().is_ok_and(|v| v > 0)
+        })
+        .map(|(name, _)| {
+            FieldError::new(
+                name,
+                "format",
+                format!("{name} must be a whole number from 1 to {}", i64::MAX),
+            )
+        })
+        .collect();
+    let message = match details.first() {
+        Some(first) => first.message.clone(),
+        None => {
+            tracing::debug!(%error, "path parameter refused");
+            "invalid path parameter".to_owned()
+        }
+    };
+    ApiError {
+        details,
+        ..ApiError::invalid(message)
+    }
+    .into()
 }
 
 /// Errors of raw body extraction (size limit on non-JSON bodies).
@@ -198,11 +218,6 @@ pub fn payload_error(error: actix_web::error::PayloadError) -> ApiError {
         }
         other => ApiError::invalid(format!("cannot read the request body: {other}")),
     }
-}
-
-/// Unknown routes.
-pub async fn not_found() -> Result<HttpResponse, ApiError> {
-    Err(ApiError::new(ErrorCode::NotFound, "no such resource"))
 }
 
 /// Last line of defence, wrapped around the whole app: an error response that is not already

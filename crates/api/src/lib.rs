@@ -5,15 +5,18 @@ mod accounts_auth;
 pub mod alerts;
 pub mod auth;
 mod brokerage;
+mod contract;
 pub mod error;
 mod http;
 mod hygiene;
 mod idempotency;
 mod listings;
 mod matching;
+mod methods;
 pub mod metrics;
 mod ops;
 mod organizations;
+mod query;
 mod requests;
 mod search;
 pub mod state;
@@ -49,7 +52,8 @@ pub const JSON_LIMIT: usize = 1024 * 1024;
         description = "The JSON REST API of techx, the technology exchange (Sàn giao dịch công nghệ) \
 of Thanh Hóa province: technology offers and needs, search, matching and brokerage.\n\n\
 Every error answers with the same body: `{\"code\", \"message\", \"details\"?}`. Codes: \
-`invalid_input` 400, `unauthenticated` 401, `forbidden` 403, `not_found` 404, `conflict` 409, \
+`invalid_input` 400, `unauthenticated` 401, `forbidden` 403, `not_found` 404, \
+`method_not_allowed` 405 (with `Allow`), `conflict` 409, \
 `precondition_failed` 412, `payload_too_large` 413, `rate_limited` 429, `unavailable` 503, \
 `internal` 500. A record the caller may not see answers 404.\n\n\
 Authenticate with `Authorization: Bearer <token>`, where the token is an access token from \
@@ -61,7 +65,7 @@ and `offset` and answer `{\"items\", \"total\", \"limit\", \"offset\"}` with an 
     tags(
         (name = "auth", description = "Registration, sign-in, tokens"),
         (name = "organizations", description = "Organizations, verification and members"),
-        (name = "api keys", description = "Organization API keys for API clients"),
+        (name = "api-keys", description = "Organization API keys for API clients"),
         (name = "users", description = "User administration"),
         (name = "taxonomies", description = "Code lists with Vietnamese and English labels"),
         (name = "listings", description = "Technology offers (supply)"),
@@ -200,7 +204,7 @@ pub fn openapi() -> OpenApiDocument {
         .openapi(ApiDoc::openapi())
         .configure(routes)
         .split_for_parts();
-    document
+    contract::finish(document)
 }
 
 /// The whole application, as served and as driven by the tests.
@@ -224,13 +228,15 @@ pub fn build_app(
                 .limit(JSON_LIMIT)
                 .error_handler(error::json_error),
         )
-        .app_data(web::QueryConfig::default().error_handler(error::query_error))
         .app_data(web::PathConfig::default().error_handler(error::path_error))
         .app_data(web::PayloadConfig::new(JSON_LIMIT))
         .configure(routes)
         .split_for_parts();
+    let document = contract::finish(document);
     let spec = SpecJson(document.to_json().unwrap_or_default());
+    let routes = methods::Routes::of(&document);
     app.app_data(web::Data::new(spec))
+        .app_data(web::Data::new(routes))
         .service(
             SwaggerUi::new("/docs/{_:.*}")
                 .config(utoipa_swagger_ui::Config::from("/api/v1/openapi.json")),
@@ -243,8 +249,9 @@ pub fn build_app(
                     .finish()
             }),
         )
-        .default_service(web::to(error::not_found))
+        .default_service(web::to(methods::unrouted))
         .wrap(from_fn(auth::authenticate))
+        .wrap(from_fn(methods::check_method))
         .wrap(
             DefaultHeaders::new()
                 .add((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))

@@ -36,7 +36,7 @@ use techx_listings::transfer as files;
 pub async fn list_listings(
     state: web::Data<AppState>,
     actor: OptionalActor,
-    query: web::Query<ListListingsQuery>,
+    query: crate::query::Query<ListListingsQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let page = state
         .listings
@@ -136,8 +136,8 @@ pub async fn import_listings(
 pub async fn export_listings(
     state: web::Data<AppState>,
     actor: OptionalActor,
-    format: web::Query<transfer::FormatQuery>,
-    query: web::Query<ExportListingsQuery>,
+    format: crate::query::Query<transfer::FormatQuery>,
+    query: crate::query::Query<ExportListingsQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let views = state
         .listings
@@ -310,7 +310,7 @@ pub async fn list_listing_history(
     state: web::Data<AppState>,
     actor: CurrentActor,
     id: web::Path<i64>,
-    query: web::Query<HistoryQuery>,
+    query: crate::query::Query<HistoryQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let page = state
         .listings

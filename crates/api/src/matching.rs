@@ -249,6 +249,7 @@ fn facts_of(view: &impl Serialize) -> Result<Facts, ApiError> {
 ///
 /// Example: `GET /api/v1/requests/12/matches?limit=5&strict=true`
 #[utoipa::path(
+    operation_id = "list_request_matches",
     tag = "matching",
     params(("id" = i64, Path, description = "Request id"), MatchQuery),
     security((), ("bearer" = [])),
@@ -265,7 +266,7 @@ pub async fn request_matches(
     state: web::Data<AppState>,
     actor: OptionalActor,
     id: web::Path<i64>,
-    query: web::Query<MatchQuery>,
+    query: crate::query::Query<MatchQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let view = state
         .requests
@@ -285,6 +286,7 @@ pub async fn request_matches(
 ///
 /// Example: `GET /api/v1/listings/7/matches?limit=5`
 #[utoipa::path(
+    operation_id = "list_listing_matches",
     tag = "matching",
     params(("id" = i64, Path, description = "Listing id"), MatchQuery),
     security((), ("bearer" = [])),
@@ -301,7 +303,7 @@ pub async fn listing_matches(
     state: web::Data<AppState>,
     actor: OptionalActor,
     id: web::Path<i64>,
-    query: web::Query<MatchQuery>,
+    query: crate::query::Query<MatchQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let view = state
         .listings

@@ -19,7 +19,8 @@ pub struct Health {
 }
 
 /// Liveness: the process answers.
-#[utoipa::path(tag = "operations", responses((status = 200, description = "The process is alive", body = Health)))]
+#[utoipa::path(
+    operation_id = "get_health",tag = "operations", responses((status = 200, description = "The process is alive", body = Health)))]
 #[get("/healthz")]
 pub async fn healthz() -> HttpResponse {
     HttpResponse::Ok().json(Health {
@@ -30,6 +31,7 @@ pub async fn healthz() -> HttpResponse {
 
 /// Readiness: the database answers and every migration is applied.
 #[utoipa::path(
+    operation_id = "get_readiness",
     tag = "operations",
     responses(
         (status = 200, description = "Ready to serve", body = Health),
@@ -63,6 +65,7 @@ pub async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, ApiError
 
 /// Prometheus metrics in the text exposition format.
 #[utoipa::path(
+    operation_id = "get_metrics",
     tag = "operations",
     responses(
         (status = 200, description = "Request counts and latency histograms by route and status", body = String, content_type = "text/plain; version=0.0.4"),

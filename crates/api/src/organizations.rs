@@ -30,7 +30,7 @@ use techx_core::{ApiKeyId, OrganizationId, Page, UserId};
 pub async fn list_organizations(
     state: web::Data<AppState>,
     actor: OptionalActor,
-    query: web::Query<ListOrganizationsQuery>,
+    query: crate::query::Query<ListOrganizationsQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let page = state
         .accounts
@@ -301,7 +301,7 @@ pub async fn remove_member(
 ///
 /// The response holds the key itself, shown this once; only its hash is stored.
 #[utoipa::path(
-    tag = "api keys",
+    tag = "api-keys",
     params(("id" = i64, Path, description = "Organization id")),
     request_body = ApiKeyForm,
     security(("bearer" = [])),
@@ -333,7 +333,7 @@ pub async fn create_api_key(
 
 /// List the organization's API keys, revoked ones included (owners).
 #[utoipa::path(
-    tag = "api keys",
+    tag = "api-keys",
     params(("id" = i64, Path, description = "Organization id")),
     security(("bearer" = [])),
     responses(
@@ -358,7 +358,7 @@ pub async fn list_api_keys(
 
 /// Revoke an API key (owners); it stops working at once.
 #[utoipa::path(
-    tag = "api keys",
+    tag = "api-keys",
     params(
         ("id" = i64, Path, description = "Organization id"),
         ("key_id" = i64, Path, description = "API key id"),

@@ -37,7 +37,7 @@ use techx_requests::transfer as files;
 pub async fn list_requests(
     state: web::Data<AppState>,
     actor: OptionalActor,
-    query: web::Query<ListRequestsQuery>,
+    query: crate::query::Query<ListRequestsQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let page = state
         .requests
@@ -137,8 +137,8 @@ pub async fn import_requests(
 pub async fn export_requests(
     state: web::Data<AppState>,
     actor: OptionalActor,
-    format: web::Query<transfer::FormatQuery>,
-    query: web::Query<ExportRequestsQuery>,
+    format: crate::query::Query<transfer::FormatQuery>,
+    query: crate::query::Query<ExportRequestsQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let views = state
         .requests
@@ -312,7 +312,7 @@ pub async fn list_request_history(
     state: web::Data<AppState>,
     actor: CurrentActor,
     id: web::Path<i64>,
-    query: web::Query<HistoryQuery>,
+    query: crate::query::Query<HistoryQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let page = state
         .requests

@@ -518,6 +518,7 @@ pub(crate) fn json_of(view: &impl Serialize) -> Result<Box<RawValue>, ApiError> 
 ///
 /// Example: `GET /api/v1/search?q=nuoc%20thai%20chan%20nuoi&kind=listing&province=38&facets=sci_field,trl&sort=relevance`
 #[utoipa::path(
+    operation_id = "search_records",
     tag = "search",
     params(SearchQuery),
     security((), ("bearer" = [])),
@@ -532,7 +533,7 @@ pub(crate) fn json_of(view: &impl Serialize) -> Result<Box<RawValue>, ApiError> 
 pub async fn search(
     state: web::Data<AppState>,
     actor: OptionalActor,
-    query: web::Query<SearchQuery>,
+    query: crate::query::Query<SearchQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let started = Instant::now();
     let registered = actor
@@ -722,6 +723,7 @@ pub struct Suggestions {
 ///
 /// Example: `GET /api/v1/search/suggest?q=nuoc%20th`
 #[utoipa::path(
+    operation_id = "list_suggestions",
     tag = "search",
     params(SuggestQuery),
     security((), ("bearer" = [])),
@@ -736,7 +738,7 @@ pub struct Suggestions {
 pub async fn suggest(
     state: web::Data<AppState>,
     _actor: OptionalActor,
-    query: web::Query<SuggestQuery>,
+    query: crate::query::Query<SuggestQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let mut errors = Vec::new();
     let text = query.q.trim_start().to_owned();

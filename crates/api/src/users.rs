@@ -23,7 +23,7 @@ use techx_core::{Page, PageParams, UserId};
 pub async fn list_users(
     state: web::Data<AppState>,
     actor: CurrentActor,
-    params: web::Query<PageParams>,
+    params: crate::query::Query<PageParams>,
 ) -> Result<HttpResponse, ApiError> {
     let page = state
         .accounts

@@ -26,11 +26,15 @@ pub struct UnknownCode {
 }
 
 /// Defines a code-list enum with its codes and labels, `as_str`, `FromStr`, `ALL` and `labels`.
+///
+/// A code is matched as `tt`, not `literal`: a `literal` fragment reaches derive macros wrapped in
+/// an invisible group, which serde reads but utoipa skipped, so the OpenAPI enum listed variant
+/// names (`natural`) where the server sends codes (`1`).
 macro_rules! code_list {
     (
         $(#[$meta:meta])*
         $name:ident, $list:literal {
-            $( $(#[$vmeta:meta])* $variant:ident = $code:literal, $vi:literal, $en:literal; )+
+            $( $(#[$vmeta:meta])* $variant:ident = $code:tt, $vi:literal, $en:literal; )+
         }
     ) => {
         $(#[$meta])*

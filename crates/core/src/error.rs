@@ -16,6 +16,8 @@ pub enum ErrorCode {
     Forbidden,
     /// The resource does not exist or the caller may not see it (404).
     NotFound,
+    /// The path exists but not with this method; `Allow` lists the methods it takes (405).
+    MethodNotAllowed,
     /// The action conflicts with the current state: illegal transition, duplicate (409).
     Conflict,
     /// A stale `If-Match` version (412).
@@ -37,6 +39,7 @@ impl ErrorCode {
             ErrorCode::Unauthenticated => "unauthenticated",
             ErrorCode::Forbidden => "forbidden",
             ErrorCode::NotFound => "not_found",
+            ErrorCode::MethodNotAllowed => "method_not_allowed",
             ErrorCode::Conflict => "conflict",
             ErrorCode::PreconditionFailed => "precondition_failed",
             ErrorCode::PayloadTooLarge => "payload_too_large",

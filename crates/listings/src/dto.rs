@@ -186,6 +186,8 @@ pub struct ListingView {
     pub summary_en: Option<String>,
     pub keywords: Vec<String>,
     pub sci_fields: Vec<SciField>,
+    /// Technology readiness level 1-9, or null when not applicable.
+    #[schema(minimum = 1, maximum = 9)]
     pub trl: Option<i32>,
     pub ip_assets: Vec<IpAsset>,
     pub transfer_forms: Vec<TransferForm>,

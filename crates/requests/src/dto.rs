@@ -143,6 +143,8 @@ pub struct RequestView {
     pub problem: String,
     pub keywords: Vec<String>,
     pub sci_fields: Vec<SciField>,
+    /// The least mature technology the requester can accept (TRL 1-9).
+    #[schema(minimum = 1, maximum = 9)]
     pub trl_min: Option<i32>,
     pub budget_min_vnd: Option<i64>,
     pub budget_max_vnd: Option<i64>,
