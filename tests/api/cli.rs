@@ -359,7 +359,9 @@ fn import_and_export_work_from_the_command_line() {
         .unwrap();
     assert!(
         imported.status.success(),
-        "{}",
+        "{:?}\nstdout: {}\nstderr: {}",
+        imported.status,
+        String::from_utf8_lossy(&imported.stdout),
         String::from_utf8_lossy(&imported.stderr)
     );
     assert!(String::from_utf8_lossy(&imported.stdout).contains("imported 1 records"));

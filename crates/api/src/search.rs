@@ -152,7 +152,7 @@ pub struct SearchHit {
 /// How many matching records carry one code.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct FacetValue {
-    #[schema(example = "38")]
+    #[schema(example = "thanh_hoa")]
     pub value: String,
     #[schema(example = "Thanh Hóa")]
     pub label_vi: String,
@@ -516,7 +516,7 @@ pub(crate) fn json_of(view: &impl Serialize) -> Result<Box<RawValue>, ApiError> 
 /// typo-tolerant pass runs (`fuzzy: true` says it did). Records appear at the caller's tiers, as
 /// on `GET`, and highlights only cover text the caller may read.
 ///
-/// Example: `GET /api/v1/search?q=nuoc%20thai%20chan%20nuoi&kind=listing&province=38&facets=sci_field,trl&sort=relevance`
+/// Example: `GET /api/v1/search?q=nuoc%20thai%20chan%20nuoi&kind=listing&province=thanh_hoa&facets=sci_field,trl&sort=relevance`
 #[utoipa::path(
     operation_id = "search_records",
     tag = "search",
