@@ -172,7 +172,8 @@ async fn head_is_answered_wherever_get_is() {
             "HEAD {path}"
         );
     }
-    // Over a real connection the body is left out.
+    // (In process the body is still there; the HTTP layer leaves it out on the wire, because it
+    // decoded the request as HEAD.) A public GET answers HEAD with 200.
     let head = app
         .send(TestApp::request(Method::HEAD, "/healthz", None))
         .await;
