@@ -219,3 +219,29 @@ async fn unknown_fields_are_refused_rather_than_ignored() {
         "{body}"
     );
 }
+
+/// JSON Schema counts `7.0` as an integer, so a client generated from the document may send it:
+/// it is read as the integer it is, not refused; a real fraction still is.
+#[actix_web::test]
+async fn a_whole_number_written_with_a_fraction_is_an_integer() {
+    let app = TestApp::new().await;
+    let (token, org) = app
+        .verified_owner("owner@whole.vn", "Whole Numbers Co")
+        .await;
+    let body = crate::support::listing_body(
+        "Máy sấy nông sản tiết kiệm điện",
+        json!({"organization_id": org as f64, "trl": 7.0, "price_min_vnd": 1000000.0}),
+    );
+    let reply = app.post("/api/v1/listings", Some(&token), body).await;
+    assert_eq!(
+        reply.status,
+        201,
+        "{}",
+        String::from_utf8_lossy(&reply.body)
+    );
+    assert_eq!(reply.json()["trl"], 7);
+    let fraction = crate::support::listing_body("Máy sấy nông sản loại hai", json!({"trl": 7.5}));
+    app.post("/api/v1/listings", Some(&token), fraction)
+        .await
+        .assert_error(400, "invalid_input");
+}

@@ -463,7 +463,6 @@ async fn matching_filters_and_validation() {
         "limit=51",
         "sci_field=9.9",
         "trl_min=0",
-        "trl_min=7&trl_max=5",
         "province=atlantis",
         "strict=maybe",
     ] {
@@ -471,6 +470,10 @@ async fn matching_filters_and_validation() {
             .await
             .assert_error(400, "invalid_input");
     }
+    // An inverted range matches nothing rather than being refused.
+    let inverted = app.get(&format!("{path}?trl_min=7&trl_max=5"), None).await;
+    assert_eq!(inverted.status, 200);
+    assert_eq!(inverted.json()["items"], serde_json::json!([]));
     app.get("/api/v1/requests/999999/matches", None)
         .await
         .assert_error(404, "not_found");

@@ -116,7 +116,7 @@ pub fn parse_keywords(validator: &mut Validator, field: &str, keywords: &[String
         if keyword.is_empty() || !seen.insert(keyword.to_lowercase()) {
             continue;
         }
-        if let Err(error) = validate::check_characters(field, keyword, false) {
+        if let Err(error) = validate::check_characters(field, keyword) {
             validator.push(error);
             continue;
         }
@@ -172,6 +172,18 @@ pub fn parse_sci_fields(validator: &mut Validator, fields: &[SciField]) -> Vec<S
     fields
 }
 
+/// An amount of money (VND) is never negative. (A filter's bounds are checked one by one: an
+/// inverted range is a filter that matches nothing, not an error.)
+pub fn check_money(validator: &mut Validator, field: &str, value: Option<i64>) {
+    if value.is_some_and(|v| v < 0) {
+        validator.push(FieldError::new(
+            field,
+            "range",
+            format!("{field} must not be negative"),
+        ));
+    }
+}
+
 /// Amounts in VND: not negative, and min ≤ max when both are given.
 pub fn check_money_range(
     validator: &mut Validator,
@@ -180,15 +192,8 @@ pub fn check_money_range(
     max_field: &str,
     max: Option<i64>,
 ) {
-    for (field, value) in [(min_field, min), (max_field, max)] {
-        if value.is_some_and(|v| v < 0) {
-            validator.push(FieldError::new(
-                field,
-                "range",
-                format!("{field} must not be negative"),
-            ));
-        }
-    }
+    check_money(validator, min_field, min);
+    check_money(validator, max_field, max);
     if let (Some(min), Some(max)) = (min, max)
         && min > max
     {
@@ -226,7 +231,7 @@ pub fn parse_contact(
     phone: Option<&str>,
 ) -> Contact {
     let name = validator
-        .check(validate::optional_line("contact_name", name, 200))
+        .check(validate::optional_text("contact_name", name, 200))
         .flatten();
     let email = match email.map(str::trim).filter(|e| !e.is_empty()) {
         Some(email) => validator
@@ -235,7 +240,7 @@ pub fn parse_contact(
         None => None,
     };
     let phone = validator
-        .check(validate::optional_line("contact_phone", phone, 30))
+        .check(validate::optional_text("contact_phone", phone, 30))
         .flatten();
     if let Some(phone) = &phone
         && !phone
@@ -670,7 +675,24 @@ impl Default for Sort {
 }
 
 impl Sort {
+    /// The sort keys by name; `-name` sorts descending.
+    pub const KEYS: [(&'static str, SortKey); 3] = [
+        ("updated_at", SortKey::UpdatedAt),
+        ("published_at", SortKey::PublishedAt),
+        ("title", SortKey::Title),
+    ];
+
+    /// Longest `sort` value accepted, as sent.
+    pub const MAX_LEN: usize = 20;
+
     pub fn parse(value: Option<&str>) -> Result<Sort, FieldError> {
+        if value.is_some_and(|v| v.chars().count() > Self::MAX_LEN) {
+            return Err(FieldError::new(
+                "sort",
+                "length",
+                format!("sort must be at most {} characters", Self::MAX_LEN),
+            ));
+        }
         let Some(value) = value.map(str::trim).filter(|v| !v.is_empty()) else {
             return Ok(Sort::default());
         };
@@ -678,17 +700,16 @@ impl Sort {
             Some(name) => (true, name),
             None => (false, value),
         };
-        let key = match name {
-            "updated_at" => SortKey::UpdatedAt,
-            "published_at" => SortKey::PublishedAt,
-            "title" => SortKey::Title,
-            _ => {
-                return Err(FieldError::new(
-                    "sort",
-                    "unknown_code",
-                    "sort must be updated_at, published_at or title, with - for descending",
-                ));
-            }
+        let Some(key) = Self::KEYS
+            .iter()
+            .find(|(known, _)| *known == name)
+            .map(|(_, key)| *key)
+        else {
+            return Err(FieldError::new(
+                "sort",
+                "unknown_code",
+                "sort must be updated_at, published_at or title, with - for descending",
+            ));
         };
         Ok(Sort { key, descending })
     }

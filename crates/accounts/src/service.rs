@@ -96,7 +96,7 @@ fn parse_scopes(rows: &[(i64, String)], key_id: i64) -> Result<Vec<ApiScope>, Ac
 
 /// A tax code (*mã số thuế*): 10 digits, or 10 digits, `-` and 3 digits for a branch.
 fn parse_tax_code(field: &str, value: Option<&str>) -> Result<Option<String>, FieldError> {
-    let Some(code) = validate::optional_line(field, value, 14)? else {
+    let Some(code) = validate::optional_text(field, value, 14)? else {
         return Ok(None);
     };
     let (main, branch) = match code.split_once('-') {
@@ -121,7 +121,7 @@ fn parse_organization_form(
     form: OrganizationForm,
 ) -> Option<NewOrganization> {
     let field = |name: &str| format!("{prefix}{name}");
-    let name = validator.check(validate::required_line(&field("name"), &form.name, 2, 300));
+    let name = validator.check(validate::required_text(&field("name"), &form.name, 2, 300));
     let tax_code = validator.check(parse_tax_code(&field("tax_code"), form.tax_code.as_deref()));
     let address = validator.check(validate::optional_text(
         &field("address"),
@@ -690,7 +690,7 @@ impl Accounts {
         let name = patch
             .name
             .as_deref()
-            .and_then(|n| validator.check(validate::required_line("name", n, 2, 300)));
+            .and_then(|n| validator.check(validate::required_text("name", n, 2, 300)));
         let tax_code = patch
             .tax_code
             .as_ref()
@@ -1006,7 +1006,7 @@ impl Accounts {
         form: ApiKeyForm,
     ) -> Result<CreatedApiKey, AccountsError> {
         let mut validator = Validator::new();
-        let name = validator.check(validate::required_line("name", &form.name, 1, 100));
+        let name = validator.check(validate::required_text("name", &form.name, 1, 100));
         if form.scopes.len() > 10 {
             validator.push(FieldError::new(
                 "scopes",
@@ -1121,7 +1121,7 @@ fn parse_new_user(
     password: &str,
 ) -> Option<(Email, String)> {
     let email = validator.check(Email::parse("email", email));
-    let full_name = validator.check(validate::required_line("full_name", full_name, 1, 200));
+    let full_name = validator.check(validate::required_text("full_name", full_name, 1, 200));
     let email_text = email
         .as_ref()
         .map(|e| e.as_str().to_owned())

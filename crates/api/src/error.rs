@@ -186,7 +186,7 @@ pub fn path_error(error: actix_web::error::PathError, req: &HttpRequest) -> acti
         .match_info()
         .iter()
         .filter(|(name, value)| {
-            (*name == "id" || name.ends_with("_id")) && !value.parse::<i64>().is_ok_and(|v| v > 0)
+            crate::contract::is_id_parameter(name) && !value.parse::<i64>().is_ok_and(|v| v > 0)
         })
         .map(|(name, _)| {
             FieldError::new(

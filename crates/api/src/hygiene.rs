@@ -3,6 +3,10 @@
 //! nothing reaches a record, a log line or the database (PostgreSQL cannot store NUL at all).
 //! Long texts keep tab, line feed and carriage return; query strings and paths take none.
 //! Imported files are checked row by row by the same validators that check forms.
+//!
+//! The same pass reads a whole number written with a fraction (`42.0`) as the integer it is:
+//! JSON Schema counts `42.0` as an integer, so a client may send it where the document says
+//! `integer`, and the typed extractors would otherwise refuse it.
 
 use crate::JSON_LIMIT;
 use crate::error::ApiError;
@@ -95,6 +99,42 @@ fn json_problems(value: &Value, path: &mut String, out: &mut Vec<FieldError>) {
     }
 }
 
+/// Largest magnitude below which every whole `f64` is exactly an integer (2^53).
+const EXACT_INTEGERS: f64 = 9_007_199_254_740_992.0;
+
+/// Rewrite every whole number spelled with a fraction (`42.0`) as an integer; whether any was.
+fn whole_numbers(value: &mut Value) -> bool {
+    match value {
+        Value::Number(number) if number.is_f64() => {
+            let Some(float) = number.as_f64() else {
+                return false;
+            };
+            if float.fract() == 0.0 && float.abs() <= EXACT_INTEGERS {
+                // Exact: the magnitude is at most 2^53.
+                *value = Value::from(float as i64);
+                return true;
+            }
+            false
+        }
+        Value::Array(items) => {
+            // Every item is rewritten: no short circuit.
+            let mut changed = false;
+            for item in items {
+                changed |= whole_numbers(item);
+            }
+            changed
+        }
+        Value::Object(fields) => {
+            let mut changed = false;
+            for item in fields.values_mut() {
+                changed |= whole_numbers(item);
+            }
+            changed
+        }
+        _ => false,
+    }
+}
+
 fn is_json(req: &ServiceRequest) -> bool {
     req.headers()
         .get(header::CONTENT_TYPE)
@@ -131,12 +171,17 @@ async fn check(req: &mut ServiceRequest) -> Result<(), ApiError> {
     let has_body = !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
     if has_body && is_json(req) {
         let mut payload = req.take_payload();
-        let body = read_body(&mut payload).await?;
-        if let Ok(value) = serde_json::from_slice::<Value>(&body) {
+        let mut body = read_body(&mut payload).await?;
+        if let Ok(mut value) = serde_json::from_slice::<Value>(&body) {
             let mut problems = Vec::new();
             json_problems(&value, &mut String::new(), &mut problems);
             if !problems.is_empty() {
                 return Err(refusal(problems));
+            }
+            if whole_numbers(&mut value)
+                && let Ok(rewritten) = serde_json::to_vec(&value)
+            {
+                body = Bytes::from(rewritten);
             }
         }
         req.set_payload(Payload::from(body));
@@ -169,6 +214,20 @@ mod tests {
         json_problems(&body, &mut String::new(), &mut problems);
         let fields: Vec<&str> = problems.iter().map(|p| p.field.as_str()).collect();
         assert_eq!(fields, vec!["ip_assets[1].number"]);
+    }
+
+    #[test]
+    fn whole_numbers_written_with_a_fraction_are_integers() {
+        let mut body = json!({"organization_id": 7.0, "threshold": 0.75, "ids": [1.0, 2],
+            "huge": 1e300, "nested": {"n": -3.0}});
+        assert!(whole_numbers(&mut body));
+        assert_eq!(
+            body,
+            json!({"organization_id": 7, "threshold": 0.75, "ids": [1, 2], "huge": 1e300,
+                "nested": {"n": -3}})
+        );
+        let mut plain = json!({"a": 1, "b": "1.0"});
+        assert!(!whole_numbers(&mut plain));
     }
 
     #[test]

@@ -22,6 +22,9 @@ fn principal(actor: &Actor) -> String {
     }
 }
 
+/// Longest `Idempotency-Key`, in visible ASCII characters.
+pub const MAX_KEY_LEN: usize = 255;
+
 fn key_of(req: &HttpRequest) -> Result<Option<String>, ApiError> {
     let Some(value) = req.headers().get(HEADER) else {
         return Ok(None);
@@ -30,7 +33,9 @@ fn key_of(req: &HttpRequest) -> Result<Option<String>, ApiError> {
         .to_str()
         .ok()
         .map(str::trim)
-        .filter(|k| !k.is_empty() && k.len() <= 255 && k.chars().all(|c| c.is_ascii_graphic()))
+        .filter(|k| {
+            !k.is_empty() && k.len() <= MAX_KEY_LEN && k.chars().all(|c| c.is_ascii_graphic())
+        })
         .ok_or_else(|| {
             ApiError::invalid("Idempotency-Key must be 1 to 255 visible ASCII characters")
         })?;

@@ -284,24 +284,7 @@ pub(crate) fn parse_filters(params: FilterParams<'_>, errors: &mut Vec<FieldErro
         price_min: check_range("price_min", params.price_min, 0, i64::MAX, errors),
         price_max: check_range("price_max", params.price_max, 0, i64::MAX, errors),
     };
-    if let (Some(low), Some(high)) = (filters.trl_min, filters.trl_max)
-        && low > high
-    {
-        errors.push(FieldError::new(
-            "trl_max",
-            "range",
-            "trl_max must not be below trl_min",
-        ));
-    }
-    if let (Some(low), Some(high)) = (filters.price_min, filters.price_max)
-        && low > high
-    {
-        errors.push(FieldError::new(
-            "price_max",
-            "range",
-            "price_max must not be below price_min",
-        ));
-    }
+    // Each bound is checked on its own: an inverted range is a filter that matches nothing.
     filters
 }
 

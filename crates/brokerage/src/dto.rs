@@ -138,7 +138,7 @@ pub struct InquiryForm {
     #[schema(max_length = 5000)]
     pub about_us: Option<String>,
     /// The question (required, at most 5,000 characters).
-    #[schema(max_length = 5000)]
+    #[schema(value_type = String, required = true, min_length = 1, max_length = 5000)]
     pub message: Option<String>,
     /// The verified organization asking; default the caller's first verified one.
     pub organization_id: Option<i64>,
@@ -234,7 +234,7 @@ pub struct InquiryFilter {
 #[serde(deny_unknown_fields)]
 pub struct MessageForm {
     /// The text (required, at most 5,000 characters).
-    #[schema(max_length = 5000)]
+    #[schema(value_type = String, required = true, min_length = 1, max_length = 5000)]
     pub body: Option<String>,
 }
 
@@ -245,7 +245,7 @@ pub struct AccessRequestForm {
     pub entity: Entity,
     pub entity_id: i64,
     /// Why the organization needs it (required, at most 5,000 characters).
-    #[schema(max_length = 5000)]
+    #[schema(value_type = String, required = true, min_length = 1, max_length = 5000)]
     pub message: Option<String>,
     /// The verified organization asking; default the caller's first verified one.
     pub organization_id: Option<i64>,
@@ -398,7 +398,8 @@ pub struct StageForm {
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct EngagementNoteForm {
-    #[schema(max_length = 5000)]
+    /// The note (required, at most 5,000 characters).
+    #[schema(value_type = String, required = true, min_length = 1, max_length = 5000)]
     pub body: Option<String>,
 }
 

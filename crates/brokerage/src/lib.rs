@@ -155,7 +155,7 @@ pub(crate) fn text(
 ) -> Option<String> {
     let value = value.as_deref().map(str::trim).filter(|v| !v.is_empty());
     if let Some(v) = value
-        && let Err(error) = techx_core::validate::check_characters(field, v, true)
+        && let Err(error) = techx_core::validate::check_characters(field, v)
     {
         errors.push(error);
         return None;

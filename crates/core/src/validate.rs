@@ -9,9 +9,47 @@ pub fn forbidden_in_text(c: char) -> bool {
     c.is_control() && !matches!(c, '\t' | '\n' | '\r')
 }
 
-/// Refuse control characters: in a long text (`multiline`) all but tab and line breaks, in a
-/// one-line value (a title, a name, a code) every one.
-pub fn check_characters(field: &str, value: &str, multiline: bool) -> Result<(), FieldError> {
+/// Fields that are long texts (several paragraphs, notes, messages): they keep tab and line
+/// breaks; every other text is one line (a title, a name, a code, a keyword) and takes no
+/// control character at all. The validators and the OpenAPI document (its `pattern`s) both
+/// read this list.
+pub const LONG_TEXTS: &[&str] = &[
+    "summary",
+    "summary_en",
+    "details",
+    "details_en",
+    "confidential_details",
+    "problem",
+    "requirements",
+    "address",
+    "note",
+    "message",
+    "missing",
+    "about_us",
+    "body",
+    "reason",
+    "next_action",
+    "ip_contributed",
+];
+
+/// Whether `field` (a JSON name, possibly nested: `rows[3].summary`, `ip_assets[0].number`) is
+/// a long text.
+pub fn is_long_text(field: &str) -> bool {
+    let last = field.rsplit('.').next().unwrap_or(field);
+    let name = last.split('[').next().unwrap_or(last);
+    LONG_TEXTS.contains(&name)
+}
+
+/// JSON Schema `pattern` of a one-line text: no control character.
+pub const LINE_PATTERN: &str = "^[^\\u0000-\\u001F\\u007F-\\u009F]*$";
+/// JSON Schema `pattern` of a long text: no control character but tab, line feed and carriage
+/// return.
+pub const TEXT_PATTERN: &str = "^[^\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F]*$";
+
+/// Refuse control characters: in a long text ([`is_long_text`]) all but tab and line breaks, in
+/// a one-line value every one.
+pub fn check_characters(field: &str, value: &str) -> Result<(), FieldError> {
+    let multiline = is_long_text(field);
     let bad = |c: char| {
         if multiline {
             forbidden_in_text(c)
@@ -34,26 +72,15 @@ pub fn check_characters(field: &str, value: &str, multiline: bool) -> Result<(),
     Ok(())
 }
 
-/// Trim a required text field and check its length in characters. Tab and line breaks are
-/// allowed; other control characters are not.
+/// Trim a required text field and check its characters ([`check_characters`]) and its length
+/// in characters.
 pub fn required_text(
     field: &str,
     value: &str,
     min: usize,
     max: usize,
 ) -> Result<String, FieldError> {
-    check_characters(field, value, true)?;
-    required(field, value, min, max)
-}
-
-/// [`required_text`] for a one-line value: no control character at all.
-pub fn required_line(
-    field: &str,
-    value: &str,
-    min: usize,
-    max: usize,
-) -> Result<String, FieldError> {
-    check_characters(field, value, false)?;
+    check_characters(field, value)?;
     required(field, value, min, max)
 }
 
@@ -77,27 +104,14 @@ fn required(field: &str, value: &str, min: usize, max: usize) -> Result<String, 
     Ok(trimmed.to_owned())
 }
 
-/// Trim an optional text field; blank becomes None. Tab and line breaks are allowed; other
-/// control characters are not.
+/// Trim an optional text field; blank becomes None. Characters as [`check_characters`].
 pub fn optional_text(
     field: &str,
     value: Option<&str>,
     max: usize,
 ) -> Result<Option<String>, FieldError> {
     if let Some(value) = value {
-        check_characters(field, value, true)?;
-    }
-    optional(field, value, max)
-}
-
-/// [`optional_text`] for a one-line value: no control character at all.
-pub fn optional_line(
-    field: &str,
-    value: Option<&str>,
-    max: usize,
-) -> Result<Option<String>, FieldError> {
-    if let Some(value) = value {
-        check_characters(field, value, false)?;
+        check_characters(field, value)?;
     }
     optional(field, value, max)
 }
@@ -132,6 +146,12 @@ pub struct Email(String);
 
 impl Email {
     pub const MAX_LEN: usize = 254;
+    /// Longest part before the `@`, in characters.
+    pub const MAX_LOCAL_LEN: usize = 64;
+    /// JSON Schema `pattern` of what [`Email::parse`] accepts (the length is `maxLength`):
+    /// one `@`, a local part of 1 to 64 characters, a domain of dot-separated labels, no
+    /// whitespace or control character inside, surrounding spaces ignored.
+    pub const PATTERN: &str = "^[ \\u00A0\\u1680\\u2000-\\u200A\\u2028\\u2029\\u202F\\u205F\\u3000]*[^ \\u00A0\\u1680\\u2000-\\u200A\\u2028\\u2029\\u202F\\u205F\\u3000@\\u0000-\\u001F\\u007F-\\u009F]{1,64}@[^ \\u00A0\\u1680\\u2000-\\u200A\\u2028\\u2029\\u202F\\u205F\\u3000@.\\u0000-\\u001F\\u007F-\\u009F]+(?:\\.[^ \\u00A0\\u1680\\u2000-\\u200A\\u2028\\u2029\\u202F\\u205F\\u3000@.\\u0000-\\u001F\\u007F-\\u009F]+)+[ \\u00A0\\u1680\\u2000-\\u200A\\u2028\\u2029\\u202F\\u205F\\u3000]*$";
 
     pub fn parse(field: &str, value: &str) -> Result<Email, FieldError> {
         let email = value.trim().to_lowercase();
@@ -149,7 +169,10 @@ impl Email {
                 format!("{field} is required"),
             ));
         }
-        if email.len() > Self::MAX_LEN || email.chars().any(|c| c.is_whitespace() || c.is_control())
+        // Lengths in characters, as sent (what the document's `maxLength` and `pattern` say).
+        if value.chars().count() > Self::MAX_LEN
+            || value.chars().any(char::is_control)
+            || email.chars().any(char::is_whitespace)
         {
             return Err(invalid());
         }
@@ -161,7 +184,12 @@ impl Email {
             && !domain.ends_with('.')
             && !domain.contains("..")
             && !domain.contains('@');
-        if local.is_empty() || local.len() > 64 || !domain_ok {
+        let local_length = value
+            .trim()
+            .split('@')
+            .next()
+            .map_or(0, |l| l.chars().count());
+        if local.is_empty() || local_length > Self::MAX_LOCAL_LEN || !domain_ok {
             return Err(invalid());
         }
         Ok(Email(email))

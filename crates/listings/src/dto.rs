@@ -33,6 +33,8 @@ pub struct IpAsset {
 pub struct ListingForm {
     /// The owner; may be left out when the caller edits for exactly one organization.
     pub organization_id: Option<OrganizationId>,
+    /// Required.
+    #[schema(value_type = ListingKind, required = true)]
     pub kind: Option<ListingKind>,
     /// Language of the text fields (default `vi`).
     pub lang: Option<Lang>,
@@ -66,7 +68,7 @@ pub struct ListingForm {
     pub keywords: Vec<String>,
     /// 1 to 10 fields of science and technology.
     #[serde(default)]
-    #[schema(max_items = 10)]
+    #[schema(required = true, min_items = 1, max_items = 10)]
     pub sci_fields: Vec<SciField>,
     /// Technology readiness level 1-9, or null when not applicable.
     #[schema(minimum = 1, maximum = 9)]
@@ -131,7 +133,7 @@ pub struct ListingPatch {
     pub summary_en: Option<Option<String>>,
     #[schema(max_items = 20)]
     pub keywords: Option<Vec<String>>,
-    #[schema(max_items = 10)]
+    #[schema(min_items = 1, max_items = 10)]
     pub sci_fields: Option<Vec<SciField>>,
     #[serde(default, deserialize_with = "techx_core::validate::double_option")]
     #[schema(value_type = Option<i32>, minimum = 1, maximum = 9)]

@@ -46,7 +46,7 @@ fn validate_form(form: &ListingForm) -> Result<Valid, Vec<FieldError>> {
     if kind.is_none() {
         v.push(FieldError::new("kind", "required", "kind is required"));
     }
-    let title = v.check(validate::required_line("title", &form.title, 5, 300));
+    let title = v.check(validate::required_text("title", &form.title, 5, 300));
     let summary = v.check(validate::required_text("summary", &form.summary, 20, 5000));
     let details = v.check(validate::optional_text(
         "details",
@@ -58,7 +58,7 @@ fn validate_form(form: &ListingForm) -> Result<Valid, Vec<FieldError>> {
         form.confidential_details.as_deref(),
         20_000,
     ));
-    let title_en = v.check(validate::optional_line(
+    let title_en = v.check(validate::optional_text(
         "title_en",
         form.title_en.as_deref(),
         300,
@@ -68,7 +68,7 @@ fn validate_form(form: &ListingForm) -> Result<Valid, Vec<FieldError>> {
         form.summary_en.as_deref(),
         5000,
     ));
-    let research_task_code = v.check(validate::optional_line(
+    let research_task_code = v.check(validate::optional_text(
         "research_task_code",
         form.research_task_code.as_deref(),
         100,
@@ -116,12 +116,12 @@ fn validate_form(form: &ListingForm) -> Result<Valid, Vec<FieldError>> {
     }
     let mut ip_assets = Vec::new();
     for (index, asset) in form.ip_assets.iter().enumerate() {
-        let number = v.check(validate::optional_line(
+        let number = v.check(validate::optional_text(
             &format!("ip_assets[{index}].number"),
             asset.number.as_deref(),
             100,
         ));
-        let jurisdiction = v.check(validate::optional_line(
+        let jurisdiction = v.check(validate::optional_text(
             &format!("ip_assets[{index}].jurisdiction"),
             asset.jurisdiction.as_deref(),
             100,
@@ -369,22 +369,9 @@ fn parse_filter(query: &ListListingsQuery) -> Result<(Filter, Sort), RecordError
     let sort = v.check(Sort::parse(query.sort.as_deref()));
     records::check_trl(&mut v, "trl_min", query.trl_min);
     records::check_trl(&mut v, "trl_max", query.trl_max);
-    if let (Some(min), Some(max)) = (query.trl_min, query.trl_max)
-        && min > max
-    {
-        v.push(FieldError::new(
-            "trl_max",
-            "range",
-            "trl_min must not exceed trl_max",
-        ));
-    }
-    records::check_money_range(
-        &mut v,
-        "price_min",
-        query.price_min,
-        "price_max",
-        query.price_max,
-    );
+    // Each bound is checked on its own: an inverted range matches nothing.
+    records::check_money(&mut v, "price_min", query.price_min);
+    records::check_money(&mut v, "price_max", query.price_max);
     v.finish().map_err(RecordError::Invalid)?;
     let filter = Filter {
         status: query.status.map(|s| s.as_str().to_owned()),

@@ -17,6 +17,8 @@ pub use techx_accounts::records::{ContactView, ExportFormat, ImportReport};
 pub struct RequestForm {
     /// The requester; may be left out when the caller edits for exactly one organization.
     pub organization_id: Option<OrganizationId>,
+    /// Required.
+    #[schema(value_type = RequestKind, required = true)]
     pub kind: Option<RequestKind>,
     /// Language of the text fields (default `vi`).
     pub lang: Option<Lang>,
@@ -24,13 +26,14 @@ pub struct RequestForm {
     #[serde(default)]
     #[schema(
         example = "Cần công nghệ xử lý nước thải chăn nuôi lợn quy mô 2.000 con",
+        required = true,
         min_length = 5,
         max_length = 300
     )]
     pub title: String,
     /// Public: the current situation, the pain and a measurable target; 20 to 5000 characters.
     #[serde(default)]
-    #[schema(min_length = 20, max_length = 5000)]
+    #[schema(required = true, min_length = 20, max_length = 5000)]
     pub problem: String,
     /// Registered tier: technical specifications, constraints, standards (at most 20000).
     #[schema(max_length = 20000)]
@@ -44,7 +47,7 @@ pub struct RequestForm {
     pub keywords: Vec<String>,
     /// 1 to 10 fields of science and technology.
     #[serde(default)]
-    #[schema(max_items = 10)]
+    #[schema(required = true, min_items = 1, max_items = 10)]
     pub sci_fields: Vec<SciField>,
     /// The least mature technology the requester can accept (TRL 1-9).
     #[schema(minimum = 1, maximum = 9)]
@@ -95,7 +98,7 @@ pub struct RequestPatch {
     pub confidential_details: Option<Option<String>>,
     #[schema(max_items = 20)]
     pub keywords: Option<Vec<String>>,
-    #[schema(max_items = 10)]
+    #[schema(min_items = 1, max_items = 10)]
     pub sci_fields: Option<Vec<SciField>>,
     #[serde(default, deserialize_with = "techx_core::validate::double_option")]
     #[schema(value_type = Option<i32>, minimum = 1, maximum = 9)]

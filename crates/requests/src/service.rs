@@ -44,7 +44,7 @@ fn validate_form(form: &RequestForm) -> Result<Valid, Vec<FieldError>> {
     if kind.is_none() {
         v.push(FieldError::new("kind", "required", "kind is required"));
     }
-    let title = v.check(validate::required_line("title", &form.title, 5, 300));
+    let title = v.check(validate::required_text("title", &form.title, 5, 300));
     let problem = v.check(validate::required_text("problem", &form.problem, 20, 5000));
     let requirements = v.check(validate::optional_text(
         "requirements",
@@ -271,22 +271,9 @@ fn parse_filter(
     let sort = v.check(Sort::parse(query.sort.as_deref()));
     records::check_trl(&mut v, "trl_min", query.trl_min);
     records::check_trl(&mut v, "trl_max", query.trl_max);
-    if let (Some(min), Some(max)) = (query.trl_min, query.trl_max)
-        && min > max
-    {
-        v.push(FieldError::new(
-            "trl_max",
-            "range",
-            "trl_min must not exceed trl_max",
-        ));
-    }
-    records::check_money_range(
-        &mut v,
-        "budget_min",
-        query.budget_min,
-        "budget_max",
-        query.budget_max,
-    );
+    // Each bound is checked on its own: an inverted range matches nothing.
+    records::check_money(&mut v, "budget_min", query.budget_min);
+    records::check_money(&mut v, "budget_max", query.budget_max);
     v.finish().map_err(RecordError::Invalid)?;
     // Filtering by requester must not find the anonymous requests of those the caller may not
     // identify.
