@@ -295,7 +295,12 @@ async fn main() {
     actix_web::rt::spawn(running);
     let paths: Vec<String> = texts
         .iter()
-        .map(|t| format!("/api/v1/search?q={}&facets=sci_field,province", encode(t)))
+        .map(|t| {
+            format!(
+                "/api/v1/search?q={}&facets=sci_field,province_code",
+                encode(t)
+            )
+        })
         .collect();
     let (http_rate, health, errors) = actix_web::rt::task::spawn_blocking(move || {
         let count = Arc::new(AtomicU64::new(0));

@@ -654,7 +654,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Openapi => {
             let document = techx_api::openapi();
-            println!("{}", document.to_pretty_json()?);
+            println!("{}", serde_json::to_string_pretty(&document)?);
             Ok(())
         }
         Command::Admin(AdminCommand::Create {

@@ -388,7 +388,12 @@ async fn taxonomies_are_served_with_labels_and_an_etag() {
         .get("/api/v1/taxonomies/cooperation_type", None)
         .await
         .json();
-    assert_eq!(one.as_array().unwrap().len(), 14);
+    // One page holding the whole list.
+    assert_eq!(one["items"].as_array().unwrap().len(), 14);
+    assert_eq!(
+        (one["total"].as_i64(), one["limit"].as_i64()),
+        (Some(14), Some(14))
+    );
     app.get("/api/v1/taxonomies/colours", None)
         .await
         .assert_error(404, "not_found");

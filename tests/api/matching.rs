@@ -463,7 +463,7 @@ async fn matching_filters_and_validation() {
         "limit=51",
         "sci_field=9.9",
         "trl_min=0",
-        "province=atlantis",
+        "province_code=atlantis",
         "strict=maybe",
     ] {
         app.get(&format!("{path}?{bad}"), None)

@@ -275,3 +275,261 @@ fn url_encode(text: &str) -> String {
         })
         .collect()
 }
+
+/// Every operation of the document, with its name for messages.
+fn operations(spec: &Value) -> Vec<(String, &Value)> {
+    let mut found = Vec::new();
+    for (path, item) in spec["paths"].as_object().unwrap() {
+        for (method, operation) in item.as_object().unwrap() {
+            found.push((format!("{} {path}", method.to_uppercase()), operation));
+        }
+    }
+    found
+}
+
+/// A schema with its `$ref` followed.
+fn resolved<'a>(spec: &'a Value, schema: &'a Value) -> &'a Value {
+    match schema["$ref"].as_str() {
+        Some(reference) => resolve(spec, reference).unwrap_or(schema),
+        None => schema,
+    }
+}
+
+/// One list convention: no operation answers a bare array; whatever answers `items` also says
+/// the `limit` that was applied, and a list that takes `offset` answers the whole page shape
+/// (`items`, `total`, `limit`, `offset`).
+#[test]
+fn every_collection_answers_items_with_its_limit_and_pages_carry_the_total() {
+    let spec = generated();
+    let mut lists = 0;
+    for (name, operation) in operations(&spec) {
+        let takes_offset = operation["parameters"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .any(|p| p["name"] == "offset" && p["in"] == "query");
+        for (status, response) in operation["responses"].as_object().unwrap() {
+            if !status.starts_with('2') {
+                continue;
+            }
+            let Some(schema) = response["content"]["application/json"].get("schema") else {
+                continue;
+            };
+            let schema = resolved(&spec, schema);
+            assert_ne!(schema["type"], "array", "{name}: answers a bare array");
+            let properties = &schema["properties"];
+            if properties.get("items").is_some() {
+                lists += 1;
+                assert_eq!(
+                    properties["items"]["type"], "array",
+                    "{name}: `items` is not an array"
+                );
+                assert!(
+                    properties.get("limit").is_some(),
+                    "{name}: answers `items` without the `limit` applied"
+                );
+            }
+            if takes_offset {
+                for key in ["items", "total", "limit", "offset"] {
+                    let required = schema["required"].as_array().unwrap();
+                    assert!(
+                        required.iter().any(|r| r == key),
+                        "{name}: a paged list without `{key}`"
+                    );
+                }
+            }
+        }
+    }
+    assert!(lists >= 20, "only {lists} lists");
+}
+
+/// Named schemas are referenced, never copied: no named object schema appears written out
+/// inside another schema or an operation (a generated client would make a second class of it).
+#[test]
+fn named_schemas_are_referenced_never_copied() {
+    let spec = generated();
+    let schemas = spec["components"]["schemas"].as_object().unwrap();
+    let named: Vec<(&String, &Value)> = schemas
+        .iter()
+        .filter(|(_, schema)| schema.get("properties").is_some())
+        .collect();
+    fn copies(value: &Value, named: &[(&String, &Value)], at: String, found: &mut Vec<String>) {
+        if let Some((name, _)) = named.iter().find(|(_, schema)| *schema == value) {
+            found.push(format!("{at}: a copy of {name}"));
+            return;
+        }
+        match value {
+            Value::Object(map) => {
+                for (key, inner) in map {
+                    copies(inner, named, format!("{at}/{key}"), found);
+                }
+            }
+            Value::Array(items) => {
+                for (i, inner) in items.iter().enumerate() {
+                    copies(inner, named, format!("{at}/{i}"), found);
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut found = Vec::new();
+    for (name, schema) in schemas {
+        for (key, inner) in schema.as_object().unwrap() {
+            copies(inner, &named, format!("{name}/{key}"), &mut found);
+        }
+    }
+    copies(&spec["paths"], &named, "paths".to_owned(), &mut found);
+    assert!(found.is_empty(), "{found:#?}");
+    assert!(
+        named.len() >= 40,
+        "only {} named object schemas",
+        named.len()
+    );
+}
+
+/// One vocabulary: operationIds `verb_resource`, tags without spaces, a summary of one line and
+/// a description on every operation, a description on every parameter.
+#[test]
+fn every_operation_and_parameter_is_named_and_described_the_same_way() {
+    let spec = generated();
+    let operation_id = regex::Regex::new("^[a-z]+(_[a-z]+)+$").unwrap();
+    for tag in spec["tags"].as_array().unwrap() {
+        let tag = tag["name"].as_str().unwrap();
+        assert!(!tag.contains(char::is_whitespace), "tag {tag:?}");
+    }
+    for (name, operation) in operations(&spec) {
+        let id = operation["operationId"].as_str().unwrap();
+        assert!(operation_id.is_match(id), "{name}: operationId {id}");
+        for tag in operation["tags"].as_array().unwrap() {
+            assert!(!tag.as_str().unwrap().contains(' '), "{name}: tag {tag}");
+        }
+        let summary = operation["summary"].as_str().unwrap_or_default();
+        assert!(
+            !summary.contains('\n') && summary.len() <= 80,
+            "{name}: the summary is not one short line: {summary:?}"
+        );
+        assert!(
+            operation["description"]
+                .as_str()
+                .is_some_and(|d| d.trim().len() > summary.len() / 2),
+            "{name}: no description"
+        );
+        for parameter in operation["parameters"].as_array().into_iter().flatten() {
+            assert!(
+                parameter["description"]
+                    .as_str()
+                    .is_some_and(|d| !d.trim().is_empty()),
+                "{name}: parameter {} has no description",
+                parameter["name"]
+            );
+        }
+    }
+}
+
+/// One vocabulary: query parameters that take the same values go by the same name in every
+/// operation (a range's `_min` and `_max` count as one name; ids are told apart by their names),
+/// and a filter by a code list that records carry is named after the records' property
+/// (`province_code`, `sci_field` for `sci_fields`).
+#[test]
+fn parameters_that_take_the_same_values_go_by_the_same_name() {
+    let spec = generated();
+    let schemas = &spec["components"]["schemas"];
+    let mut names_by_values: std::collections::BTreeMap<String, BTreeSet<String>> =
+        Default::default();
+    let mut parameters = Vec::new();
+    for (operation_name, operation) in operations(&spec) {
+        for parameter in operation["parameters"].as_array().into_iter().flatten() {
+            if parameter["in"] != "query" {
+                continue;
+            }
+            let name = parameter["name"].as_str().unwrap().to_owned();
+            parameters.push((operation_name.clone(), name.clone(), &parameter["schema"]));
+            if techx_api::contract::is_id_parameter(&name) {
+                continue;
+            }
+            let mut values = parameter["schema"].clone();
+            if let Some(values) = values.as_object_mut() {
+                values.remove("description");
+                values.remove("example");
+            }
+            let base = name
+                .strip_suffix("_min")
+                .or_else(|| name.strip_suffix("_max"))
+                .unwrap_or(&name)
+                .to_owned();
+            names_by_values
+                .entry(values.to_string())
+                .or_default()
+                .insert(base);
+        }
+    }
+    for (values, names) in &names_by_values {
+        assert!(
+            names.len() == 1,
+            "query parameters {names:?} take the same values ({values}) under different names"
+        );
+    }
+    // The code lists the records carry, by the property that carries them.
+    let mut carried = Vec::new();
+    for view in ["ListingView", "RequestView"] {
+        for (property, schema) in schemas[view]["properties"].as_object().unwrap() {
+            let reference = schema["$ref"]
+                .as_str()
+                .or_else(|| schema["items"]["$ref"].as_str())
+                .or_else(|| {
+                    schema["oneOf"]
+                        .as_array()
+                        .into_iter()
+                        .flatten()
+                        .find_map(|s| s["$ref"].as_str())
+                });
+            let Some(list) = reference.and_then(|r| resolve(&spec, r)) else {
+                continue;
+            };
+            let Some(codes) = list["enum"].as_array() else {
+                continue;
+            };
+            if codes.len() < 3 {
+                continue;
+            }
+            carried.push((
+                property.clone(),
+                reference.unwrap().to_owned(),
+                codes.clone(),
+            ));
+        }
+    }
+    assert!(carried.len() >= 3, "only {carried:?}");
+    let mut checked = 0;
+    for (operation_name, name, schema) in &parameters {
+        let pattern = schema["pattern"].as_str().unwrap_or_default();
+        let lists: BTreeSet<&String> = carried
+            .iter()
+            .filter(|(_, reference, codes)| {
+                schema["$ref"].as_str() == Some(reference.as_str())
+                    || codes.iter().all(|code| {
+                        let code = code.as_str().unwrap().replace('.', "\\.");
+                        pattern.contains(&format!("|{code}|"))
+                            || pattern.contains(&format!("(?:{code}|"))
+                            || pattern.contains(&format!("|{code})"))
+                    })
+            })
+            .map(|(_, reference, _)| reference)
+            .collect();
+        for reference in lists {
+            checked += 1;
+            let properties: Vec<&String> = carried
+                .iter()
+                .filter(|(_, r, _)| r == reference)
+                .map(|(property, _, _)| property)
+                .collect();
+            assert!(
+                properties
+                    .iter()
+                    .any(|p| *p == name || **p == format!("{name}s")),
+                "{operation_name}: ?{name} filters by the codes records carry as {properties:?}: name it so"
+            );
+        }
+    }
+    assert!(checked >= 10, "only {checked} code filters found");
+}

@@ -306,7 +306,23 @@ async fn owners_manage_members_and_the_last_owner_stays() {
     .assert_error(409, "conflict");
     // A viewer sees the members but cannot change them.
     let listed = app.get(&members, Some(&colleague)).await.json();
-    assert_eq!(listed.as_array().unwrap().len(), 2);
+    assert_eq!(listed["total"], 2);
+    assert_eq!(listed["items"].as_array().unwrap().len(), 2);
+    // Paged like every list.
+    let first = app
+        .get(&format!("{members}?limit=1"), Some(&colleague))
+        .await
+        .json();
+    assert_eq!(
+        (first["total"].as_i64(), first["limit"].as_i64()),
+        (Some(2), Some(1))
+    );
+    let second = app
+        .get(&format!("{members}?limit=1&offset=1"), Some(&colleague))
+        .await
+        .json();
+    assert_eq!(second["items"].as_array().unwrap().len(), 1);
+    assert_ne!(first["items"][0]["user_id"], second["items"][0]["user_id"]);
     app.patch(
         &format!("{members}/{owner_id}"),
         Some(&colleague),
@@ -353,7 +369,7 @@ async fn owners_manage_members_and_the_last_owner_stays() {
         .await;
     assert_eq!(left.status, 204);
     let listed = app.get(&members, Some(&colleague)).await.json();
-    assert_eq!(listed.as_array().unwrap().len(), 1);
+    assert_eq!(listed["total"], 1);
 }
 
 #[actix_web::test]

@@ -513,7 +513,7 @@ async fn each_filter_and_facet_count_is_correct_on_a_known_dataset() {
     };
 
     let all = search(
-        "&facets=kind,sci_field,trl,province,org_type,ip_type,cooperation_type,transfer_form",
+        "&facets=kind,sci_field,trl,province_code,org_type,ip_type,cooperation_type,transfer_form",
     )
     .await;
     assert_eq!(all["total"], 4, "{all}");
@@ -529,8 +529,8 @@ async fn each_filter_and_facet_count_is_correct_on_a_known_dataset() {
         ("trl", "5", 1),
         ("trl", "6", 1),
         ("trl", "8", 1),
-        ("province", "thanh_hoa", 3),
-        ("province", "ha_noi", 1),
+        ("province_code", "thanh_hoa", 3),
+        ("province_code", "ha_noi", 1),
         ("org_type", "university", 3),
         ("org_type", "enterprise", 1),
         ("ip_type", "invention_patent", 1),
@@ -544,10 +544,13 @@ async fn each_filter_and_facet_count_is_correct_on_a_known_dataset() {
         assert_eq!(facet_count(&all, facet, code), *count, "{facet}={code}");
     }
     assert_eq!(all["facets"]["sci_field"].as_array().unwrap().len(), 5);
-    assert_eq!(all["facets"]["province"][0]["value"], "thanh_hoa");
-    assert_eq!(all["facets"]["province"][0]["label_vi"], "Tỉnh Thanh Hóa");
+    assert_eq!(all["facets"]["province_code"][0]["value"], "thanh_hoa");
+    assert_eq!(
+        all["facets"]["province_code"][0]["label_vi"],
+        "Tỉnh Thanh Hóa"
+    );
     // Facets are counted over the filtered matches.
-    let narrowed = search("&province=thanh_hoa&facets=kind").await;
+    let narrowed = search("&province_code=thanh_hoa&facets=kind").await;
     assert_eq!(facet_count(&narrowed, "kind", "listing"), 2);
     assert_eq!(facet_count(&narrowed, "kind", "request"), 1);
 
@@ -557,7 +560,7 @@ async fn each_filter_and_facet_count_is_correct_on_a_known_dataset() {
         ("&sci_field=4.1,2.7", vec![d.herbs, d.freeze]),
         ("&trl_min=6", vec![d.solar, d.herbs]),
         ("&trl_min=4&trl_max=6", vec![d.solar, d.need]),
-        ("&province=ha_noi", vec![d.herbs]),
+        ("&province_code=ha_noi", vec![d.herbs]),
         ("&org_type=enterprise", vec![d.need]),
         ("&ip_type=invention_patent", vec![d.solar]),
         ("&cooperation_type=license", vec![d.solar, d.herbs, d.need]),
@@ -569,7 +572,7 @@ async fn each_filter_and_facet_count_is_correct_on_a_known_dataset() {
             "&kind=listing&cooperation_type=license",
             vec![d.solar, d.herbs],
         ),
-        ("&kind=request&province=ha_noi", vec![]),
+        ("&kind=request&province_code=ha_noi", vec![]),
     ];
     for (extra, expected) in cases {
         let body = search(extra).await;
@@ -594,7 +597,7 @@ async fn each_filter_and_facet_count_is_correct_on_a_known_dataset() {
 
     // Without text: every published record that passes the filters, newest first.
     let browse = app
-        .get("/api/v1/search?province=thanh_hoa&facets=kind", None)
+        .get("/api/v1/search?province_code=thanh_hoa&facets=kind", None)
         .await
         .json();
     assert_eq!(hit_ids(&browse), vec![d.need, d.freeze, d.solar]);
@@ -647,11 +650,11 @@ async fn text_only_an_entitled_caller_may_read_gives_no_hit_facet_or_highlight_t
         ("moderator", Some(cast.moderator.clone())),
         ("admin", Some(cast.admin.clone())),
     ];
-    let path = search_path("Bacillus subtilis", "&facets=province,kind");
+    let path = search_path("Bacillus subtilis", "&facets=province_code,kind");
     for (who, token) in &outsiders {
         let body = app.get(&path, token.as_deref()).await.json();
         assert_eq!(body["total"], 0, "{who}: {body}");
-        assert_eq!(facet_count(&body, "province", "thanh_hoa"), 0, "{who}");
+        assert_eq!(facet_count(&body, "province_code", "thanh_hoa"), 0, "{who}");
         assert!(
             body["facets"]["kind"].as_array().unwrap().is_empty(),
             "{who}"
@@ -670,7 +673,7 @@ async fn text_only_an_entitled_caller_may_read_gives_no_hit_facet_or_highlight_t
     for (who, token) in &entitled {
         let body = app.get(&path, token.as_deref()).await.json();
         assert_eq!(body["total"], 1, "{who}: {body}");
-        assert_eq!(facet_count(&body, "province", "thanh_hoa"), 1, "{who}");
+        assert_eq!(facet_count(&body, "province_code", "thanh_hoa"), 1, "{who}");
         assert_eq!(
             body["items"][0]["highlights"]["registered"],
             "Chủng men <mark>Bacillus</mark> <mark>subtilis</mark> chịu nhiệt, mật độ 10^9 CFU/g.",
@@ -681,13 +684,13 @@ async fn text_only_an_entitled_caller_may_read_gives_no_hit_facet_or_highlight_t
     for (who, token) in outsiders.iter().chain(entitled.iter()) {
         let body = app
             .get(
-                &search_path("phoi tron ri duong", "&facets=province"),
+                &search_path("phoi tron ri duong", "&facets=province_code"),
                 token.as_deref(),
             )
             .await
             .json();
         assert_eq!(body["total"], 0, "{who}: {body}");
-        assert_eq!(facet_count(&body, "province", "thanh_hoa"), 0, "{who}");
+        assert_eq!(facet_count(&body, "province_code", "thanh_hoa"), 0, "{who}");
     }
     // The anonymous requester's organization type is neither counted nor filterable.
     let body = app
@@ -803,7 +806,7 @@ async fn search_filters_and_facets_are_validated() {
     let app = TestApp::new().await;
     for path in [
         "/api/v1/search?q=lua&sci_field=9.9",
-        "/api/v1/search?q=lua&province=atlantis",
+        "/api/v1/search?q=lua&province_code=atlantis",
         "/api/v1/search?q=lua&trl_min=0",
         "/api/v1/search?q=lua&price_min=-1",
         "/api/v1/search?q=lua&facets=colour",
@@ -821,7 +824,10 @@ async fn search_filters_and_facets_are_validated() {
         );
     }
     let body = app
-        .get("/api/v1/search?province=ha_noi,thanh_hoa&facets=trl", None)
+        .get(
+            "/api/v1/search?province_code=ha_noi,thanh_hoa&facets=trl",
+            None,
+        )
         .await;
     assert_eq!(body.status, 200);
     // An inverted range matches nothing rather than being refused.

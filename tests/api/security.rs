@@ -487,7 +487,7 @@ async fn the_contracts_of_a_listing_one_may_not_see_are_not_found() {
             Some(&cast.owner)
         )
         .await
-        .json(),
+        .json()["items"],
         json!([])
     );
 }

@@ -241,13 +241,25 @@ pub fn count_owners(conn: &mut DbConn, organization_id: i64) -> QueryResult<i64>
         .get_result(conn)
 }
 
-pub fn members_of(conn: &mut DbConn, organization_id: i64) -> QueryResult<Vec<(Membership, User)>> {
-    memberships::table
+/// One page of an organization's members, by user id, and how many there are in all.
+pub fn members_of(
+    conn: &mut DbConn,
+    organization_id: i64,
+    paging: Paging,
+) -> QueryResult<(Vec<(Membership, User)>, i64)> {
+    let total = memberships::table
+        .filter(memberships::organization_id.eq(organization_id))
+        .count()
+        .get_result(conn)?;
+    let items = memberships::table
         .inner_join(users::table)
         .filter(memberships::organization_id.eq(organization_id))
         .order(users::id.asc())
+        .limit(paging.limit)
+        .offset(paging.offset)
         .select((Membership::as_select(), User::as_select()))
-        .load(conn)
+        .load(conn)?;
+    Ok((items, total))
 }
 
 pub fn insert_refresh_token(conn: &mut DbConn, token: &NewRefreshToken) -> QueryResult<usize> {
@@ -320,12 +332,24 @@ pub fn api_key_scopes(conn: &mut DbConn, key_ids: &[i64]) -> QueryResult<Vec<(i6
         .load(conn)
 }
 
-pub fn list_api_keys(conn: &mut DbConn, organization_id: i64) -> QueryResult<Vec<ApiKey>> {
-    api_keys::table
+/// One page of an organization's API keys, oldest first, and how many there are in all.
+pub fn list_api_keys(
+    conn: &mut DbConn,
+    organization_id: i64,
+    paging: Paging,
+) -> QueryResult<(Vec<ApiKey>, i64)> {
+    let total = api_keys::table
+        .filter(api_keys::organization_id.eq(organization_id))
+        .count()
+        .get_result(conn)?;
+    let items = api_keys::table
         .filter(api_keys::organization_id.eq(organization_id))
         .order(api_keys::id.asc())
+        .limit(paging.limit)
+        .offset(paging.offset)
         .select(ApiKey::as_select())
-        .load(conn)
+        .load(conn)?;
+    Ok((items, total))
 }
 
 pub fn find_api_key(conn: &mut DbConn, id: i64) -> QueryResult<Option<ApiKey>> {

@@ -815,16 +815,19 @@ impl Accounts {
         &self,
         actor: &Actor,
         id: OrganizationId,
-    ) -> Result<Vec<MemberView>, AccountsError> {
+        paging: Paging,
+    ) -> Result<Page<MemberView>, AccountsError> {
         let actor = actor.clone();
         self.db
             .run(move |conn| {
                 visible_organization(conn, Some(&actor), id)?;
                 actor.require(Permission::ViewOrganizationMembers(id))?;
-                repo::members_of(conn, id.0)?
-                    .into_iter()
-                    .map(|(membership, user)| member_view(&membership, &user))
-                    .collect()
+                let (members, total) = repo::members_of(conn, id.0, paging)?;
+                let items = members
+                    .iter()
+                    .map(|(membership, user)| member_view(membership, user))
+                    .collect::<Result<Vec<_>, _>>()?;
+                Ok(Page::new(items, total, paging))
             })
             .await
     }
@@ -1066,18 +1069,21 @@ impl Accounts {
         &self,
         actor: &Actor,
         id: OrganizationId,
-    ) -> Result<Vec<ApiKeyView>, AccountsError> {
+        paging: Paging,
+    ) -> Result<Page<ApiKeyView>, AccountsError> {
         let actor = actor.clone();
         self.db
             .run(move |conn| {
                 visible_organization(conn, Some(&actor), id)?;
                 actor.require(Permission::ManageApiKeys(id))?;
-                let keys = repo::list_api_keys(conn, id.0)?;
+                let (keys, total) = repo::list_api_keys(conn, id.0, paging)?;
                 let ids: Vec<i64> = keys.iter().map(|k| k.id).collect();
                 let scopes = repo::api_key_scopes(conn, &ids)?;
-                keys.iter()
+                let items = keys
+                    .iter()
                     .map(|key| Ok(api_key_view(key, parse_scopes(&scopes, key.id)?)))
-                    .collect()
+                    .collect::<Result<Vec<_>, AccountsError>>()?;
+                Ok(Page::new(items, total, paging))
             })
             .await
     }

@@ -14,6 +14,7 @@ use techx_accounts::dto::{LoginForm, MeView, RefreshForm, RegisterForm, TokenPai
 /// failed attempts for one email (or 20 from one address) within a minute, further attempts
 /// get 429 with `Retry-After`.
 #[utoipa::path(
+    operation_id = "register_account",
     tag = "auth",
     request_body = RegisterForm,
     responses(
@@ -40,6 +41,7 @@ pub async fn register(
 /// Returns a 15-minute access token and a refresh token. After 5 failed attempts for one email
 /// (or 20 from one address) within a minute, further attempts get 429 with `Retry-After`.
 #[utoipa::path(
+    operation_id = "create_token",
     tag = "auth",
     request_body = LoginForm,
     responses(
@@ -86,6 +88,7 @@ pub async fn refresh_token(
 ///
 /// Idempotent. Access tokens already issued stay valid until they expire (15 minutes).
 #[utoipa::path(
+    operation_id = "revoke_token",
     tag = "auth",
     request_body = RefreshForm,
     responses(
@@ -102,7 +105,10 @@ pub async fn logout(
     Ok(HttpResponse::NoContent().finish())
 }
 
-/// Who am I: the signed-in user or API key, with organizations and roles.
+/// Who am I.
+///
+/// The signed-in user (or the API key and its organization), with memberships, organization roles
+/// and the platform role.
 #[utoipa::path(
     tag = "auth",
     security(("bearer" = [])),

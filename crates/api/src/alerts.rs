@@ -138,13 +138,17 @@ pub async fn subscribe(
     Ok(HttpResponse::Created().json(view))
 }
 
-/// The caller's saved searches and marked requests.
+/// List the caller's alert subscriptions.
+///
+/// The caller's saved searches and requests marked for alerts, newest first, paged like every list.
+/// Subscriptions belong to people: an API key answers 403.
 #[utoipa::path(
     operation_id = "list_alert_subscriptions",
     tag = "alerts",
+    params(PageParams),
     security(("bearer" = [])),
     responses(
-        (status = 200, description = "Subscriptions, newest first", body = Vec<AlertSubscriptionView>),
+        (status = 200, description = "A page of subscriptions, newest first", body = Page<AlertSubscriptionView>),
         (status = 401, description = "Not signed in", body = ErrorBody),
         (status = 403, description = "An API key (alerts belong to people)", body = ErrorBody),
     )
@@ -153,11 +157,16 @@ pub async fn subscribe(
 pub async fn subscriptions(
     state: web::Data<AppState>,
     actor: CurrentActor,
+    page: crate::query::Query<PageParams>,
 ) -> Result<HttpResponse, ApiError> {
-    Ok(HttpResponse::Ok().json(state.brokerage.subscriptions_of(&actor.0).await?))
+    let paging = crate::brokerage::paging(page.into_inner())?;
+    Ok(HttpResponse::Ok().json(state.brokerage.subscriptions_of(&actor.0, paging).await?))
 }
 
-/// Stop a subscription; its alerts go with it.
+/// Stop an alert subscription.
+///
+/// Deletes one of the caller's subscriptions; the alerts it raised go with it. Another person's
+/// subscription answers 404.
 #[utoipa::path(
     operation_id = "delete_alert_subscription",
     tag = "alerts",
@@ -183,7 +192,11 @@ pub async fn unsubscribe(
     Ok(HttpResponse::NoContent().finish())
 }
 
-/// The caller's alerts, newest first.
+/// List the caller's alerts.
+///
+/// Listings newly published that matched one of the caller's subscriptions, newest first, with the
+/// score and explanation at the time. A listing the caller can no longer see is left out. Paged
+/// like every list.
 #[utoipa::path(
     tag = "alerts",
     params(PageParams),

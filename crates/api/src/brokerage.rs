@@ -142,7 +142,10 @@ pub async fn list_matches(
     Ok(HttpResponse::Ok().json(page))
 }
 
-/// One match.
+/// Get a saved match.
+///
+/// One match with both records' titles, its score and explanation, and each side's answer, to staff
+/// and to the members of either side once they may see it.
 #[utoipa::path(
     tag = "brokerage",
     params(("id" = i64, Path, description = "Match id")),
@@ -163,7 +166,10 @@ pub async fn get_match(
     Ok(HttpResponse::Ok().json(view))
 }
 
-/// Introduce the two sides of a suggested match (brokers): `suggested` → `introduced`.
+/// Introduce a match (brokers).
+///
+/// Brokers introduce the two sides of a suggested match: `suggested` → `introduced`. Each side then
+/// answers `accept` or `decline`.
 #[utoipa::path(
     tag = "brokerage",
     request_body = NoteForm,
@@ -223,11 +229,11 @@ pub async fn answer_match(
     Ok(HttpResponse::Ok().json(view))
 }
 
-/// Send an inquiry about a published listing or request (members of verified organizations).
+/// Send an inquiry about a published record.
 ///
-/// It goes to the owner organization, or to the exchange's brokers when the record is an
-/// anonymous request, whose requester stays hidden. Send an `Idempotency-Key` to make retries
-/// safe.
+/// Members of verified organizations ask about a published listing or request. It goes to the owner
+/// organization, or to the exchange's brokers when the record is an anonymous request, whose
+/// requester stays hidden. Send an `Idempotency-Key` to make retries safe.
 #[utoipa::path(
     tag = "brokerage",
     request_body = InquiryForm,
@@ -270,8 +276,10 @@ pub async fn create_inquiry(
     .await
 }
 
-/// Inquiries the caller's organizations sent or received (staff: all), newest first; without
-/// their threads.
+/// List inquiries.
+///
+/// Inquiries the caller's organizations sent (`box=sent`) or received (`box=received`), newest
+/// first; staff see all. The list leaves the threads out: read one inquiry for its messages.
 #[utoipa::path(
     tag = "brokerage",
     params(InquiryFilter, PageParams),
@@ -297,7 +305,9 @@ pub async fn list_inquiries(
     Ok(HttpResponse::Ok().json(page))
 }
 
-/// One inquiry with its thread (its parties and staff).
+/// Get an inquiry with its thread.
+///
+/// One inquiry and its messages, to its parties and staff; 404 for anyone else.
 #[utoipa::path(
     tag = "brokerage",
     params(("id" = i64, Path, description = "Inquiry id")),
@@ -321,8 +331,10 @@ pub async fn get_inquiry(
     Ok(HttpResponse::Ok().json(view))
 }
 
-/// Reply in an inquiry's thread: the inquirer, the owner (when the inquiry went to the owner)
-/// or a broker.
+/// Reply in an inquiry's thread.
+///
+/// The inquirer, the record's owner (when the inquiry went to the owner) or a broker adds a
+/// message. A closed inquiry answers 409.
 #[utoipa::path(
     operation_id = "create_inquiry_message",
     tag = "brokerage",
@@ -352,7 +364,9 @@ pub async fn reply_inquiry(
     Ok(HttpResponse::Ok().json(view))
 }
 
-/// Close an inquiry (either party or staff).
+/// Close an inquiry.
+///
+/// Either party or staff closes an open inquiry: `open` → `closed`; no reply is taken afterwards.
 #[utoipa::path(
     tag = "brokerage",
     params(("id" = i64, Path, description = "Inquiry id")),
@@ -377,12 +391,12 @@ pub async fn close_inquiry(
     Ok(HttpResponse::Ok().json(view))
 }
 
-/// Ask for the confidential tier of a published listing or request (members of verified
-/// organizations).
+/// Ask for a record's confidential tier.
 ///
-/// The owner organization decides, or the exchange's brokers when the record is an anonymous
-/// request. One pending request per organization and record. Send an `Idempotency-Key` to make
-/// retries safe.
+/// Members of verified organizations ask for the confidential tier of a published listing or
+/// request. The owner organization decides, or the exchange's brokers when the record is an
+/// anonymous request. One pending request per organization and record. Send an `Idempotency-Key` to
+/// make retries safe.
 #[utoipa::path(
     operation_id = "create_access_request",
     tag = "brokerage",
@@ -423,7 +437,11 @@ pub async fn request_access(
     .await
 }
 
-/// Access requests the caller's organizations sent or may decide (staff: all), newest first.
+/// List access requests.
+///
+/// Access requests the caller's organizations sent (`box=sent`) or may decide (`box=received`:
+/// requests for their own records), newest first; staff see all. Filter by the record (`entity`,
+/// `entity_id`) and by status. Paged like every list.
 #[utoipa::path(
     tag = "brokerage",
     params(AccessRequestFilter, PageParams),
@@ -449,7 +467,10 @@ pub async fn list_access_requests(
     Ok(HttpResponse::Ok().json(page))
 }
 
-/// One access request (its parties and staff).
+/// Get an access request.
+///
+/// One access request with its record, requester, status and decision. Visible to the requesting
+/// organization, the record's owner organization and staff; 404 for anyone else.
 #[utoipa::path(
     tag = "brokerage",
     params(("id" = i64, Path, description = "Access request id")),
@@ -473,11 +494,12 @@ pub async fn get_access_request(
     Ok(HttpResponse::Ok().json(view))
 }
 
-/// Grant a pending access request until `expires_at` (owners and editors of the record, or
-/// brokers; brokers alone for an anonymous request).
+/// Grant an access request until `expires_at`.
 ///
-/// While the grant holds, the asking organization reads the confidential tier on every road that
-/// shows the record (get, list, search hits, matches, export), and each such read is logged.
+/// Owners and editors of the record, or brokers (brokers alone for an anonymous request), grant
+/// a pending access request. While the grant holds, the asking organization reads the confidential
+/// tier on every road that shows the record (get, list, search hits, matches, export), and each
+/// such read is logged.
 #[utoipa::path(
     operation_id = "grant_access_request",
     tag = "brokerage",
@@ -513,7 +535,10 @@ pub async fn grant_access(
     Ok(HttpResponse::Ok().json(view))
 }
 
-/// Refuse a pending access request.
+/// Refuse an access request.
+///
+/// The record's owners (or staff) refuse a `pending` access request: `pending` → `refused`. A
+/// request already decided stays as it is (409).
 #[utoipa::path(
     operation_id = "refuse_access_request",
     tag = "brokerage",
@@ -546,7 +571,10 @@ pub async fn refuse_access(
     Ok(HttpResponse::Ok().json(view))
 }
 
-/// Who was granted a listing's confidential tier, and who outside its organization read it.
+/// Who may read a listing's confidential tier.
+///
+/// The grants of the confidential tier (to which organization, until when) and the log of its reads
+/// from outside the owner organization, for the owners and staff.
 #[utoipa::path(
     operation_id = "get_listing_access",
     tag = "brokerage",
@@ -572,7 +600,10 @@ pub async fn listing_access(
     Ok(HttpResponse::Ok().json(report))
 }
 
-/// Who was granted a request's confidential tier, and who outside its organization read it.
+/// Who may read a request's confidential tier.
+///
+/// The grants of the confidential tier (to which organization, until when) and the log of its reads
+/// from outside the owner organization, for the owners and staff.
 #[utoipa::path(
     operation_id = "get_request_access",
     tag = "brokerage",
@@ -598,8 +629,11 @@ pub async fn request_access_report(
     Ok(HttpResponse::Ok().json(report))
 }
 
-/// Open an engagement (staff): from an introduced or accepted match (starts at `introduced`),
-/// from an inquiry (starts at `inquiry`), or from an event with its listing and/or request.
+/// Open an engagement (staff).
+///
+/// Opens the deal pipeline for an introduced or accepted match (the engagement starts at
+/// `introduced`), an inquiry (starts at `inquiry`), or an event with its listing and/or request. At
+/// most one engagement per match and per inquiry: a second answers 409.
 #[utoipa::path(
     tag = "brokerage",
     request_body = EngagementForm,
@@ -631,8 +665,11 @@ pub async fn create_engagement(
         .json(view))
 }
 
-/// Engagements the caller may see (staff: all; members: those their organization takes part
-/// in), newest first.
+/// List engagements.
+///
+/// Brokerage engagements the caller may see, newest first: staff see all, members those their
+/// organization takes part in (as owner of the listing or request, or as the engagement's
+/// organization). Filter by stage, broker in charge or listing.
 #[utoipa::path(
     tag = "brokerage",
     params(EngagementFilter, PageParams),
@@ -658,7 +695,10 @@ pub async fn list_engagements(
     Ok(HttpResponse::Ok().json(page))
 }
 
-/// One engagement with its stage changes and notes.
+/// Get an engagement.
+///
+/// One engagement with its stage changes and notes, to staff and the parties; 404 for anyone else.
+/// The requester of an anonymous request stays hidden from the other side.
 #[utoipa::path(
     tag = "brokerage",
     params(("id" = i64, Path, description = "Engagement id")),
@@ -682,7 +722,10 @@ pub async fn get_engagement(
     Ok(HttpResponse::Ok().json(view))
 }
 
-/// Change an engagement's broker in charge or its next action (staff).
+/// Change an engagement's broker or next action (staff).
+///
+/// Only the fields sent change, so two changes of different fields at once both stand. The broker
+/// in charge must be a staff member.
 #[utoipa::path(
     tag = "brokerage",
     request_body = EngagementPatch,
@@ -764,7 +807,9 @@ pub async fn change_stage(
     Ok(HttpResponse::Ok().json(view))
 }
 
-/// Add a note to an engagement (staff and the parties).
+/// Add a note to an engagement.
+///
+/// Staff and the parties add a note (at most 5,000 characters) to the engagement's log.
 #[utoipa::path(
     tag = "brokerage",
     request_body = EngagementNoteForm,
@@ -791,14 +836,17 @@ pub async fn add_engagement_note(
     Ok(HttpResponse::Ok().json(view))
 }
 
-/// The contracts a listing was transferred under (staff and the parties of their engagements).
+/// List the contracts a listing was transferred under.
+///
+/// Contracts signed in the engagements of this listing, oldest first, to staff and the parties of
+/// those engagements; anyone else who may see the listing gets an empty page.
 #[utoipa::path(
     operation_id = "list_listing_contracts",
     tag = "brokerage",
-    params(("id" = i64, Path, description = "Listing id")),
+    params(("id" = i64, Path, description = "Listing id"), PageParams),
     security(("bearer" = [])),
     responses(
-        (status = 200, description = "Contracts, oldest first", body = Vec<ContractView>),
+        (status = 200, description = "A page of contracts, oldest first", body = Page<ContractView>),
         (status = 401, description = "Not signed in", body = ErrorBody),
         (status = 404, description = "No such listing, or not visible to the caller", body = ErrorBody),
     )
@@ -808,17 +856,21 @@ pub async fn listing_contracts(
     state: web::Data<AppState>,
     actor: CurrentActor,
     id: web::Path<i64>,
+    page: crate::query::Query<PageParams>,
 ) -> Result<HttpResponse, ApiError> {
+    let paging = paging(page.into_inner())?;
     let contracts = state
         .brokerage
-        .contracts_of_listing(&actor.0, id.into_inner())
+        .contracts_of_listing(&actor.0, id.into_inner(), paging)
         .await?;
     Ok(HttpResponse::Ok().json(contracts))
 }
 
-/// Record an outcome other than a contract (staff): a spin-off company (company name and parent
-/// institution required), startup support (`support_kind` required) or a research result put to
-/// use (`channel` required), linked to its engagement and listing when it comes from one.
+/// Record an outcome (staff).
+///
+/// An outcome other than a contract: a spin-off company (company name and parent institution
+/// required), startup support (`support_kind` required) or a research result put to use (`channel`
+/// required), linked to its engagement and listing when it comes from one.
 #[utoipa::path(
     tag = "brokerage",
     request_body = OutcomeForm,
@@ -843,7 +895,10 @@ pub async fn create_outcome(
     Ok(HttpResponse::Created().json(view))
 }
 
-/// Outcomes, newest first: staff see all; members those concerning their organizations.
+/// List outcomes.
+///
+/// Recorded results other than contracts (spin-offs, startup support, research results put to use),
+/// newest first: staff see all, members those concerning their organizations.
 #[utoipa::path(
     tag = "brokerage",
     params(OutcomeFilter, PageParams),

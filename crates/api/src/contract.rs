@@ -11,8 +11,10 @@
 //! - every free string says which characters it takes (`pattern`): the validators' rule of one
 //!   line or long text (`core::validate::LONG_TEXTS`), comma-separated code filters the codes of
 //!   their list, `sort` and `facets` their names, `Idempotency-Key` visible ASCII;
+//! - a named schema is referenced wherever it is used, never copied;
 //! - rules between fields that the derive macros cannot state are written here as JSON Schema
-//!   conditions (a match answer: a reason with `decline`, none with `accept`; a tax code).
+//!   conditions (a match answer: a reason with `decline`, none with `accept`; a free listing: no
+//!   price; a tax code and a website: their patterns).
 
 use serde_json::{Value, json};
 use std::collections::BTreeSet;
@@ -46,7 +48,7 @@ fn query_pattern(name: &str) -> String {
     let codes = |list: &[&'static str]| list_pattern(list.iter().copied());
     match name {
         "sci_field" => codes(&SciField::ALL.iter().map(|c| c.as_str()).collect::<Vec<_>>()),
-        "province" => codes(&Province::ALL.iter().map(|c| c.as_str()).collect::<Vec<_>>()),
+        "province_code" => codes(&Province::ALL.iter().map(|c| c.as_str()).collect::<Vec<_>>()),
         "org_type" => codes(&OrgType::ALL.iter().map(|c| c.as_str()).collect::<Vec<_>>()),
         "ip_type" => codes(&IpType::ALL.iter().map(|c| c.as_str()).collect::<Vec<_>>()),
         "cooperation_type" => codes(
@@ -68,6 +70,49 @@ fn query_pattern(name: &str) -> String {
         ),
         _ => LINE_PATTERN.to_owned(),
     }
+}
+
+/// The inside of the `SPACE` class.
+const SPACES: &str = " \\u00A0\\u1680\\u2000-\\u200A\\u2028\\u2029\\u202F\\u205F\\u3000";
+
+/// A control character, as a class body.
+const CONTROLS: &str = "\\u0000-\\u001F\\u007F-\\u009F";
+/// A control character but tab, line feed and carriage return.
+const TEXT_CONTROLS: &str = "\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\u007F-\\u009F";
+
+/// What `validate::required_text` takes: at least `min` characters once trimmed (spaces alone
+/// are no text), no control character (in a long text, tab and line breaks count as spaces).
+/// The trimmed text runs from the first character that is not a space to the last one.
+fn required_pattern(long: bool, min: u64) -> String {
+    let (spaces, any) = if long {
+        (
+            format!("[{SPACES}\\t\\n\\r]"),
+            format!("[^{TEXT_CONTROLS}]"),
+        )
+    } else {
+        (format!("[{SPACES}]"), format!("[^{CONTROLS}]"))
+    };
+    let solid = format!("[^{SPACES}{CONTROLS}]");
+    let middle = match min {
+        0 | 1 => format!("(?:{any}*{solid})?"),
+        _ => format!("{any}{{{},}}{solid}", min - 2),
+    };
+    format!("^{spaces}*{solid}{middle}{spaces}*$")
+}
+
+/// A string with a `minLength` is a text the server requires, measured once trimmed: its pattern
+/// says so. (A password is taken as typed, spaces included.)
+fn require_text(schema: &mut Value, name: Option<&str>) {
+    let min = schema["minLength"].as_u64().unwrap_or(0);
+    if name == Some("password") || min == 0 {
+        return;
+    }
+    let long = match schema["pattern"].as_str() {
+        Some(LINE_PATTERN) => false,
+        Some(TEXT_PATTERN) => true,
+        _ => return,
+    };
+    schema["pattern"] = json!(required_pattern(long, min));
 }
 
 fn is_plain_string(schema: &Value) -> bool {
@@ -94,6 +139,7 @@ fn add_patterns(schema: &mut Value, name: Option<&str>) {
             _ => LINE_PATTERN.to_owned(),
         };
         schema["pattern"] = json!(pattern);
+        require_text(schema, name);
     }
     if let Some(properties) = schema.get_mut("properties").and_then(Value::as_object_mut) {
         for (property, inner) in properties.iter_mut() {
@@ -205,21 +251,46 @@ fn finish_operation(operation: &mut serde_json::Map<String, Value>) {
             }
             _ => {}
         }
+        require_text(schema, Some(&name));
     }
 }
 
+/// A character of a URL: not a space, not a control character.
+const URL_CHARACTER: &str = "[^ \\u00A0\\u1680\\u2000-\\u200A\\u2028\\u2029\\u202F\\u205F\\u3000\\u0000-\\u001F\\u007F-\\u009F]";
+
+/// What `validate::optional_url` takes: blank, or `http(s)://` and a host, trimmed.
+static WEBSITE_PATTERN: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    let host_start = URL_CHARACTER.replacen("[^", "[^/", 1);
+    format!("^{SPACE}*(?:https?://{host_start}{URL_CHARACTER}*)?{SPACE}*$")
+});
+
 /// Rules between the fields of one schema, as `if`/`then`/`else`.
 fn add_conditions(schemas: &mut Value) {
+    // A match answer: a reason with `decline`, none with `accept` (as `if`/`then`/`else`, which a
+    // generated client reads as the one class it is, where `anyOf` would make it two).
     if let Some(answer) = schemas.get_mut("AnswerForm") {
-        answer["anyOf"] = json!([
-            {"properties": {"answer": {"const": "accept"}, "reason": {"type": "null"}}},
-            {"properties": {"answer": {"const": "decline"},
-                            "reason": {"$ref": "#/components/schemas/DeclineReason"}},
-             "required": ["reason"]}
-        ]);
+        answer["if"] = json!({"properties": {"answer": {"const": "decline"}},
+                              "required": ["answer"]});
+        answer["then"] = json!({"properties": {"reason": {"$ref": "#/components/schemas/DeclineReason"}},
+                                "required": ["reason"]});
+        answer["else"] = json!({"properties": {"reason": {"type": "null"}}});
     }
-    // A tax code: 10 digits, or 10 digits, a hyphen and 3 digits (blank: none).
+    // A free listing carries no price (none, or 0).
+    if let Some(listing) = schemas.get_mut("ListingForm") {
+        listing["if"] = json!({"properties": {"pricing_model": {"const": "free"}},
+                               "required": ["pricing_model"]});
+        listing["then"] = json!({"properties": {"price_min_vnd": {"maximum": 0},
+                                                "price_max_vnd": {"maximum": 0}}});
+    }
+    // A tax code: 10 digits, or 10 digits, a hyphen and 3 digits (blank: none); a website:
+    // `http://` or `https://` and a host, no spaces inside (blank: none).
     for form in ["OrganizationForm", "OrganizationPatch"] {
+        if let Some(website) = schemas
+            .get_mut(form)
+            .and_then(|f| f["properties"].get_mut("website"))
+        {
+            website["pattern"] = json!(*WEBSITE_PATTERN);
+        }
         if let Some(tax_code) = schemas
             .get_mut(form)
             .and_then(|f| f["properties"].get_mut("tax_code"))
@@ -231,11 +302,48 @@ fn add_conditions(schemas: &mut Value) {
     }
 }
 
-/// `document` with the rules above applied.
-pub fn finish(document: OpenApiDocument) -> OpenApiDocument {
-    let Ok(mut value) = serde_json::to_value(&document) else {
-        return document;
+/// Replaces every copy of a named object schema inside `value` by a reference to it.
+fn reference(value: &mut Value, named: &[(String, Value)]) {
+    if let Some((name, _)) = named.iter().find(|(_, schema)| schema == value) {
+        *value = json!({"$ref": format!("#/components/schemas/{name}")});
+        return;
+    }
+    match value {
+        Value::Object(map) => map.values_mut().for_each(|v| reference(v, named)),
+        Value::Array(items) => items.iter_mut().for_each(|v| reference(v, named)),
+        _ => {}
+    }
+}
+
+/// Named schemas are referenced, never copied: utoipa writes a generic's type argument out in
+/// full (`Page<ListingView>` holds a copy of `ListingView`), which a generated client turns into
+/// a second class of its own.
+fn reference_named_schemas(document: &mut Value) {
+    let Some(schemas) = document["components"]["schemas"].as_object() else {
+        return;
     };
+    let named: Vec<(String, Value)> = schemas
+        .iter()
+        .filter(|(_, schema)| schema.get("properties").is_some())
+        .map(|(name, schema)| (name.clone(), schema.clone()))
+        .collect();
+    if let Some(schemas) = document["components"]["schemas"].as_object_mut() {
+        for schema in schemas.values_mut().filter_map(Value::as_object_mut) {
+            schema.values_mut().for_each(|v| reference(v, &named));
+        }
+    }
+    if let Some(paths) = document.get_mut("paths") {
+        reference(paths, &named);
+    }
+}
+
+/// `document` with the rules above applied, as JSON: the conditions are JSON Schema keywords
+/// (`if`/`then`/`else` beside `properties`) that utoipa's types do not hold.
+pub fn finish(document: &OpenApiDocument) -> Value {
+    let Ok(mut value) = serde_json::to_value(document) else {
+        return json!({});
+    };
+    reference_named_schemas(&mut value);
     value["servers"] = json!([{"url": "/", "description": "The server that serves this document"}]);
     add_conditions(&mut value["components"]["schemas"]);
     for name in request_schemas(&value) {
@@ -252,7 +360,7 @@ pub fn finish(document: OpenApiDocument) -> OpenApiDocument {
             }
         }
     }
-    serde_json::from_value(value).unwrap_or(document)
+    value
 }
 
 #[cfg(test)]
@@ -301,6 +409,42 @@ mod tests {
                 "{value:?}"
             );
         }
+    }
+
+    #[test]
+    fn the_website_pattern_takes_what_the_url_check_takes() {
+        let alphabet = [
+            "http://", "https://", "h", "a.vn", "/", " ", "\u{a0}", "\t", "\u{1}", "\u{85}", ":",
+        ];
+        let pattern = regex(&WEBSITE_PATTERN);
+        let mut accepted = 0;
+        for value in strings(&alphabet, 20_000, 5) {
+            let valid = techx_core::validate::optional_url("website", Some(&value), 200).is_ok();
+            assert_eq!(pattern.is_match(&value), valid, "{value:?}");
+            accepted += usize::from(valid);
+        }
+        assert!(accepted > 100, "only {accepted} accepted");
+    }
+
+    #[test]
+    fn the_required_text_patterns_take_what_the_required_validators_take() {
+        let alphabet = [
+            "a", "Ư", " ", "\t", "\n", "\r", "\u{0}", "\u{1b}", "\u{85}", "\u{3000}", "\u{2029}",
+        ];
+        for min in [1, 2, 3, 5] {
+            let line = regex(&required_pattern(false, min));
+            let text = regex(&required_pattern(true, min));
+            let min = min as usize;
+            for value in strings(&alphabet, 5000, 8) {
+                let title = techx_core::validate::required_text("title", &value, min, 100);
+                let summary = techx_core::validate::required_text("summary", &value, min, 100);
+                assert_eq!(line.is_match(&value), title.is_ok(), "{min} {value:?}");
+                assert_eq!(text.is_match(&value), summary.is_ok(), "{min} {value:?}");
+            }
+        }
+        let mut schema = json!({"type": "string", "minLength": 20});
+        add_patterns(&mut schema, Some("summary"));
+        assert_eq!(schema["pattern"], json!(required_pattern(true, 20)));
     }
 
     #[test]

@@ -117,8 +117,11 @@ pub async fn import_listings(
     Ok(HttpResponse::Created().json(report))
 }
 
-/// Export technology offers as CSV or JSON Lines: the same filters as the list, every page,
-/// only the records and tiers the caller may see.
+/// Export technology offers.
+///
+/// CSV or JSON Lines (`format`), with the same filters as the list and every page at once (up to
+/// 50,000 records), holding only the records and tiers the caller may see. CSV cells that a
+/// spreadsheet would run as formulas are written as text.
 #[utoipa::path(
     tag = "listings",
     params(ExportListingsQuery, ("format" = Option<ExportFormat>, Query, description = "`csv` (default) or `jsonl`")),
@@ -216,7 +219,10 @@ pub async fn update_listing(
     Ok(ok_with_etag(&listing, listing.version))
 }
 
-/// Delete a draft (owners and editors).
+/// Delete a draft listing.
+///
+/// Owners and editors delete a listing in `draft`. Send `If-Match` with the ETag you
+/// read; a listing in any other status answers 409.
 #[utoipa::path(
     tag = "listings",
     params(
@@ -291,8 +297,10 @@ pub async fn transition_listing(
     Ok(ok_with_etag(&listing, listing.version))
 }
 
-/// The history of a technology offer: every change and transition with actor, time and note
-/// (owner organization, moderators and admins).
+/// List a listing's history.
+///
+/// Every change and transition of a technology offer with its actor, time and note, oldest first,
+/// to the owner organization, moderators and admins. Paged like every list.
 #[utoipa::path(
     tag = "listings",
     params(("id" = i64, Path, description = "Listing id"), HistoryQuery),

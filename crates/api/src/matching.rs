@@ -44,7 +44,7 @@ pub struct MatchQuery {
     pub trl_max: Option<i32>,
     /// Province codes.
     #[param(max_length = 1000)]
-    pub province: Option<String>,
+    pub province_code: Option<String>,
     /// Organization types of the candidate's owner (anonymous requests never match).
     #[param(max_length = 500)]
     pub org_type: Option<String>,
@@ -88,13 +88,17 @@ pub struct MatchItem {
     pub request: Option<Box<RawValue>>,
 }
 
-/// Matches, best first: those that fit every hard constraint, then those that do not.
+/// Matches, best first: those that fit every hard constraint, then those that do not. Not a
+/// page: the best `limit` of the candidates considered, with no offset and no total.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct MatchResults {
+    /// The matches, best first.
     pub items: Vec<MatchItem>,
     /// Candidates scored before `strict` and `limit` applied.
     pub considered: usize,
+    /// The limit that was applied.
     pub limit: i64,
+    /// Whether candidates breaking a hard constraint were left out.
     pub strict: bool,
     /// Time spent, in milliseconds.
     pub took_ms: u64,
@@ -107,7 +111,7 @@ fn parse(query: &MatchQuery) -> Result<(techx_search::index::Filters, usize), Ap
             sci_field: &query.sci_field,
             trl_min: query.trl_min,
             trl_max: query.trl_max,
-            province: &query.province,
+            province_code: &query.province_code,
             org_type: &query.org_type,
             ip_type: &query.ip_type,
             cooperation_type: &query.cooperation_type,

@@ -18,7 +18,9 @@ pub struct Health {
     pub database: Option<String>,
 }
 
-/// Liveness: the process answers.
+/// Liveness.
+///
+/// Answers 200 while the process runs; it does not touch the database (see `/readyz`).
 #[utoipa::path(
     operation_id = "get_health",tag = "operations", responses((status = 200, description = "The process is alive", body = Health)))]
 #[get("/healthz")]
@@ -29,7 +31,9 @@ pub async fn healthz() -> HttpResponse {
     })
 }
 
-/// Readiness: the database answers and every migration is applied.
+/// Readiness.
+///
+/// Answers 200 when the database answers and every migration is applied, 503 otherwise.
 #[utoipa::path(
     operation_id = "get_readiness",
     tag = "operations",
@@ -63,7 +67,9 @@ pub async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, ApiError
     }))
 }
 
-/// Prometheus metrics in the text exposition format.
+/// Prometheus metrics.
+///
+/// Request counts and durations by route and status, in the Prometheus text exposition format.
 #[utoipa::path(
     operation_id = "get_metrics",
     tag = "operations",

@@ -9,6 +9,7 @@ use techx_accounts::dto::{
     AddMemberForm, ApiKeyForm, ApiKeyView, CreatedApiKey, ListOrganizationsQuery, MemberRoleForm,
     MemberView, OrganizationForm, OrganizationPatch, OrganizationView, VerificationForm,
 };
+use techx_core::page::PageParams;
 use techx_core::{ApiKeyId, OrganizationId, Page, UserId};
 
 /// List organizations.
@@ -39,7 +40,10 @@ pub async fn list_organizations(
     Ok(HttpResponse::Ok().json(page))
 }
 
-/// Create an organization; the caller becomes its owner. It starts `pending` verification.
+/// Create an organization.
+///
+/// The caller becomes its owner. It starts `pending` verification until a moderator verifies or
+/// rejects it (`POST /api/v1/organizations/{id}/verification`).
 #[utoipa::path(
     tag = "organizations",
     request_body = OrganizationForm,
@@ -143,6 +147,8 @@ pub async fn update_organization(
 }
 
 /// Verify or reject an organization (moderators).
+///
+/// Moderators decide a `pending` organization: `verified`, or `rejected` with a note saying why.
 #[utoipa::path(
     tag = "organizations",
     params(("id" = i64, Path, description = "Organization id")),
@@ -170,13 +176,16 @@ pub async fn verify_organization(
     Ok(ok_with_etag(&org, org.version))
 }
 
-/// List an organization's members (its members and the exchange's staff).
+/// List an organization's members.
+///
+/// The organization's members with their roles, by user id, to its members and the exchange's
+/// staff. Paged like every list.
 #[utoipa::path(
     tag = "organizations",
-    params(("id" = i64, Path, description = "Organization id")),
+    params(("id" = i64, Path, description = "Organization id"), PageParams),
     security(("bearer" = [])),
     responses(
-        (status = 200, description = "Members", body = Vec<MemberView>),
+        (status = 200, description = "A page of members, by user id", body = Page<MemberView>),
         (status = 401, description = "Not signed in", body = ErrorBody),
         (status = 403, description = "Not a member", body = ErrorBody),
         (status = 404, description = "No such organization", body = ErrorBody),
@@ -187,15 +196,20 @@ pub async fn list_members(
     state: web::Data<AppState>,
     actor: CurrentActor,
     id: web::Path<i64>,
+    page: crate::query::Query<PageParams>,
 ) -> Result<HttpResponse, ApiError> {
+    let paging = crate::brokerage::paging(page.into_inner())?;
     let members = state
         .accounts
-        .list_members(&actor.0, OrganizationId(id.into_inner()))
+        .list_members(&actor.0, OrganizationId(id.into_inner()), paging)
         .await?;
     Ok(HttpResponse::Ok().json(members))
 }
 
-/// Add a registered user to the organization (owners).
+/// Add a member (owners).
+///
+/// Adds a registered user, named by email, with a role (`owner`, `editor` or `viewer`). A user who
+/// is already a member answers 409.
 #[utoipa::path(
     tag = "organizations",
     params(("id" = i64, Path, description = "Organization id")),
@@ -228,7 +242,9 @@ pub async fn add_member(
     ))
 }
 
-/// Change a member's role (owners). The last owner cannot be demoted.
+/// Change a member's role (owners).
+///
+/// Sets a member's organization role. The last owner cannot be demoted (409).
 #[utoipa::path(
     tag = "organizations",
     params(
@@ -266,7 +282,9 @@ pub async fn update_member(
     Ok(HttpResponse::Ok().json(member))
 }
 
-/// Remove a member (owners), or leave (the member). The last owner cannot be removed.
+/// Remove a member, or leave.
+///
+/// Owners remove a member; a member may remove themselves. The last owner cannot be removed (409).
 #[utoipa::path(
     tag = "organizations",
     params(
@@ -331,13 +349,16 @@ pub async fn create_api_key(
     ))
 }
 
-/// List the organization's API keys, revoked ones included (owners).
+/// List an organization's API keys (owners).
+///
+/// Every key of the organization, revoked ones included, oldest first, without their secrets: the
+/// secret is shown once, when the key is created.
 #[utoipa::path(
     tag = "api-keys",
-    params(("id" = i64, Path, description = "Organization id")),
+    params(("id" = i64, Path, description = "Organization id"), PageParams),
     security(("bearer" = [])),
     responses(
-        (status = 200, description = "Keys, without their secrets", body = Vec<ApiKeyView>),
+        (status = 200, description = "A page of keys, oldest first, without their secrets", body = Page<ApiKeyView>),
         (status = 401, description = "Not signed in", body = ErrorBody),
         (status = 403, description = "Not an owner", body = ErrorBody),
         (status = 404, description = "No such organization", body = ErrorBody),
@@ -348,15 +369,19 @@ pub async fn list_api_keys(
     state: web::Data<AppState>,
     actor: CurrentActor,
     id: web::Path<i64>,
+    page: crate::query::Query<PageParams>,
 ) -> Result<HttpResponse, ApiError> {
+    let paging = crate::brokerage::paging(page.into_inner())?;
     let keys = state
         .accounts
-        .list_api_keys(&actor.0, OrganizationId(id.into_inner()))
+        .list_api_keys(&actor.0, OrganizationId(id.into_inner()), paging)
         .await?;
     Ok(HttpResponse::Ok().json(keys))
 }
 
-/// Revoke an API key (owners); it stops working at once.
+/// Revoke an API key (owners).
+///
+/// The key stops authenticating at once. Revoking a revoked key is harmless.
 #[utoipa::path(
     tag = "api-keys",
     params(

@@ -118,8 +118,11 @@ pub async fn import_requests(
     Ok(HttpResponse::Created().json(report))
 }
 
-/// Export technology needs as CSV or JSON Lines: the same filters as the list, every page,
-/// only the records and tiers the caller may see.
+/// Export technology needs.
+///
+/// CSV or JSON Lines (`format`), with the same filters as the list and every page at once (up to
+/// 50,000 records), holding only the records and tiers the caller may see; an anonymous need's
+/// requester stays hidden.
 #[utoipa::path(
     tag = "requests",
     params(ExportRequestsQuery, ("format" = Option<ExportFormat>, Query, description = "`csv` (default) or `jsonl`")),
@@ -218,7 +221,10 @@ pub async fn update_request(
     Ok(ok_with_etag(&request, request.version))
 }
 
-/// Delete a draft (owners and editors).
+/// Delete a draft request.
+///
+/// Owners and editors delete a request in `draft`. Send `If-Match` with the ETag you
+/// read; a request in any other status answers 409.
 #[utoipa::path(
     tag = "requests",
     params(
@@ -293,8 +299,10 @@ pub async fn transition_request(
     Ok(ok_with_etag(&request, request.version))
 }
 
-/// The history of a technology need: every change and transition with actor, time and note
-/// (owner organization, moderators and admins).
+/// List a request's history.
+///
+/// Every change and transition of a technology need with its actor, time and note, oldest first, to
+/// the owner organization, moderators and admins. Paged like every list.
 #[utoipa::path(
     tag = "requests",
     params(("id" = i64, Path, description = "Request id"), HistoryQuery),

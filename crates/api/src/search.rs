@@ -81,9 +81,9 @@ pub struct SearchQuery {
     /// Highest TRL, 1 to 9.
     #[param(minimum = 1, maximum = 9)]
     pub trl_max: Option<i32>,
-    /// Province codes.
+    /// Province codes (`province` code list).
     #[param(example = "thanh_hoa", max_length = 1000)]
-    pub province: Option<String>,
+    pub province_code: Option<String>,
     /// Organization types of the owner (anonymous requests never match).
     #[param(max_length = 500)]
     pub org_type: Option<String>,
@@ -103,8 +103,8 @@ pub struct SearchQuery {
     #[param(minimum = 0)]
     pub price_max: Option<i64>,
     /// Facets to count over all matches, comma-separated: `kind`, `sci_field`, `trl`,
-    /// `province`, `org_type`, `ip_type`, `cooperation_type`, `transfer_form`.
-    #[param(example = "sci_field,province,trl", max_length = 200)]
+    /// `province_code`, `org_type`, `ip_type`, `cooperation_type`, `transfer_form`.
+    #[param(example = "sci_field,province_code,trl", max_length = 200)]
     pub facets: Option<String>,
     /// `relevance` (default), `newest`, `price` or `-price`.
     pub sort: Option<SearchSort>,
@@ -194,7 +194,7 @@ fn codes<T: FromStr>(
     let Some(raw) = raw else {
         return Vec::new();
     };
-    let max = if field == "province" {
+    let max = if field == "province_code" {
         MAX_PROVINCE_LIST
     } else {
         MAX_CODE_LIST
@@ -250,7 +250,7 @@ pub(crate) struct FilterParams<'a> {
     pub sci_field: &'a Option<String>,
     pub trl_min: Option<i32>,
     pub trl_max: Option<i32>,
-    pub province: &'a Option<String>,
+    pub province_code: &'a Option<String>,
     pub org_type: &'a Option<String>,
     pub ip_type: &'a Option<String>,
     pub cooperation_type: &'a Option<String>,
@@ -269,7 +269,9 @@ pub(crate) fn parse_filters(params: FilterParams<'_>, errors: &mut Vec<FieldErro
         }),
         trl_min: check_range("trl_min", params.trl_min.map(i64::from), 1, 9, errors),
         trl_max: check_range("trl_max", params.trl_max.map(i64::from), 1, 9, errors),
-        provinces: codes::<Province>("province", params.province, errors, |p| as_code(p.as_str())),
+        provinces: codes::<Province>("province_code", params.province_code, errors, |p| {
+            as_code(p.as_str())
+        }),
         org_types: codes::<OrgType>("org_type", params.org_type, errors, |o| as_code(o.as_str())),
         ip_types: codes::<IpType>("ip_type", params.ip_type, errors, |i| as_code(i.as_str())),
         cooperation_types: codes::<CooperationType>(
@@ -304,7 +306,7 @@ fn parse(query: &SearchQuery, registered: bool) -> Result<SearchRequest, ApiErro
             sci_field: &query.sci_field,
             trl_min: query.trl_min,
             trl_max: query.trl_max,
-            province: &query.province,
+            province_code: &query.province_code,
             org_type: &query.org_type,
             ip_type: &query.ip_type,
             cooperation_type: &query.cooperation_type,
@@ -499,7 +501,7 @@ pub(crate) fn json_of(view: &impl Serialize) -> Result<Box<RawValue>, ApiError> 
 /// typo-tolerant pass runs (`fuzzy: true` says it did). Records appear at the caller's tiers, as
 /// on `GET`, and highlights only cover text the caller may read.
 ///
-/// Example: `GET /api/v1/search?q=nuoc%20thai%20chan%20nuoi&kind=listing&province=thanh_hoa&facets=sci_field,trl&sort=relevance`
+/// Example: `GET /api/v1/search?q=nuoc%20thai%20chan%20nuoi&kind=listing&province_code=thanh_hoa&facets=sci_field,trl&sort=relevance`
 #[utoipa::path(
     operation_id = "search_records",
     tag = "search",
@@ -693,10 +695,13 @@ pub struct SuggestionItem {
     pub count: u64,
 }
 
-/// Completions.
+/// Completions, best first: not a page (there is no total and no offset), at most `limit` of
+/// them.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Suggestions {
     pub items: Vec<SuggestionItem>,
+    /// The limit that was applied.
+    pub limit: i64,
 }
 
 /// Complete what the user is typing.
@@ -725,7 +730,8 @@ pub async fn suggest(
 ) -> Result<HttpResponse, ApiError> {
     let mut errors = Vec::new();
     let text = query.q.trim_start().to_owned();
-    if !(1..=100).contains(&text.trim().chars().count()) {
+    // At most 100 characters as sent (the document's `maxLength`), not blank.
+    if text.trim().is_empty() || query.q.chars().count() > 100 {
         errors.push(FieldError::new(
             "q",
             "length",
@@ -768,5 +774,5 @@ pub async fn suggest(
             count: s.count,
         })
         .collect();
-    Ok(HttpResponse::Ok().json(Suggestions { items }))
+    Ok(HttpResponse::Ok().json(Suggestions { items, limit }))
 }

@@ -9,6 +9,7 @@ use std::hash::{DefaultHasher, Hash, Hasher};
 use std::sync::LazyLock;
 use techx_core::ErrorCode;
 use techx_core::codes::{CodeLabel, taxonomies};
+use techx_core::page::Page;
 
 struct Rendered {
     body: String,
@@ -30,10 +31,20 @@ static ALL: LazyLock<Rendered> = LazyLock::new(|| {
     render(&lists)
 });
 
+/// Each list is one page holding every code (`limit` is the whole list).
 static EACH: LazyLock<BTreeMap<&'static str, Rendered>> = LazyLock::new(|| {
     taxonomies()
         .into_iter()
-        .map(|(name, labels)| (name, render(&labels)))
+        .map(|(name, labels)| {
+            let total = labels.len() as i64;
+            let page = Page {
+                items: labels,
+                total,
+                limit: total,
+                offset: 0,
+            };
+            (name, render(&page))
+        })
         .collect()
 });
 
@@ -78,12 +89,15 @@ pub async fn list_taxonomies(req: HttpRequest) -> HttpResponse {
     respond(&req, &ALL)
 }
 
-/// One code list.
+/// Get one code list.
+///
+/// Every code of the list with its Vietnamese and English labels, in one page (`limit` is the whole
+/// list). Cacheable: send `If-None-Match` with the ETag to get 304.
 #[utoipa::path(
     tag = "taxonomies",
     params(("name" = String, Path, description = "Code list name, e.g. `sci_field`, `province`, `cooperation_type`")),
     responses(
-        (status = 200, description = "The codes with labels", body = Vec<CodeLabel>, headers(("ETag" = String))),
+        (status = 200, description = "The codes with labels, all in one page", body = Page<CodeLabel>, headers(("ETag" = String))),
         (status = 304, description = "Not modified since the ETag in If-None-Match"),
         (status = 404, description = "No code list of that name", body = ErrorBody),
     )

@@ -8,6 +8,8 @@ use techx_accounts::dto::{UserRoleForm, UserView};
 use techx_core::{Page, PageParams, UserId};
 
 /// List user accounts (admins).
+///
+/// Every user account with its platform role, oldest first. Paged like every list.
 #[utoipa::path(
     tag = "users",
     params(PageParams),
@@ -32,7 +34,9 @@ pub async fn list_users(
     Ok(HttpResponse::Ok().json(page))
 }
 
-/// Set a user's platform role (admins). The last admin cannot be demoted.
+/// Set a user's platform role (admins).
+///
+/// Sets `member`, `broker`, `moderator` or `admin`. The last admin cannot be demoted (409).
 #[utoipa::path(
     tag = "users",
     params(("id" = i64, Path, description = "User id")),

@@ -169,23 +169,32 @@ impl Brokerage {
             .await
     }
 
-    /// The caller's subscriptions, newest first.
+    /// The caller's subscriptions, newest first, a page at a time.
     pub async fn subscriptions_of(
         &self,
         actor: &Actor,
-    ) -> Result<Vec<AlertSubscriptionView>, RecordError> {
+        paging: Paging,
+    ) -> Result<Page<AlertSubscriptionView>, RecordError> {
         let user = person(actor)?;
         self.db
             .run(move |conn| {
-                alert_subscriptions::table
+                let total: i64 = alert_subscriptions::table
+                    .filter(alert_subscriptions::user_id.eq(user))
+                    .count()
+                    .get_result(conn)
+                    .map_err(db)?;
+                let items = alert_subscriptions::table
                     .filter(alert_subscriptions::user_id.eq(user))
                     .order(alert_subscriptions::id.desc())
+                    .limit(paging.limit)
+                    .offset(paging.offset)
                     .select(SubscriptionRow::as_select())
                     .load(conn)
                     .map_err(db)?
                     .into_iter()
                     .map(subscription_view)
-                    .collect()
+                    .collect::<Result<Vec<_>, _>>()?;
+                Ok(Page::new(items, total, paging))
             })
             .await
     }

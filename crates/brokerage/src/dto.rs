@@ -115,8 +115,11 @@ pub struct MatchView {
 #[derive(Debug, Clone, Default, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct MatchFilter {
+    /// Only matches in this status.
     pub status: Option<MatchStatus>,
+    /// Only matches of this listing.
     pub listing_id: Option<i64>,
+    /// Only matches of this request.
     pub request_id: Option<i64>,
 }
 
@@ -224,8 +227,11 @@ pub struct InquiryFilter {
     #[serde(rename = "box")]
     #[param(rename = "box")]
     pub mailbox: Option<Mailbox>,
+    /// Only those about a listing or only those about a request.
     pub entity: Option<Entity>,
+    /// Only those about this record (with `entity`).
     pub entity_id: Option<i64>,
+    /// Only those in this status.
     pub status: Option<InquiryStatus>,
 }
 
@@ -296,8 +302,11 @@ pub struct AccessRequestFilter {
     #[serde(rename = "box")]
     #[param(rename = "box")]
     pub mailbox: Option<Mailbox>,
+    /// Only those about a listing or only those about a request.
     pub entity: Option<Entity>,
+    /// Only those about this record (with `entity`).
     pub entity_id: Option<i64>,
+    /// Only those in this status.
     pub status: Option<techx_core::codes::AccessRequestStatus>,
 }
 
@@ -464,8 +473,11 @@ pub struct EngagementView {
 #[derive(Debug, Clone, Default, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct EngagementFilter {
+    /// Only engagements at this stage.
     pub stage: Option<techx_core::codes::EngagementStage>,
+    /// Only engagements this broker is in charge of (a user id).
     pub assignee_id: Option<i64>,
+    /// Only engagements about this listing.
     pub listing_id: Option<i64>,
 }
 
@@ -529,8 +541,11 @@ pub struct OutcomeView {
 #[derive(Debug, Clone, Default, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct OutcomeFilter {
+    /// Only outcomes of this kind.
     pub kind: Option<techx_core::codes::OutcomeKind>,
+    /// Only outcomes linked to this listing.
     pub listing_id: Option<i64>,
+    /// Only outcomes linked to this engagement.
     pub engagement_id: Option<i64>,
 }
 

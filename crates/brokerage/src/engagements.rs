@@ -690,7 +690,8 @@ impl Brokerage {
         &self,
         actor: &Actor,
         listing: i64,
-    ) -> Result<Vec<ContractView>, RecordError> {
+        paging: Paging,
+    ) -> Result<Page<ContractView>, RecordError> {
         let actor = actor.clone();
         self.db
             .run(move |conn| {
@@ -712,7 +713,9 @@ impl Brokerage {
                         out.push(contract_view(contract)?);
                     }
                 }
-                Ok(out)
+                // A listing is transferred under a handful of contracts: they are paged after
+                // the visibility check.
+                Ok(page(out, paging))
             })
             .await
     }

@@ -84,6 +84,8 @@ pub fn required_text(
     required(field, value, min, max)
 }
 
+/// The longest a text may be is measured as sent (what the document's `maxLength` counts), the
+/// shortest after trimming (spaces alone are no text).
 fn required(field: &str, value: &str, min: usize, max: usize) -> Result<String, FieldError> {
     let trimmed = value.trim();
     let length = trimmed.chars().count();
@@ -94,7 +96,7 @@ fn required(field: &str, value: &str, min: usize, max: usize) -> Result<String, 
             format!("{field} is required"),
         ));
     }
-    if length < min || length > max {
+    if length < min || value.chars().count() > max {
         return Err(FieldError::new(
             field,
             "length",
@@ -116,18 +118,19 @@ pub fn optional_text(
     optional(field, value, max)
 }
 
+/// Measured as sent, like `required`; blank is none.
 fn optional(field: &str, value: Option<&str>, max: usize) -> Result<Option<String>, FieldError> {
-    let Some(trimmed) = value.map(str::trim).filter(|v| !v.is_empty()) else {
-        return Ok(None);
-    };
-    if trimmed.chars().count() > max {
+    if value.is_some_and(|v| v.chars().count() > max) {
         return Err(FieldError::new(
             field,
             "length",
             format!("{field} must be at most {max} characters"),
         ));
     }
-    Ok(Some(trimmed.to_owned()))
+    Ok(value
+        .map(str::trim)
+        .filter(|v| !v.is_empty())
+        .map(str::to_owned))
 }
 
 /// For PATCH bodies: tells an absent field (`None`) from an explicit `null` (`Some(None)`).
@@ -283,6 +286,27 @@ mod tests {
             required_text("name", "ab", 3, 10).unwrap_err().code,
             "length"
         );
+    }
+
+    #[test]
+    fn a_text_is_measured_as_sent_and_blank_is_none() {
+        let padded = format!("\u{a0}{}\u{a0}", "a".repeat(29));
+        assert_eq!(padded.chars().count(), 31);
+        assert!(optional_text("contact_phone", Some(&padded), 30).is_err());
+        assert!(optional_text("contact_phone", Some(&" ".repeat(31)), 30).is_err());
+        assert_eq!(
+            optional_text("contact_phone", Some("   "), 30).unwrap(),
+            None
+        );
+        assert_eq!(
+            optional_text("contact_phone", Some(" 0237 "), 30)
+                .unwrap()
+                .as_deref(),
+            Some("0237")
+        );
+        assert!(required_text("title", &padded, 1, 30).is_err());
+        assert_eq!(required_text("title", " ab ", 1, 4).unwrap(), "ab");
+        assert!(required_text("title", "  ", 1, 4).is_err());
     }
 
     #[test]

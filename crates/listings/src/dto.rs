@@ -232,6 +232,7 @@ pub struct ListListingsQuery {
     /// Only this status. Outsiders see published records only; owners also their own in any
     /// status; staff everything.
     pub status: Option<RecordStatus>,
+    /// Only listings of this kind.
     pub kind: Option<ListingKind>,
     /// Only this organization's listings.
     pub organization_id: Option<i64>,
@@ -249,7 +250,9 @@ pub struct ListListingsQuery {
     /// Listings whose price range starts at most at this (VND).
     #[param(minimum = 0)]
     pub price_max: Option<i64>,
+    /// Only listings located in this province.
     pub province_code: Option<Province>,
+    /// Listings that offer this cooperation type.
     pub cooperation_type: Option<CooperationType>,
     /// Only listings changed at or after this time (RFC 3339).
     pub updated_since: Option<DateTime<Utc>>,
@@ -273,6 +276,7 @@ pub struct ExportListingsQuery {
     /// Only this status. Outsiders see published records only; owners also their own in any
     /// status; staff everything.
     pub status: Option<RecordStatus>,
+    /// Only listings of this kind.
     pub kind: Option<ListingKind>,
     /// Only this organization's listings.
     pub organization_id: Option<i64>,
@@ -290,7 +294,9 @@ pub struct ExportListingsQuery {
     /// Listings whose price range starts at most at this (VND).
     #[param(minimum = 0)]
     pub price_max: Option<i64>,
+    /// Only listings located in this province.
     pub province_code: Option<Province>,
+    /// Listings that offer this cooperation type.
     pub cooperation_type: Option<CooperationType>,
     /// Only listings changed at or after this time (RFC 3339).
     pub updated_since: Option<DateTime<Utc>>,

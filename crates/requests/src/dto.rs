@@ -185,6 +185,7 @@ pub struct ListRequestsQuery {
     /// Only this status. Outsiders see published records only; owners also their own in any
     /// status; staff everything.
     pub status: Option<RecordStatus>,
+    /// Only requests of this kind.
     pub kind: Option<RequestKind>,
     /// Only this organization's requests (anonymous ones only for those who may see the
     /// requester).
@@ -197,12 +198,14 @@ pub struct ListRequestsQuery {
     /// Requests whose `trl_min` is at most this.
     #[param(minimum = 1, maximum = 9)]
     pub trl_max: Option<i32>,
-    /// Requests whose budget reaches at least this (VND).
+    /// Requests whose budget reaches at least this (VND): the same filter as a listing's
+    /// price and search's `price_min`.
     #[param(minimum = 0)]
-    pub budget_min: Option<i64>,
+    pub price_min: Option<i64>,
     /// Requests whose budget starts at most at this (VND).
     #[param(minimum = 0)]
-    pub budget_max: Option<i64>,
+    pub price_max: Option<i64>,
+    /// Only requests located in this province.
     pub province_code: Option<Province>,
     /// Requests that accept this cooperation type.
     pub cooperation_type: Option<CooperationType>,
@@ -227,6 +230,7 @@ pub struct ExportRequestsQuery {
     /// Only this status. Outsiders see published records only; owners also their own in any
     /// status; staff everything.
     pub status: Option<RecordStatus>,
+    /// Only requests of this kind.
     pub kind: Option<RequestKind>,
     /// Only this organization's requests (anonymous ones only for those who may see the
     /// requester).
@@ -239,12 +243,14 @@ pub struct ExportRequestsQuery {
     /// Requests whose `trl_min` is at most this.
     #[param(minimum = 1, maximum = 9)]
     pub trl_max: Option<i32>,
-    /// Requests whose budget reaches at least this (VND).
+    /// Requests whose budget reaches at least this (VND): the same filter as a listing's
+    /// price and search's `price_min`.
     #[param(minimum = 0)]
-    pub budget_min: Option<i64>,
+    pub price_min: Option<i64>,
     /// Requests whose budget starts at most at this (VND).
     #[param(minimum = 0)]
-    pub budget_max: Option<i64>,
+    pub price_max: Option<i64>,
+    /// Only requests located in this province.
     pub province_code: Option<Province>,
     /// Requests that accept this cooperation type.
     pub cooperation_type: Option<CooperationType>,
@@ -264,8 +270,8 @@ impl From<ExportRequestsQuery> for ListRequestsQuery {
             sci_field: query.sci_field,
             trl_min: query.trl_min,
             trl_max: query.trl_max,
-            budget_min: query.budget_min,
-            budget_max: query.budget_max,
+            price_min: query.price_min,
+            price_max: query.price_max,
             province_code: query.province_code,
             cooperation_type: query.cooperation_type,
             updated_since: query.updated_since,

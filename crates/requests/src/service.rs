@@ -272,8 +272,8 @@ fn parse_filter(
     records::check_trl(&mut v, "trl_min", query.trl_min);
     records::check_trl(&mut v, "trl_max", query.trl_max);
     // Each bound is checked on its own: an inverted range matches nothing.
-    records::check_money(&mut v, "budget_min", query.budget_min);
-    records::check_money(&mut v, "budget_max", query.budget_max);
+    records::check_money(&mut v, "price_min", query.price_min);
+    records::check_money(&mut v, "price_max", query.price_max);
     v.finish().map_err(RecordError::Invalid)?;
     // Filtering by requester must not find the anonymous requests of those the caller may not
     // identify.
@@ -295,8 +295,8 @@ fn parse_filter(
             .unwrap_or_default(),
         trl_min: query.trl_min,
         trl_max: query.trl_max,
-        budget_min: query.budget_min,
-        budget_max: query.budget_max,
+        budget_min: query.price_min,
+        budget_max: query.price_max,
         province_code: query.province_code.map(|p| p.as_str().to_owned()),
         cooperation_type: query.cooperation_type.map(|c| c.as_str().to_owned()),
         updated_since: query.updated_since.map(|t| t.naive_utc()),

@@ -38,7 +38,7 @@ impl Facet {
             Facet::Kind => "kind",
             Facet::SciField => "sci_field",
             Facet::Trl => "trl",
-            Facet::Province => "province",
+            Facet::Province => "province_code",
             Facet::OrgType => "org_type",
             Facet::IpType => "ip_type",
             Facet::CooperationType => "cooperation_type",
