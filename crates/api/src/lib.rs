@@ -233,7 +233,13 @@ pub fn build_app(
         .app_data(web::PayloadConfig::new(JSON_LIMIT))
         .configure(routes)
         .split_for_parts();
-    let spec = SpecJson(contract::finish(&document).to_string());
+    // The document depends on the code alone: finished once per process (the tests build many
+    // apps).
+    static SPEC: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    let spec = SpecJson(
+        SPEC.get_or_init(|| contract::finish(&document).to_string())
+            .clone(),
+    );
     let routes = methods::Routes::of(&document);
     app.app_data(web::Data::new(spec))
         .app_data(web::Data::new(routes))
