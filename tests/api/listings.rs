@@ -430,6 +430,53 @@ async fn a_stale_if_match_is_refused_and_the_listing_unchanged() {
     assert_eq!(now["version"], 2);
 }
 
+/// A patch the document allows but that clashes with what the listing already holds is a
+/// conflict with its state (409); a patch that breaks a rule by itself is invalid (400). Either
+/// way nothing changes.
+#[actix_web::test]
+async fn a_patch_that_clashes_with_the_stored_listing_is_a_conflict_and_changes_nothing() {
+    let app = TestApp::new().await;
+    let cast = Cast::new(&app).await;
+    let id = app
+        .create_record(
+            "listings",
+            &cast.owner,
+            listing_body(
+                "Công nghệ sấy nông sản bằng năng lượng mặt trời",
+                json!({"price_min_vnd": 10_000_000, "price_max_vnd": 50_000_000}),
+            ),
+        )
+        .await;
+    let path = format!("/api/v1/listings/{id}");
+    let before = app.get(&path, Some(&cast.owner)).await.json();
+    for patch in [
+        json!({"price_min_vnd": 60_000_000}),
+        json!({"price_max_vnd": 5_000_000}),
+        json!({"pricing_model": "free"}),
+    ] {
+        let reply = app.patch(&path, Some(&cast.owner), patch.clone()).await;
+        let body = reply.assert_error(409, "conflict");
+        assert!(
+            body["message"]
+                .as_str()
+                .unwrap()
+                .contains("conflicts with what the listing holds"),
+            "{patch}: {body}"
+        );
+    }
+    let reply = app
+        .patch(
+            &path,
+            Some(&cast.owner),
+            json!({"price_min_vnd": 9, "price_max_vnd": 8}),
+        )
+        .await;
+    let body = reply.assert_error(400, "invalid_input");
+    assert_eq!(body["details"][0]["field"], "price_max_vnd", "{body}");
+    let after = app.get(&path, Some(&cast.owner)).await.json();
+    assert_eq!(after, before);
+}
+
 #[actix_web::test]
 async fn a_replayed_idempotency_key_creates_one_listing() {
     let app = TestApp::new().await;
@@ -513,7 +560,11 @@ async fn every_validation_rule_gives_its_field_error_and_writes_nothing() {
             "pricing_model",
             "conflict",
         ),
-        (json!({"keywords": ["x".repeat(61)]}), "keywords", "length"),
+        (
+            json!({"keywords": ["ok", "x".repeat(61)]}),
+            "keywords[1]",
+            "length",
+        ),
         (
             json!({"keywords": (0..21).map(|i| format!("từ khóa {i}")).collect::<Vec<_>>()}),
             "keywords",

@@ -8,6 +8,7 @@ mod support;
 
 mod auth;
 mod backend;
+mod bounds;
 mod brokerage;
 mod catalogue;
 mod cli;

@@ -47,7 +47,7 @@ pub trait Catalogue: Send + Sync + 'static {
     /// The stored row.
     type Row: RecordMeta + Send + 'static;
     /// The complete, editable content of a record (create body, import row, diff base).
-    type Form: Serialize + Clone + Send + 'static;
+    type Form: Serialize + Clone + Default + Send + 'static;
     /// A partial change.
     type Patch: Clone + Send + 'static;
     /// A form that passed validation, ready to store.
@@ -162,6 +162,28 @@ impl<C: Catalogue> Clone for Engine<C> {
 
 fn entity<C: Catalogue>() -> &'static str {
     C::KIND.entity()
+}
+
+/// The error of a patch whose result breaks a rule: 400 when the patch breaks it by itself
+/// (the same error arises with the patch applied to an empty form), 409 when it arises only
+/// with what the record already holds (a minimum price above the stored maximum, `free` on a
+/// priced listing): each patch is valid by the document, the conflict is with the record's
+/// state.
+fn patch_error<C: Catalogue>(patch: &C::Patch, errors: Vec<FieldError>) -> RecordError {
+    let alone = C::validate(&C::apply_patch(C::Form::default(), patch.clone()))
+        .err()
+        .unwrap_or_default();
+    let by_itself = errors
+        .iter()
+        .any(|e| alone.iter().any(|a| a.field == e.field && a.code == e.code));
+    if by_itself {
+        return RecordError::Invalid(errors);
+    }
+    RecordError::Conflict(format!(
+        "the change conflicts with what the {} holds: {}",
+        entity::<C>(),
+        techx_core::error::summarize(&errors)
+    ))
 }
 
 fn form_json<F: Serialize>(form: &F) -> Value {
@@ -582,7 +604,8 @@ impl<C: Catalogue> Engine<C> {
                         .pop()
                         .ok_or(RecordError::NotFound(entity::<C>()))?;
                     let after = C::apply_patch(before.clone(), patch.clone());
-                    let valid = C::validate(&after).map_err(RecordError::Invalid)?;
+                    let valid =
+                        C::validate(&after).map_err(|errors| patch_error::<C>(&patch, errors))?;
                     C::check_edit(status, &valid)?;
                     let changes = records::diff(&form_json(&before), &form_json(&after));
                     if !C::update(conn, id, &valid, current.version(), now)? {

@@ -111,18 +111,20 @@ pub fn parse_keywords(validator: &mut Validator, field: &str, keywords: &[String
     }
     let mut seen = BTreeSet::new();
     let mut kept = Vec::new();
-    for keyword in keywords {
+    for (index, keyword) in keywords.iter().enumerate() {
+        // An error names the keyword as sent: `keywords[3]`.
+        let item = format!("{field}[{index}]");
         let keyword = keyword.trim();
         if keyword.is_empty() || !seen.insert(keyword.to_lowercase()) {
             continue;
         }
-        if let Err(error) = validate::check_characters(field, keyword) {
+        if let Err(error) = validate::check_characters(&item, keyword) {
             validator.push(error);
             continue;
         }
         if keyword.chars().count() > MAX_KEYWORD_LEN {
             validator.push(FieldError::new(
-                field,
+                &item,
                 "length",
                 format!("each keyword must be at most {MAX_KEYWORD_LEN} characters"),
             ));

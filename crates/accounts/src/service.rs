@@ -156,7 +156,7 @@ fn parse_organization_form(
 pub const MAX_REFRESH_TOKEN: usize = 512;
 
 fn check_token_length(form: &RefreshForm) -> Result<(), AccountsError> {
-    if form.refresh_token.len() > MAX_REFRESH_TOKEN {
+    if form.refresh_token.chars().count() > MAX_REFRESH_TOKEN {
         return Err(AccountsError::invalid(
             "refresh_token",
             "length",
@@ -335,14 +335,18 @@ impl Accounts {
         form: LoginForm,
         client_address: Option<String>,
     ) -> Result<TokenPair, AccountsError> {
-        if form.email.chars().count() > Email::MAX_LEN
-            || form.password.chars().count() > password::MAX_LEN
-        {
-            return Err(AccountsError::invalid(
-                "password",
-                "length",
-                "no account has an email or a password this long",
-            ));
+        // Refused before any lookup, naming the field that is too long.
+        for (field, value, longest) in [
+            ("email", &form.email, Email::MAX_LEN),
+            ("password", &form.password, password::MAX_LEN),
+        ] {
+            if value.chars().count() > longest {
+                return Err(AccountsError::invalid(
+                    field,
+                    "length",
+                    format!("{field} must be at most {longest} characters"),
+                ));
+            }
         }
         let email = form.email.trim().to_lowercase();
         self.limiter

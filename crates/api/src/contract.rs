@@ -275,6 +275,27 @@ fn add_conditions(schemas: &mut Value) {
                                 "required": ["reason"]});
         answer["else"] = json!({"properties": {"reason": {"type": "null"}}});
     }
+    // An engagement step: a reason with `lost` and only then, the contract with
+    // `contract_signed` and only then (the second rule nested in the first's `else`).
+    if let Some(stage) = schemas.get_mut("StageForm") {
+        let mut reason = stage["properties"]["reason"].clone();
+        reason["type"] = json!("string");
+        reason["minLength"] = json!(1);
+        reason["pattern"] = json!(required_pattern(
+            techx_core::validate::is_long_text("reason"),
+            1
+        ));
+        stage["if"] = json!({"properties": {"stage": {"const": "lost"}}, "required": ["stage"]});
+        stage["then"] = json!({"properties": {"reason": reason, "contract": {"type": "null"}},
+                               "required": ["reason"]});
+        stage["else"] = json!({
+            "properties": {"reason": {"type": "null"}},
+            "if": {"properties": {"stage": {"const": "contract_signed"}}, "required": ["stage"]},
+            "then": {"properties": {"contract": {"$ref": "#/components/schemas/ContractForm"}},
+                     "required": ["contract"]},
+            "else": {"properties": {"contract": {"type": "null"}}}
+        });
+    }
     // A free listing carries no price (none, or 0).
     if let Some(listing) = schemas.get_mut("ListingForm") {
         listing["if"] = json!({"properties": {"pricing_model": {"const": "free"}},

@@ -261,8 +261,8 @@ pub struct AccessRequestForm {
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AccessDecisionForm {
-    /// Until when the grant holds (required to grant; in the future, at most three years
-    /// ahead). Leave out to refuse.
+    /// Until when the grant holds: in the future, at most three years ahead.
+    #[schema(value_type = DateTime<Utc>, required = true)]
     pub expires_at: Option<DateTime<Utc>>,
     #[schema(max_length = 5000)]
     pub note: Option<String>,

@@ -614,7 +614,7 @@ mod tests {
             fields,
             vec![
                 "contact_email",
-                "keywords",
+                "keywords[0]",
                 "kind",
                 "price_max_vnd",
                 "sci_fields",
