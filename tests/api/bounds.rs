@@ -13,7 +13,7 @@
 //! until one reaches the validators).
 
 use crate::call;
-use crate::support::TestApp;
+use crate::support::{TestApp, kind_of, resolve};
 use crate::world::{self, ADMIN, ANONYMOUS, BROKER, MODERATOR, OWNER, REQUESTER, World};
 use actix_web::http::Method;
 use serde_json::{Map, Value, json};
@@ -28,38 +28,6 @@ const KEYS: [&str; 6] = [
     "maxItems",
     "minItems",
 ];
-
-fn resolve<'a>(document: &'a Value, schema: &'a Value) -> &'a Value {
-    for key in ["oneOf", "anyOf"] {
-        if let Some(options) = schema.get(key).and_then(Value::as_array)
-            && let Some(real) = options
-                .iter()
-                .find(|o| o.get("type") != Some(&json!("null")))
-        {
-            return resolve(document, real);
-        }
-    }
-    match schema.get("$ref").and_then(Value::as_str) {
-        Some(reference) => {
-            let name = reference.trim_start_matches("#/components/schemas/");
-            resolve(document, &document["components"]["schemas"][name])
-        }
-        None => schema,
-    }
-}
-
-fn kind_of(schema: &Value) -> &str {
-    match &schema["type"] {
-        Value::String(kind) => kind,
-        Value::Array(kinds) => kinds
-            .iter()
-            .filter_map(Value::as_str)
-            .find(|k| *k != "null")
-            .unwrap_or("string"),
-        _ if schema.get("enum").is_some() => "string",
-        _ => "object",
-    }
-}
 
 fn matches(schema: &Value, value: &str) -> bool {
     match schema["pattern"].as_str() {

@@ -6,7 +6,7 @@
 //! is covered without changing this test.
 
 use crate::call;
-use crate::support::{Reply, TestApp};
+use crate::support::{Reply, TestApp, kind_of, resolve};
 use crate::world::{self, ADMIN};
 use actix_web::http::Method;
 use serde_json::{Value, json};
@@ -15,37 +15,6 @@ const LONG: usize = 100_000;
 /// A URI holds at most 65,534 bytes (the `http` crate; servers refuse far less): the longest
 /// value a path or query string can carry to the server.
 const LONG_IN_URL: usize = 60_000;
-
-fn resolve<'a>(document: &'a Value, schema: &'a Value) -> &'a Value {
-    // `Option<T>` is written as `oneOf: [null, T]` or `type: [T, "null"]`.
-    if let Some(options) = schema.get("oneOf").and_then(Value::as_array)
-        && let Some(real) = options
-            .iter()
-            .find(|o| o.get("type") != Some(&json!("null")))
-    {
-        return resolve(document, real);
-    }
-    match schema.get("$ref").and_then(Value::as_str) {
-        Some(reference) => {
-            let name = reference.trim_start_matches("#/components/schemas/");
-            resolve(document, &document["components"]["schemas"][name])
-        }
-        None => schema,
-    }
-}
-
-fn kind_of(schema: &Value) -> &str {
-    match &schema["type"] {
-        Value::String(kind) => kind,
-        Value::Array(kinds) => kinds
-            .iter()
-            .filter_map(Value::as_str)
-            .find(|k| *k != "null")
-            .unwrap_or("string"),
-        _ if schema.get("enum").is_some() => "string",
-        _ => "object",
-    }
-}
 
 /// An extreme value for a parameter, and whether the document's schema rules it out.
 struct Extreme {

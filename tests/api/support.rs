@@ -569,3 +569,37 @@ pub fn ids(reply: &Value) -> Vec<i64> {
         .map(|i| i["id"].as_i64().unwrap())
         .collect()
 }
+
+/// A schema with `$ref`s followed and `Option<T>` (`oneOf`/`anyOf` with null) unwrapped.
+pub fn resolve<'a>(document: &'a Value, schema: &'a Value) -> &'a Value {
+    for key in ["oneOf", "anyOf"] {
+        if let Some(options) = schema.get(key).and_then(Value::as_array)
+            && let Some(real) = options
+                .iter()
+                .find(|o| o.get("type") != Some(&json!("null")))
+        {
+            return resolve(document, real);
+        }
+    }
+    match schema.get("$ref").and_then(Value::as_str) {
+        Some(reference) => {
+            let name = reference.trim_start_matches("#/components/schemas/");
+            resolve(document, &document["components"]["schemas"][name])
+        }
+        None => schema,
+    }
+}
+
+/// The JSON type a schema describes (its non-null type; an enum is a string).
+pub fn kind_of(schema: &Value) -> &str {
+    match &schema["type"] {
+        Value::String(kind) => kind,
+        Value::Array(kinds) => kinds
+            .iter()
+            .filter_map(Value::as_str)
+            .find(|k| *k != "null")
+            .unwrap_or("string"),
+        _ if schema.get("enum").is_some() => "string",
+        _ => "object",
+    }
+}
