@@ -5,8 +5,8 @@
 use crate::Actor;
 use crate::records::csv_fields::Row;
 use crate::records::{
-    self, HistoryEntryView, HistoryQuery, ImportReport, MAX_NOTE_LEN, RecordError, RecordMeta,
-    Scope, Sort, Step, TransitionForm,
+    self, HistoryEntryView, HistoryQuery, ImportReport, RecordError, RecordMeta, Scope, Sort, Step,
+    TransitionForm,
 };
 use chrono::NaiveDateTime;
 use serde::Serialize;
@@ -16,7 +16,7 @@ use std::marker::PhantomData;
 use techx_core::codes::RecordStatus;
 use techx_core::lifecycle::{self, RecordKind, Tier};
 use techx_core::page::Paging;
-use techx_core::{FieldError, OrganizationId, Page, clock, validate};
+use techx_core::{FieldError, OrganizationId, Page, clock};
 use techx_db::imports as log_imports;
 use techx_db::records::{self as log, ActorRef};
 use techx_db::{ChangeOp, Db, DbConn, record_change};
@@ -703,7 +703,8 @@ impl<C: Catalogue> Engine<C> {
         form: &TransitionForm,
         expected_version: Option<i32>,
     ) -> Result<C::View, RecordError> {
-        let note = validate::optional_text("note", form.note.as_deref(), MAX_NOTE_LEN)
+        let note = crate::records::STEP_NOTE
+            .optional_text(form.note.as_deref())
             .map_err(|e| RecordError::Invalid(vec![e]))?;
         let action = form.action;
         for _ in 0..ATTEMPTS {

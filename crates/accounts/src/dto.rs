@@ -11,13 +11,13 @@ use utoipa::{IntoParams, ToSchema};
 #[serde(deny_unknown_fields)]
 pub struct RegisterForm {
     /// Sign-in email; stored lowercase.
-    #[schema(example = "nguyen.van.an@hdu.edu.vn", max_length = 254)]
+    #[schema(example = "nguyen.van.an@hdu.edu.vn")]
     pub email: String,
-    /// 10 to 128 characters.
-    #[schema(example = "mot cau mat khau dai", min_length = 10, max_length = 128)]
+    /// The password, as typed (spaces count).
+    #[schema(example = "mot cau mat khau dai")]
     pub password: String,
-    /// The person's full name (1 to 200 characters).
-    #[schema(example = "Nguyễn Văn An", min_length = 1, max_length = 200)]
+    /// The person's full name.
+    #[schema(example = "Nguyễn Văn An")]
     pub full_name: String,
     /// An organization to create with the account; the new user becomes its owner and the
     /// organization waits for verification by a moderator.
@@ -28,9 +28,7 @@ pub struct RegisterForm {
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LoginForm {
-    #[schema(max_length = 254)]
     pub email: String,
-    #[schema(max_length = 128)]
     pub password: String,
 }
 
@@ -39,7 +37,6 @@ pub struct LoginForm {
 #[serde(deny_unknown_fields)]
 pub struct RefreshForm {
     /// The refresh token from the last login or refresh.
-    #[schema(max_length = 512)]
     pub refresh_token: String,
 }
 
@@ -97,20 +94,18 @@ pub struct MeView {
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct OrganizationForm {
-    /// Official name (2 to 300 characters).
-    #[schema(example = "Trường Đại học Hồng Đức", min_length = 2, max_length = 300)]
+    /// Official name.
+    #[schema(example = "Trường Đại học Hồng Đức")]
     pub name: String,
     pub org_type: OrgType,
     /// Tax code (*mã số thuế*): 10 digits, or 10 digits, a hyphen and 3 digits for a branch.
-    #[schema(example = "2800224479", max_length = 14)]
+    #[schema(example = "2800224479")]
     pub tax_code: Option<String>,
     /// Province code; Thanh Hóa when absent.
     pub province_code: Option<Province>,
-    /// Postal address (at most 500 characters).
-    #[schema(max_length = 500)]
+    /// Postal address.
     pub address: Option<String>,
     /// Website, `http://` or `https://`.
-    #[schema(max_length = 300)]
     pub website: Option<String>,
 }
 
@@ -119,18 +114,17 @@ pub struct OrganizationForm {
 #[derive(Debug, Clone, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct OrganizationPatch {
-    #[schema(min_length = 2, max_length = 300)]
     pub name: Option<String>,
     pub org_type: Option<OrgType>,
     #[serde(default, deserialize_with = "techx_core::validate::double_option")]
-    #[schema(value_type = Option<String>, max_length = 14)]
+    #[schema(value_type = Option<String>)]
     pub tax_code: Option<Option<String>>,
     pub province_code: Option<Province>,
     #[serde(default, deserialize_with = "techx_core::validate::double_option")]
-    #[schema(value_type = Option<String>, max_length = 500)]
+    #[schema(value_type = Option<String>)]
     pub address: Option<Option<String>>,
     #[serde(default, deserialize_with = "techx_core::validate::double_option")]
-    #[schema(value_type = Option<String>, max_length = 300)]
+    #[schema(value_type = Option<String>)]
     pub website: Option<Option<String>>,
 }
 
@@ -165,14 +159,14 @@ pub struct ListOrganizationsQuery {
     pub province_code: Option<Province>,
     /// `verified` for everyone; moderators may also ask for `pending` or `rejected`.
     pub verification: Option<Verification>,
-    /// Words the name must contain (case-insensitive), at most 200 characters.
-    #[param(max_length = 200)]
+    /// Words the name must contain (case-insensitive).
+    #[param(value_type = Option<techx_core::bounds::parameter::Query>, inline)]
     pub q: Option<String>,
-    /// How many items to return, 1 to 100 (default 20).
-    #[param(minimum = 1, maximum = 100)]
+    /// How many items to return (default 20).
+    #[param(value_type = Option<techx_core::bounds::parameter::Limit>, inline)]
     pub limit: Option<i64>,
-    /// How many items to skip, 0 to 10,000 (default 0).
-    #[param(minimum = 0, maximum = 10000)]
+    /// How many items to skip (default 0).
+    #[param(value_type = Option<techx_core::bounds::parameter::Offset>, inline)]
     pub offset: Option<i64>,
 }
 
@@ -182,8 +176,7 @@ pub struct ListOrganizationsQuery {
 pub struct VerificationForm {
     /// `verified` or `rejected`.
     pub decision: Verification,
-    /// Why (required when rejecting, at most 1000 characters).
-    #[schema(max_length = 1000)]
+    /// Why (required when rejecting).
     pub note: Option<String>,
 }
 
@@ -202,7 +195,6 @@ pub struct MemberView {
 #[serde(deny_unknown_fields)]
 pub struct AddMemberForm {
     /// Email of a registered user.
-    #[schema(max_length = 254)]
     pub email: String,
     pub org_role: OrgRole,
 }
@@ -218,11 +210,10 @@ pub struct MemberRoleForm {
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ApiKeyForm {
-    /// What the key is for (1 to 100 characters), e.g. the client that uses it.
-    #[schema(example = "cổng thông tin tỉnh", min_length = 1, max_length = 100)]
+    /// What the key is for, e.g. the client that uses it.
+    #[schema(example = "cổng thông tin tỉnh")]
     pub name: String,
     /// At least one of `read`, `write`, `broker`.
-    #[schema(min_items = 1, max_items = 10)]
     pub scopes: Vec<ApiScope>,
 }
 
@@ -254,4 +245,63 @@ pub struct CreatedApiKey {
 #[serde(deny_unknown_fields)]
 pub struct UserRoleForm {
     pub platform_role: PlatformRole,
+}
+
+/// The bounds of the account forms: the validators check them and the document states them.
+pub mod bounds {
+    use techx_core::bounds::{Field, common};
+
+    pub const PASSWORD: Field = Field::text(
+        "password",
+        crate::password::MIN_LEN,
+        crate::password::MAX_LEN,
+    );
+    /// Signing in checks only the longest: a short password is simply wrong.
+    pub const SIGN_IN_PASSWORD: Field = Field::text("password", 0, crate::password::MAX_LEN);
+    pub const FULL_NAME: Field = Field::text("full_name", 1, 200);
+    /// The longest refresh token there can be.
+    pub const REFRESH_TOKEN: Field = Field::text("refresh_token", 0, 512);
+    pub const ORGANIZATION_NAME: Field = Field::text("name", 2, 300);
+    pub const TAX_CODE: Field = Field::text("tax_code", 0, 14);
+    pub const ADDRESS: Field = Field::text("address", 0, 500);
+    pub const WEBSITE: Field = Field::text("website", 0, 300);
+    pub const VERIFICATION_NOTE: Field = Field::text("note", 0, 1000);
+    pub const KEY_NAME: Field = Field::text("name", 1, 100);
+    pub const KEY_SCOPES: Field = Field::items("scopes", 1, 10);
+    pub const EMAIL: Field = common::EMAIL;
+}
+
+use bounds::*;
+use techx_core::bounds::{Bounded, Field};
+
+impl Bounded for RegisterForm {
+    const BOUNDS: &'static [Field] = &[EMAIL, PASSWORD, FULL_NAME];
+}
+
+impl Bounded for LoginForm {
+    const BOUNDS: &'static [Field] = &[EMAIL, SIGN_IN_PASSWORD];
+}
+
+impl Bounded for RefreshForm {
+    const BOUNDS: &'static [Field] = &[REFRESH_TOKEN];
+}
+
+impl Bounded for OrganizationForm {
+    const BOUNDS: &'static [Field] = &[ORGANIZATION_NAME, TAX_CODE, ADDRESS, WEBSITE];
+}
+
+impl Bounded for OrganizationPatch {
+    const BOUNDS: &'static [Field] = OrganizationForm::BOUNDS;
+}
+
+impl Bounded for VerificationForm {
+    const BOUNDS: &'static [Field] = &[VERIFICATION_NOTE];
+}
+
+impl Bounded for AddMemberForm {
+    const BOUNDS: &'static [Field] = &[EMAIL];
+}
+
+impl Bounded for ApiKeyForm {
+    const BOUNDS: &'static [Field] = &[KEY_NAME, KEY_SCOPES];
 }

@@ -8,6 +8,7 @@ use serde_json::{Map, Value};
 use std::collections::BTreeSet;
 use std::str::FromStr;
 use techx_core::OrganizationId;
+use techx_core::bounds::{Bounded, Field, common};
 use techx_core::codes::{Action, RecordStatus, SciField};
 use techx_core::error::Validator;
 use techx_core::lifecycle::{self, ActionBy, RecordKind, Tier};
@@ -19,11 +20,12 @@ use techx_db::DbError;
 use techx_db::records::{self as log, ActorRef, HistoryEntry};
 use utoipa::{IntoParams, ToSchema};
 
-pub const MAX_KEYWORDS: usize = 20;
-pub const MAX_KEYWORD_LEN: usize = 60;
-pub const MAX_SCI_FIELDS: usize = 10;
-pub const MAX_CODES: usize = 20;
-pub const MAX_NOTE_LEN: usize = 2000;
+pub const MAX_KEYWORDS: usize = common::KEYWORDS.max();
+pub const MAX_KEYWORD_LEN: usize = common::KEYWORD.max();
+pub const MAX_SCI_FIELDS: usize = common::SCI_FIELDS.max();
+pub const MAX_CODES: usize = common::CODES.max();
+/// The note of a lifecycle step.
+pub const STEP_NOTE: Field = Field::text("note", 0, 2000);
 
 /// Errors of listings and requests.
 #[derive(Debug, thiserror::Error)]
@@ -177,7 +179,7 @@ pub fn parse_sci_fields(validator: &mut Validator, fields: &[SciField]) -> Vec<S
 /// An amount of money (VND) is never negative. (A filter's bounds are checked one by one: an
 /// inverted range is a filter that matches nothing, not an error.)
 pub fn check_money(validator: &mut Validator, field: &str, value: Option<i64>) {
-    if value.is_some_and(|v| v < 0) {
+    if value.is_some_and(|v| !common::MONEY.contains(v)) {
         validator.push(FieldError::new(
             field,
             "range",
@@ -207,14 +209,10 @@ pub fn check_money_range(
     }
 }
 
-/// A TRL: 1 to 9.
+/// A TRL: 1 to 9 ([`common::TRL`]).
 pub fn check_trl(validator: &mut Validator, field: &str, trl: Option<i32>) {
-    if trl.is_some_and(|t| !(1..=9).contains(&t)) {
-        validator.push(FieldError::new(
-            field,
-            "range",
-            format!("{field} must be 1 to 9"),
-        ));
+    if let Err(error) = common::TRL.check_whole_as(field, trl.map(i64::from)) {
+        validator.push(error);
     }
 }
 
@@ -233,7 +231,7 @@ pub fn parse_contact(
     phone: Option<&str>,
 ) -> Contact {
     let name = validator
-        .check(validate::optional_text("contact_name", name, 200))
+        .check(common::CONTACT_NAME.optional_text(name))
         .flatten();
     let email = match email.map(str::trim).filter(|e| !e.is_empty()) {
         Some(email) => validator
@@ -242,7 +240,7 @@ pub fn parse_contact(
         None => None,
     };
     let phone = validator
-        .check(validate::optional_text("contact_phone", phone, 30))
+        .check(common::CONTACT_PHONE.optional_text(phone))
         .flatten();
     if let Some(phone) = &phone
         && !phone
@@ -610,9 +608,12 @@ pub fn history_page<R: RecordMeta>(
 #[serde(deny_unknown_fields)]
 pub struct TransitionForm {
     pub action: Action,
-    /// Why: shown in the history (at most 2000 characters).
-    #[schema(max_length = 2000)]
+    /// Why: shown in the history.
     pub note: Option<String>,
+}
+
+impl Bounded for TransitionForm {
+    const BOUNDS: &'static [Field] = &[STEP_NOTE];
 }
 
 /// One entry of a record's history.
@@ -685,7 +686,7 @@ impl Sort {
     ];
 
     /// Longest `sort` value accepted, as sent.
-    pub const MAX_LEN: usize = 20;
+    pub const MAX_LEN: usize = techx_core::bounds::parameter::SORT.max();
 
     pub fn parse(value: Option<&str>) -> Result<Sort, FieldError> {
         if value.is_some_and(|v| v.chars().count() > Self::MAX_LEN) {
@@ -721,11 +722,11 @@ impl Sort {
 #[derive(Debug, Clone, Default, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct HistoryQuery {
-    /// How many entries to return, 1 to 100 (default 20).
-    #[param(minimum = 1, maximum = 100)]
+    /// How many entries to return (default 20).
+    #[param(value_type = Option<techx_core::bounds::parameter::Limit>, inline)]
     pub limit: Option<i64>,
-    /// How many entries to skip, 0 to 10,000 (default 0).
-    #[param(minimum = 0, maximum = 10000)]
+    /// How many entries to skip (default 0).
+    #[param(value_type = Option<techx_core::bounds::parameter::Offset>, inline)]
     pub offset: Option<i64>,
 }
 

@@ -2,6 +2,7 @@
 //! protection. Every change writes its rows and one change-log row in one transaction.
 
 use crate::actor::{Actor, ActorMembership, Permission, Principal};
+use crate::dto::bounds::*;
 use crate::dto::*;
 use crate::error::AccountsError;
 use crate::model::*;
@@ -96,7 +97,7 @@ fn parse_scopes(rows: &[(i64, String)], key_id: i64) -> Result<Vec<ApiScope>, Ac
 
 /// A tax code (*mã số thuế*): 10 digits, or 10 digits, `-` and 3 digits for a branch.
 fn parse_tax_code(field: &str, value: Option<&str>) -> Result<Option<String>, FieldError> {
-    let Some(code) = validate::optional_text(field, value, 14)? else {
+    let Some(code) = validate::optional_text(field, value, TAX_CODE.max())? else {
         return Ok(None);
     };
     let (main, branch) = match code.split_once('-') {
@@ -121,17 +122,22 @@ fn parse_organization_form(
     form: OrganizationForm,
 ) -> Option<NewOrganization> {
     let field = |name: &str| format!("{prefix}{name}");
-    let name = validator.check(validate::required_text(&field("name"), &form.name, 2, 300));
+    let name = validator.check(validate::required_text(
+        &field("name"),
+        &form.name,
+        ORGANIZATION_NAME.min(),
+        ORGANIZATION_NAME.max(),
+    ));
     let tax_code = validator.check(parse_tax_code(&field("tax_code"), form.tax_code.as_deref()));
     let address = validator.check(validate::optional_text(
         &field("address"),
         form.address.as_deref(),
-        500,
+        ADDRESS.max(),
     ));
     let website = validator.check(validate::optional_url(
         &field("website"),
         form.website.as_deref(),
-        300,
+        WEBSITE.max(),
     ));
     let now = clock::now();
     Some(NewOrganization {
@@ -153,7 +159,7 @@ fn parse_organization_form(
 }
 
 /// The longest refresh token there can be.
-pub const MAX_REFRESH_TOKEN: usize = 512;
+pub const MAX_REFRESH_TOKEN: usize = REFRESH_TOKEN.max();
 
 fn check_token_length(form: &RefreshForm) -> Result<(), AccountsError> {
     if form.refresh_token.chars().count() > MAX_REFRESH_TOKEN {
@@ -337,8 +343,8 @@ impl Accounts {
     ) -> Result<TokenPair, AccountsError> {
         // Refused before any lookup, naming the field that is too long.
         for (field, value, longest) in [
-            ("email", &form.email, Email::MAX_LEN),
-            ("password", &form.password, password::MAX_LEN),
+            ("email", &form.email, EMAIL.max()),
+            ("password", &form.password, SIGN_IN_PASSWORD.max()),
         ] {
             if value.chars().count() > longest {
                 return Err(AccountsError::invalid(
@@ -694,7 +700,7 @@ impl Accounts {
         let name = patch
             .name
             .as_deref()
-            .and_then(|n| validator.check(validate::required_text("name", n, 2, 300)));
+            .and_then(|n| validator.check(ORGANIZATION_NAME.required_text(n)));
         let tax_code = patch
             .tax_code
             .as_ref()
@@ -702,11 +708,14 @@ impl Accounts {
         let address = patch
             .address
             .as_ref()
-            .and_then(|a| validator.check(validate::optional_text("address", a.as_deref(), 500)));
-        let website = patch
-            .website
-            .as_ref()
-            .and_then(|w| validator.check(validate::optional_url("website", w.as_deref(), 300)));
+            .and_then(|a| validator.check(ADDRESS.optional_text(a.as_deref())));
+        let website = patch.website.as_ref().and_then(|w| {
+            validator.check(validate::optional_url(
+                "website",
+                w.as_deref(),
+                WEBSITE.max(),
+            ))
+        });
         validator.finish().map_err(AccountsError::Invalid)?;
 
         let actor = actor.clone();
@@ -760,7 +769,8 @@ impl Accounts {
         form: VerificationForm,
     ) -> Result<OrganizationView, AccountsError> {
         actor.require(Permission::ModerateOrganizations)?;
-        let note = validate::optional_text("note", form.note.as_deref(), 1000)
+        let note = VERIFICATION_NOTE
+            .optional_text(form.note.as_deref())
             .map_err(|e| AccountsError::Invalid(vec![e]))?;
         match form.decision {
             Verification::Pending => {
@@ -1013,12 +1023,12 @@ impl Accounts {
         form: ApiKeyForm,
     ) -> Result<CreatedApiKey, AccountsError> {
         let mut validator = Validator::new();
-        let name = validator.check(validate::required_text("name", &form.name, 1, 100));
-        if form.scopes.len() > 10 {
+        let name = validator.check(KEY_NAME.required_text(&form.name));
+        if form.scopes.len() > KEY_SCOPES.max() {
             validator.push(FieldError::new(
                 "scopes",
                 "too_many",
-                "at most 10 scopes (there are three)",
+                format!("at most {} scopes (there are three)", KEY_SCOPES.max()),
             ));
         }
         let mut scopes = form.scopes;
@@ -1131,7 +1141,7 @@ fn parse_new_user(
     password: &str,
 ) -> Option<(Email, String)> {
     let email = validator.check(Email::parse("email", email));
-    let full_name = validator.check(validate::required_text("full_name", full_name, 1, 200));
+    let full_name = validator.check(FULL_NAME.required_text(full_name));
     let email_text = email
         .as_ref()
         .map(|e| e.as_str().to_owned())

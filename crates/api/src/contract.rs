@@ -8,6 +8,8 @@
 //!   handler runs (a control character in the path, the query string or the body, a parameter
 //!   that does not parse);
 //! - every id in a path is a whole number from 1 (what the path extractor refuses otherwise);
+//! - every bounded form states the bounds its validators check (`core::bounds::Bounded`): the
+//!   same constants give the `maxLength`, `maxItems`, `minimum`… of its schema;
 //! - every free string says which characters it takes (`pattern`): the validators' rule of one
 //!   line or long text (`core::validate::LONG_TEXTS`), comma-separated code filters the codes of
 //!   their list, `sort` and `facets` their names, `Idempotency-Key` visible ASCII;
@@ -19,9 +21,11 @@
 use serde_json::{Value, json};
 use std::collections::BTreeSet;
 use techx_accounts::records::Sort;
+use techx_core::bounds::{Bounded, Field};
 use techx_core::codes::{CooperationType, IpType, OrgType, Province, SciField, TransferForm};
 use techx_core::validate::{Email, LINE_PATTERN, TEXT_PATTERN, is_long_text};
 use techx_search::facets::Facet;
+use utoipa::ToSchema;
 use utoipa::openapi::OpenApi as OpenApiDocument;
 
 /// Whether a path parameter is an id (a whole number from 1).
@@ -204,6 +208,69 @@ fn request_schemas(document: &Value) -> BTreeSet<String> {
 
 const METHODS: [&str; 5] = ["get", "post", "put", "patch", "delete"];
 
+/// The schema name and the bounds of a bounded form.
+fn bounded<T: Bounded + ToSchema>() -> (String, &'static [Field]) {
+    (T::name().into_owned(), T::BOUNDS)
+}
+
+/// Every bounded schema of the document, with the bounds its validators check.
+fn bounded_schemas() -> Vec<(String, &'static [Field])> {
+    use techx_accounts::dto as accounts;
+    use techx_brokerage::dto as brokerage;
+    use techx_listings::dto as listings;
+    use techx_requests::dto as requests;
+    vec![
+        bounded::<accounts::RegisterForm>(),
+        bounded::<accounts::LoginForm>(),
+        bounded::<accounts::RefreshForm>(),
+        bounded::<accounts::OrganizationForm>(),
+        bounded::<accounts::OrganizationPatch>(),
+        bounded::<accounts::VerificationForm>(),
+        bounded::<accounts::AddMemberForm>(),
+        bounded::<accounts::ApiKeyForm>(),
+        bounded::<techx_accounts::records::TransitionForm>(),
+        bounded::<listings::IpAsset>(),
+        bounded::<listings::ListingForm>(),
+        bounded::<listings::ListingPatch>(),
+        bounded::<listings::ListingView>(),
+        bounded::<requests::RequestForm>(),
+        bounded::<requests::RequestPatch>(),
+        bounded::<requests::RequestView>(),
+        bounded::<brokerage::MatchForm>(),
+        bounded::<brokerage::NoteForm>(),
+        bounded::<brokerage::AnswerForm>(),
+        bounded::<brokerage::InquiryForm>(),
+        bounded::<brokerage::MessageForm>(),
+        bounded::<brokerage::AccessRequestForm>(),
+        bounded::<brokerage::AccessDecisionForm>(),
+        bounded::<brokerage::EngagementForm>(),
+        bounded::<brokerage::EngagementPatch>(),
+        bounded::<brokerage::ContractForm>(),
+        bounded::<brokerage::StageForm>(),
+        bounded::<brokerage::EngagementNoteForm>(),
+        bounded::<brokerage::OutcomeForm>(),
+        bounded::<brokerage::AlertSubscriptionForm>(),
+    ]
+}
+
+/// Write each bounded schema's bounds into its properties.
+fn add_bounds(schemas: &mut Value) {
+    for (name, fields) in bounded_schemas() {
+        let Some(properties) = schemas
+            .get_mut(&name)
+            .and_then(|schema| schema.get_mut("properties"))
+            .and_then(Value::as_object_mut)
+        else {
+            continue;
+        };
+        for field in fields {
+            if let Some(Value::Object(property)) = properties.get_mut(field.name) {
+                property.extend(field.keywords());
+            }
+        }
+    }
+}
+
 fn bad_request() -> Value {
     json!({
         "description": "Invalid input: a path or query parameter or the body does not parse or \
@@ -236,18 +303,32 @@ fn finish_operation(operation: &mut serde_json::Map<String, Value>) {
         if place == "path" && is_id_parameter(&name) {
             schema["minimum"] = json!(1);
         }
-        if place == "query" && name == "sort" && is_plain_string(schema) {
-            schema["maxLength"] = json!(Sort::MAX_LEN);
-        }
         if !is_plain_string(schema) {
             continue;
         }
         match place.as_str() {
             "query" => schema["pattern"] = json!(query_pattern(&name)),
+            // The only named path segment is a code list's name: one of the lists served.
+            "path" if name == "name" => {
+                let names: Vec<&str> = techx_core::codes::taxonomies()
+                    .into_iter()
+                    .map(|(name, _)| name)
+                    .collect();
+                schema["enum"] = json!(names);
+                continue;
+            }
             "path" => schema["pattern"] = json!(LINE_PATTERN),
             "header" if name.eq_ignore_ascii_case("idempotency-key") => {
-                schema["pattern"] =
-                    json!(format!("^[!-~]{{1,{}}}$", crate::idempotency::MAX_KEY_LEN));
+                let key = crate::idempotency::KEY;
+                schema["pattern"] = json!(format!("^[!-~]{{{},{}}}$", key.min(), key.max()));
+                if let Value::Object(schema) = schema {
+                    schema.extend(key.keywords());
+                }
+            }
+            "header" if name.eq_ignore_ascii_case("if-match") => {
+                if let Value::Object(schema) = schema {
+                    schema.extend(crate::http::IF_MATCH.keywords());
+                }
             }
             _ => {}
         }
@@ -366,6 +447,7 @@ pub fn finish(document: &OpenApiDocument) -> Value {
     };
     reference_named_schemas(&mut value);
     value["servers"] = json!([{"url": "/", "description": "The server that serves this document"}]);
+    add_bounds(&mut value["components"]["schemas"]);
     add_conditions(&mut value["components"]["schemas"]);
     for name in request_schemas(&value) {
         if let Some(schema) = value["components"]["schemas"].get_mut(&name) {
@@ -387,6 +469,90 @@ pub fn finish(document: &OpenApiDocument) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every bound a form declares lands on a property of its schema, as the validators check
+    /// it: a misspelt field name or a schema that was renamed fails here.
+    #[test]
+    fn every_declared_bound_is_a_property_of_its_schema() {
+        let document = crate::openapi();
+        let schemas = &document["components"]["schemas"];
+        let mut problems = Vec::new();
+        for (name, fields) in bounded_schemas() {
+            let Some(properties) = schemas[&name]["properties"].as_object() else {
+                problems.push(format!("{name}: no such schema with properties"));
+                continue;
+            };
+            for field in fields {
+                match properties.get(field.name) {
+                    None => problems.push(format!("{name}.{}: no such property", field.name)),
+                    Some(property) => {
+                        for (keyword, value) in field.keywords() {
+                            if property[&keyword] != value {
+                                problems.push(format!(
+                                    "{name}.{}: {keyword} is {} in the document, {value} in the validator",
+                                    field.name, property[&keyword]
+                                ));
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        assert!(problems.is_empty(), "{problems:#?}");
+    }
+
+    fn is_a(schema: &Value, kind: &str) -> bool {
+        match &schema["type"] {
+            Value::String(t) => t == kind,
+            Value::Array(types) => types.iter().any(|t| t == kind),
+            _ => false,
+        }
+    }
+
+    /// Whether a string is free text (not a code, a date or a fixed-format value).
+    fn is_free_string(schema: &Value) -> bool {
+        is_a(schema, "string") && schema.get("enum").is_none() && schema.get("format").is_none()
+    }
+
+    fn unbounded(schema: &Value, at: &str, problems: &mut Vec<String>) {
+        if is_free_string(schema) && schema.get("maxLength").is_none() {
+            problems.push(format!("{at}: a string without maxLength"));
+        }
+        if is_a(schema, "array") && schema.get("maxItems").is_none() {
+            problems.push(format!("{at}: an array without maxItems"));
+        }
+        for (property, inner) in schema["properties"].as_object().into_iter().flatten() {
+            unbounded(inner, &format!("{at}.{property}"), problems);
+        }
+        if let Some(items) = schema.get("items") {
+            unbounded(items, &format!("{at}[]"), problems);
+        }
+    }
+
+    /// No size a caller controls is unchecked: every free string a request body or a query
+    /// parameter takes has its `maxLength`, every list its `maxItems` (the bounds test then
+    /// proves each is the server's).
+    #[test]
+    fn every_string_and_list_a_caller_sends_is_bounded_in_the_document() {
+        let document = crate::openapi();
+        let mut problems = Vec::new();
+        for name in request_schemas(&document) {
+            unbounded(
+                &document["components"]["schemas"][&name],
+                &name,
+                &mut problems,
+            );
+        }
+        for (path, item) in document["paths"].as_object().into_iter().flatten() {
+            for method in METHODS {
+                for parameter in item[method]["parameters"].as_array().into_iter().flatten() {
+                    let at = format!("{method} {path} {}", parameter["name"]);
+                    unbounded(&parameter["schema"], &at, &mut problems);
+                }
+            }
+        }
+        assert!(problems.is_empty(), "{problems:#?}");
+    }
     use techx_core::validate::check_characters;
 
     /// Strings over `alphabet`, from a fixed seed: short ones exhaustively likely, long ones too.

@@ -5,11 +5,16 @@ use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse};
 use serde::Serialize;
 use techx_core::ErrorCode;
+use techx_core::bounds::Field;
 
 /// The strong ETag of a record version: `"3"`.
 pub fn etag(version: i32) -> String {
     format!("\"{version}\"")
 }
+
+/// `If-Match`: no ETag of ours is longer, so a longer value is refused like any other value
+/// that names no version.
+pub const IF_MATCH: Field = Field::text("If-Match", 0, 64);
 
 /// The version named by `If-Match`, or None when the header is absent or `*`. A value that is
 /// not one of our ETags can never match, so it is refused as stale (412).
@@ -23,7 +28,11 @@ pub fn if_match(req: &HttpRequest) -> Result<Option<i32>, ApiError> {
             "If-Match does not name a version of this record",
         )
     };
-    let value = value.to_str().map_err(|_| stale())?.trim();
+    let value = value.to_str().map_err(|_| stale())?;
+    if value.len() > IF_MATCH.max() {
+        return Err(stale());
+    }
+    let value = value.trim();
     if value == "*" {
         return Ok(None);
     }

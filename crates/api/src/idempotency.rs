@@ -9,6 +9,7 @@ use serde::Serialize;
 use std::future::Future;
 use std::hash::{DefaultHasher, Hash, Hasher};
 use techx_accounts::{Actor, Principal};
+use techx_core::bounds::Field;
 use techx_core::{ErrorCode, clock};
 use techx_db::idempotency::{self, KeyState};
 
@@ -22,8 +23,8 @@ fn principal(actor: &Actor) -> String {
     }
 }
 
-/// Longest `Idempotency-Key`, in visible ASCII characters.
-pub const MAX_KEY_LEN: usize = 255;
+/// An `Idempotency-Key`: visible ASCII characters.
+pub const KEY: Field = Field::text("Idempotency-Key", 1, 255);
 
 fn key_of(req: &HttpRequest) -> Result<Option<String>, ApiError> {
     let Some(value) = req.headers().get(HEADER) else {
@@ -34,10 +35,14 @@ fn key_of(req: &HttpRequest) -> Result<Option<String>, ApiError> {
         .ok()
         .map(str::trim)
         .filter(|k| {
-            !k.is_empty() && k.len() <= MAX_KEY_LEN && k.chars().all(|c| c.is_ascii_graphic())
+            (KEY.min()..=KEY.max()).contains(&k.len()) && k.chars().all(|c| c.is_ascii_graphic())
         })
         .ok_or_else(|| {
-            ApiError::invalid("Idempotency-Key must be 1 to 255 visible ASCII characters")
+            ApiError::invalid(format!(
+                "Idempotency-Key must be {} to {} visible ASCII characters",
+                KEY.min(),
+                KEY.max()
+            ))
         })?;
     Ok(Some(key.to_owned()))
 }

@@ -13,55 +13,57 @@ use std::collections::HashMap;
 use std::time::Instant;
 use techx_accounts::records::RecordError;
 use techx_core::ErrorCode;
-use techx_core::error::FieldError;
+use techx_core::bounds::Field;
 use techx_listings::dto::ListingView;
 use techx_matching::{Config, Constraint, Explanation, Facts, MatchRequest, Side};
 use techx_requests::dto::RequestView;
 use utoipa::{IntoParams, ToSchema};
 
-/// Most matches one call returns.
-const MAX_LIMIT: i64 = 50;
+/// How many matches one call returns.
+const LIMIT: Field = Field::whole("limit", 1, 50);
+
+techx_core::bounded_parameter!(MatchLimit = LIMIT);
 
 /// Matching parameters. The filters narrow the candidates as on search (comma lists = any of
 /// them).
 #[derive(Debug, Clone, Default, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct MatchQuery {
-    /// How many matches, 1 to 50 (default 10).
-    #[param(minimum = 1, maximum = 50)]
+    /// How many matches (default 10).
+    #[param(value_type = Option<MatchLimit>, inline)]
     pub limit: Option<i64>,
     /// Leave out candidates that break a hard constraint of the need (maturity, budget,
     /// cooperation). Default false: they are ranked below every candidate that fits.
     pub strict: Option<bool>,
     /// Fields of science (`sci_field` codes); a level-1 code includes its sub-fields.
-    #[param(max_length = 500)]
+    #[param(value_type = Option<techx_core::bounds::parameter::CodeList>, inline)]
     pub sci_field: Option<String>,
-    /// Lowest TRL of the candidates (a request's `trl_min`), 1 to 9.
-    #[param(minimum = 1, maximum = 9)]
+    /// Lowest TRL of the candidates (a request's `trl_min`).
+    #[param(value_type = Option<techx_core::bounds::parameter::Trl>, inline)]
     pub trl_min: Option<i32>,
-    /// Highest TRL, 1 to 9.
-    #[param(minimum = 1, maximum = 9)]
+    /// Highest TRL.
+    #[param(value_type = Option<techx_core::bounds::parameter::Trl>, inline)]
     pub trl_max: Option<i32>,
     /// Province codes.
-    #[param(max_length = 1000)]
+    #[param(value_type = Option<techx_core::bounds::parameter::ProvinceList>, inline)]
     pub province_code: Option<String>,
     /// Organization types of the candidate's owner (anonymous requests never match).
-    #[param(max_length = 500)]
+    #[param(value_type = Option<techx_core::bounds::parameter::CodeList>, inline)]
     pub org_type: Option<String>,
     /// IP types of a listing's assets.
-    #[param(max_length = 500)]
+    #[param(value_type = Option<techx_core::bounds::parameter::CodeList>, inline)]
     pub ip_type: Option<String>,
     /// Cooperation types offered (listing) or accepted (request).
-    #[param(max_length = 500)]
+    #[param(value_type = Option<techx_core::bounds::parameter::CodeList>, inline)]
     pub cooperation_type: Option<String>,
     /// Transfer forms of a listing.
-    #[param(max_length = 500)]
+    #[param(value_type = Option<techx_core::bounds::parameter::CodeList>, inline)]
     pub transfer_form: Option<String>,
     /// Price or budget range reaching at least this, VND.
-    #[param(minimum = 0)]
+    #[param(value_type = Option<techx_core::bounds::parameter::Money>, inline)]
     pub price_min: Option<i64>,
     /// Price or budget range starting at most at this, VND.
-    #[param(minimum = 0)]
+    #[param(value_type = Option<techx_core::bounds::parameter::Money>, inline)]
     pub price_max: Option<i64>,
 }
 
@@ -122,12 +124,8 @@ fn parse(query: &MatchQuery) -> Result<(techx_search::index::Filters, usize), Ap
         &mut errors,
     );
     let limit = query.limit.unwrap_or(10);
-    if !(1..=MAX_LIMIT).contains(&limit) {
-        errors.push(FieldError::new(
-            "limit",
-            "range",
-            format!("limit must be 1 to {MAX_LIMIT}"),
-        ));
+    if let Err(error) = LIMIT.check_whole(Some(limit)) {
+        errors.push(error);
     }
     if !errors.is_empty() {
         return Err(RecordError::Invalid(errors).into());

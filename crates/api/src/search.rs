@@ -12,6 +12,7 @@ use std::str::FromStr;
 use std::time::Instant;
 use techx_accounts::records::RecordError;
 use techx_core::ErrorCode;
+use techx_core::bounds::{Field, common, parameter};
 use techx_core::codes::{
     CodeLabel, CooperationType, IpType, OrgType, Province, SciField, TransferForm, Trl,
 };
@@ -66,53 +67,52 @@ pub enum SearchSort {
 #[derive(Debug, Clone, Default, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct SearchQuery {
-    /// What to look for, in Vietnamese with or without diacritics, or in English (at most 200
-    /// characters). Empty or absent: every published record that passes the filters.
-    #[param(example = "nuoc thai chan nuoi", max_length = 200)]
+    /// What to look for, in Vietnamese with or without diacritics, or in English. Empty or absent: every published record that passes the filters.
+    #[param(example = "nuoc thai chan nuoi", value_type = Option<techx_core::bounds::parameter::Query>, inline)]
     pub q: Option<String>,
     /// Only listings or only requests (default both).
     pub kind: Option<SearchKind>,
     /// Fields of science (`sci_field` codes); a level-1 code includes its sub-fields.
-    #[param(example = "4,2.7", max_length = 500)]
+    #[param(example = "4,2.7", value_type = Option<techx_core::bounds::parameter::CodeList>, inline)]
     pub sci_field: Option<String>,
-    /// Lowest TRL (of a listing; `trl_min` of a request), 1 to 9.
-    #[param(minimum = 1, maximum = 9)]
+    /// Lowest TRL (of a listing; `trl_min` of a request).
+    #[param(value_type = Option<techx_core::bounds::parameter::Trl>, inline)]
     pub trl_min: Option<i32>,
-    /// Highest TRL, 1 to 9.
-    #[param(minimum = 1, maximum = 9)]
+    /// Highest TRL.
+    #[param(value_type = Option<techx_core::bounds::parameter::Trl>, inline)]
     pub trl_max: Option<i32>,
     /// Province codes (`province` code list).
-    #[param(example = "thanh_hoa", max_length = 1000)]
+    #[param(example = "thanh_hoa", value_type = Option<techx_core::bounds::parameter::ProvinceList>, inline)]
     pub province_code: Option<String>,
     /// Organization types of the owner (anonymous requests never match).
-    #[param(max_length = 500)]
+    #[param(value_type = Option<techx_core::bounds::parameter::CodeList>, inline)]
     pub org_type: Option<String>,
     /// IP types of a listing's assets.
-    #[param(max_length = 500)]
+    #[param(value_type = Option<techx_core::bounds::parameter::CodeList>, inline)]
     pub ip_type: Option<String>,
     /// Cooperation types offered (listing) or accepted (request).
-    #[param(max_length = 500)]
+    #[param(value_type = Option<techx_core::bounds::parameter::CodeList>, inline)]
     pub cooperation_type: Option<String>,
     /// Transfer forms of a listing.
-    #[param(max_length = 500)]
+    #[param(value_type = Option<techx_core::bounds::parameter::CodeList>, inline)]
     pub transfer_form: Option<String>,
     /// Price (listing) or budget (request) range reaching at least this, VND.
-    #[param(minimum = 0)]
+    #[param(value_type = Option<techx_core::bounds::parameter::Money>, inline)]
     pub price_min: Option<i64>,
     /// Price or budget range starting at most at this, VND.
-    #[param(minimum = 0)]
+    #[param(value_type = Option<techx_core::bounds::parameter::Money>, inline)]
     pub price_max: Option<i64>,
     /// Facets to count over all matches, comma-separated: `kind`, `sci_field`, `trl`,
     /// `province_code`, `org_type`, `ip_type`, `cooperation_type`, `transfer_form`.
-    #[param(example = "sci_field,province_code,trl", max_length = 200)]
+    #[param(example = "sci_field,province_code,trl", value_type = Option<techx_core::bounds::parameter::FacetList>, inline)]
     pub facets: Option<String>,
     /// `relevance` (default), `newest`, `price` or `-price`.
     pub sort: Option<SearchSort>,
-    /// How many hits to return, 1 to 100 (default 20).
-    #[param(minimum = 1, maximum = 100)]
+    /// How many hits to return (default 20).
+    #[param(value_type = Option<techx_core::bounds::parameter::Limit>, inline)]
     pub limit: Option<i64>,
-    /// How many hits to skip, 0 to 10,000 (default 0).
-    #[param(minimum = 0, maximum = 10000)]
+    /// How many hits to skip (default 0).
+    #[param(value_type = Option<techx_core::bounds::parameter::Offset>, inline)]
     pub offset: Option<i64>,
 }
 
@@ -179,11 +179,11 @@ pub struct SearchResults {
 }
 
 /// Longest comma-separated list of codes one filter takes, in characters (the schema says so).
-const MAX_CODE_LIST: usize = 500;
+const MAX_CODE_LIST: usize = parameter::CODE_LIST.max();
 /// Longest list of provinces, in characters (every province code fits).
-const MAX_PROVINCE_LIST: usize = 1000;
+const MAX_PROVINCE_LIST: usize = parameter::PROVINCE_LIST.max();
 /// Longest `facets` list, in characters.
-const MAX_FACET_LIST: usize = 200;
+const MAX_FACET_LIST: usize = parameter::FACET_LIST.max();
 
 fn codes<T: FromStr>(
     field: &str,
@@ -226,21 +226,15 @@ fn codes<T: FromStr>(
     out
 }
 
+/// A filter's number checked against its bound, under the filter's name.
 fn check_range(
     field: &str,
     value: Option<i64>,
-    low: i64,
-    high: i64,
+    bound: Field,
     errors: &mut Vec<FieldError>,
 ) -> Option<i64> {
-    if let Some(v) = value
-        && !(low..=high).contains(&v)
-    {
-        errors.push(FieldError::new(
-            field,
-            "range",
-            format!("{field} must be {low} to {high}"),
-        ));
+    if let Err(error) = bound.check_whole_as(field, value) {
+        errors.push(error);
     }
     value
 }
@@ -267,8 +261,18 @@ pub(crate) fn parse_filters(params: FilterParams<'_>, errors: &mut Vec<FieldErro
         sci_fields: codes::<SciField>("sci_field", params.sci_field, errors, |f| {
             as_code(f.as_str())
         }),
-        trl_min: check_range("trl_min", params.trl_min.map(i64::from), 1, 9, errors),
-        trl_max: check_range("trl_max", params.trl_max.map(i64::from), 1, 9, errors),
+        trl_min: check_range(
+            "trl_min",
+            params.trl_min.map(i64::from),
+            common::TRL,
+            errors,
+        ),
+        trl_max: check_range(
+            "trl_max",
+            params.trl_max.map(i64::from),
+            common::TRL,
+            errors,
+        ),
         provinces: codes::<Province>("province_code", params.province_code, errors, |p| {
             as_code(p.as_str())
         }),
@@ -283,8 +287,8 @@ pub(crate) fn parse_filters(params: FilterParams<'_>, errors: &mut Vec<FieldErro
         transfer_forms: codes::<TransferForm>("transfer_form", params.transfer_form, errors, |t| {
             as_code(t.as_str())
         }),
-        price_min: check_range("price_min", params.price_min, 0, i64::MAX, errors),
-        price_max: check_range("price_max", params.price_max, 0, i64::MAX, errors),
+        price_min: check_range("price_min", params.price_min, common::MONEY, errors),
+        price_max: check_range("price_max", params.price_max, common::MONEY, errors),
     };
     // Each bound is checked on its own: an inverted range is a filter that matches nothing.
     filters
@@ -294,11 +298,11 @@ pub(crate) fn parse_filters(params: FilterParams<'_>, errors: &mut Vec<FieldErro
 fn parse(query: &SearchQuery, registered: bool) -> Result<SearchRequest, ApiError> {
     let mut errors = Vec::new();
     let text = query.q.as_deref().unwrap_or_default().trim().to_owned();
-    if text.chars().count() > 200 {
+    if text.chars().count() > parameter::QUERY.max() {
         errors.push(FieldError::new(
             "q",
             "length",
-            "q must be at most 200 characters",
+            format!("q must be at most {} characters", parameter::QUERY.max()),
         ));
     }
     let mut filters = parse_filters(
@@ -663,17 +667,25 @@ pub async fn search(
     }))
 }
 
+/// What a completion starts from.
+const SUGGEST_TEXT: Field = Field::text("q", 1, 100);
+/// How many completions one call returns.
+const SUGGEST_LIMIT: Field = Field::whole("limit", 1, 20);
+
+techx_core::bounded_parameter!(SuggestText = SUGGEST_TEXT);
+techx_core::bounded_parameter!(SuggestLimit = SUGGEST_LIMIT);
+
 /// Completion parameters.
 #[derive(Debug, Clone, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct SuggestQuery {
-    /// What the user has typed so far (1 to 100 characters); the last word may be incomplete.
-    #[param(example = "nuoc th", min_length = 1, max_length = 100)]
+    /// What the user has typed so far: the last word may be incomplete.
+    #[param(example = "nuoc th", value_type = SuggestText, inline)]
     pub q: String,
     /// Only listings or only requests (default both).
     pub kind: Option<SearchKind>,
-    /// How many completions, 1 to 20 (default 8).
-    #[param(minimum = 1, maximum = 20)]
+    /// How many completions (default 8).
+    #[param(value_type = Option<SuggestLimit>, inline)]
     pub limit: Option<i64>,
 }
 
@@ -730,17 +742,13 @@ pub async fn suggest(
 ) -> Result<HttpResponse, ApiError> {
     let mut errors = Vec::new();
     let text = query.q.trim_start().to_owned();
-    // At most 100 characters as sent (the document's `maxLength`), not blank.
-    if text.trim().is_empty() || query.q.chars().count() > 100 {
-        errors.push(FieldError::new(
-            "q",
-            "length",
-            "q must be 1 to 100 characters",
-        ));
+    // As sent (the document's `maxLength`), not blank.
+    if let Err(error) = SUGGEST_TEXT.required_text(&query.q) {
+        errors.push(error);
     }
     let limit = query.limit.unwrap_or(8);
-    if !(1..=20).contains(&limit) {
-        errors.push(FieldError::new("limit", "range", "limit must be 1 to 20"));
+    if let Err(error) = SUGGEST_LIMIT.check_whole(Some(limit)) {
+        errors.push(error);
     }
     if !errors.is_empty() {
         return Err(RecordError::Invalid(errors).into());

@@ -2,6 +2,7 @@
 //! above the subscription's threshold, an alert is recorded for that user. The matching itself is
 //! done by the caller of [`Brokerage::record_alert`] (the API's sweep), with the matching engine.
 
+use crate::dto::bounds::{ALERT_QUERY, ALERT_SCI_FIELDS, THRESHOLD};
 use crate::dto::{AlertKind, AlertSubscriptionForm, AlertSubscriptionView, AlertView};
 use crate::{Brokerage, db, request_party, text, utc};
 use chrono::NaiveDateTime;
@@ -107,11 +108,14 @@ impl Brokerage {
         let user = person(actor)?;
         let mut errors = Vec::new();
         let query = text(&mut errors, "q", &form.q, form.kind == AlertKind::Search);
-        if query.as_ref().is_some_and(|q| q.chars().count() > 200) {
+        if query
+            .as_ref()
+            .is_some_and(|q| q.chars().count() > ALERT_QUERY.max())
+        {
             errors.push(FieldError::new(
                 "q",
                 "length",
-                "q must be at most 200 characters",
+                format!("q must be at most {} characters", ALERT_QUERY.max()),
             ));
         }
         if form.kind == AlertKind::Request && form.request_id.is_none() {
@@ -121,15 +125,15 @@ impl Brokerage {
                 "a request alert names its request",
             ));
         }
-        if form.sci_fields.len() > 10 {
+        if form.sci_fields.len() > ALERT_SCI_FIELDS.max() {
             errors.push(FieldError::new(
                 "sci_fields",
                 "too_many",
-                "at most 10 fields of science",
+                format!("at most {} fields of science", ALERT_SCI_FIELDS.max()),
             ));
         }
         let threshold = form.threshold.unwrap_or(0.5);
-        if !(0.0..=1.0).contains(&threshold) {
+        if !THRESHOLD.contains_number(threshold) {
             errors.push(FieldError::new(
                 "threshold",
                 "range",

@@ -47,8 +47,7 @@ impl MatchSide {
 pub struct MatchForm {
     pub listing_id: i64,
     pub request_id: i64,
-    /// Why the two fit, for the parties (at most 5,000 characters).
-    #[schema(max_length = 5000)]
+    /// Why the two fit, for the parties.
     pub note: Option<String>,
 }
 
@@ -56,7 +55,6 @@ pub struct MatchForm {
 #[derive(Debug, Clone, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NoteForm {
-    #[schema(max_length = 5000)]
     pub note: Option<String>,
 }
 
@@ -68,7 +66,6 @@ pub struct AnswerForm {
     pub answer: MatchAnswer,
     /// Required with `decline`, not allowed with `accept`.
     pub reason: Option<DeclineReason>,
-    #[schema(max_length = 5000)]
     pub note: Option<String>,
     /// Which side answers; needed only when both records belong to the caller.
     pub side: Option<MatchSide>,
@@ -132,16 +129,13 @@ pub struct InquiryForm {
     pub entity_id: i64,
     /// The cooperation sought.
     #[serde(default)]
-    #[schema(max_items = 20)]
     pub cooperation_sought: Vec<CooperationType>,
     /// What is missing from the record for a decision.
-    #[schema(max_length = 5000)]
     pub missing: Option<String>,
     /// Who the inquirer is.
-    #[schema(max_length = 5000)]
     pub about_us: Option<String>,
-    /// The question (required, at most 5,000 characters).
-    #[schema(value_type = String, required = true, min_length = 1, max_length = 5000)]
+    /// The question (required).
+    #[schema(value_type = String, required = true)]
     pub message: Option<String>,
     /// The verified organization asking; default the caller's first verified one.
     pub organization_id: Option<i64>,
@@ -239,8 +233,8 @@ pub struct InquiryFilter {
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct MessageForm {
-    /// The text (required, at most 5,000 characters).
-    #[schema(value_type = String, required = true, min_length = 1, max_length = 5000)]
+    /// The text (required).
+    #[schema(value_type = String, required = true)]
     pub body: Option<String>,
 }
 
@@ -250,8 +244,8 @@ pub struct MessageForm {
 pub struct AccessRequestForm {
     pub entity: Entity,
     pub entity_id: i64,
-    /// Why the organization needs it (required, at most 5,000 characters).
-    #[schema(value_type = String, required = true, min_length = 1, max_length = 5000)]
+    /// Why the organization needs it (required).
+    #[schema(value_type = String, required = true)]
     pub message: Option<String>,
     /// The verified organization asking; default the caller's first verified one.
     pub organization_id: Option<i64>,
@@ -264,7 +258,6 @@ pub struct AccessDecisionForm {
     /// Until when the grant holds: in the future, at most three years ahead.
     #[schema(value_type = DateTime<Utc>, required = true)]
     pub expires_at: Option<DateTime<Utc>>,
-    #[schema(max_length = 5000)]
     pub note: Option<String>,
 }
 
@@ -351,7 +344,6 @@ pub struct EngagementForm {
     /// inquiring organization).
     pub inquiry_id: Option<i64>,
     /// The event it comes from (techmart, demonstration); then `listing_id` and/or `request_id`.
-    #[schema(max_length = 5000)]
     pub event_name: Option<String>,
     pub listing_id: Option<i64>,
     pub request_id: Option<i64>,
@@ -359,10 +351,8 @@ pub struct EngagementForm {
     pub organization_id: Option<i64>,
     /// The broker in charge.
     pub assignee_id: Option<i64>,
-    #[schema(max_length = 5000)]
     pub next_action: Option<String>,
     pub next_action_on: Option<chrono::NaiveDate>,
-    #[schema(max_length = 5000)]
     pub note: Option<String>,
 }
 
@@ -371,7 +361,6 @@ pub struct EngagementForm {
 #[serde(deny_unknown_fields)]
 pub struct EngagementPatch {
     pub assignee_id: Option<i64>,
-    #[schema(max_length = 5000)]
     pub next_action: Option<String>,
     pub next_action_on: Option<chrono::NaiveDate>,
 }
@@ -382,7 +371,6 @@ pub struct EngagementPatch {
 pub struct ContractForm {
     pub kind: techx_core::codes::ContractKind,
     /// Value in VND (not negative).
-    #[schema(minimum = 0)]
     pub value_vnd: Option<i64>,
     /// Signing date (not in the future).
     pub signed_on: chrono::NaiveDate,
@@ -394,10 +382,8 @@ pub struct ContractForm {
 #[serde(deny_unknown_fields)]
 pub struct StageForm {
     pub stage: techx_core::codes::EngagementStage,
-    #[schema(max_length = 5000)]
     pub note: Option<String>,
     /// Why it was lost (required with `lost`).
-    #[schema(max_length = 5000)]
     pub reason: Option<String>,
     /// The contract (required with `contract_signed`).
     pub contract: Option<ContractForm>,
@@ -407,8 +393,8 @@ pub struct StageForm {
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct EngagementNoteForm {
-    /// The note (required, at most 5,000 characters).
-    #[schema(value_type = String, required = true, min_length = 1, max_length = 5000)]
+    /// The note (required).
+    #[schema(value_type = String, required = true)]
     pub body: Option<String>,
 }
 
@@ -487,7 +473,6 @@ pub struct EngagementFilter {
 pub struct OutcomeForm {
     pub kind: techx_core::codes::OutcomeKind,
     /// What happened, in a line (required).
-    #[schema(max_length = 5000)]
     pub title: Option<String>,
     /// When it happened: founding, support or first use (not in the future).
     pub occurred_on: chrono::NaiveDate,
@@ -497,22 +482,16 @@ pub struct OutcomeForm {
     /// of the result.
     pub organization_id: Option<i64>,
     /// Spin-off: the company's name (required for a spin-off).
-    #[schema(max_length = 5000)]
     pub company_name: Option<String>,
     /// Spin-off: the parent institution (required for a spin-off).
     pub parent_organization_id: Option<i64>,
     /// Spin-off: the intellectual property contributed.
-    #[schema(max_length = 5000)]
     pub ip_contributed: Option<String>,
     /// Startup support: what was given (incubation, funding, mentoring…; required).
-    #[schema(max_length = 5000)]
     pub support_kind: Option<String>,
     /// Commercialisation: how the result reached use (licence, own production, sale…; required).
-    #[schema(max_length = 5000)]
     pub channel: Option<String>,
-    #[schema(minimum = 0)]
     pub value_vnd: Option<i64>,
-    #[schema(max_length = 5000)]
     pub note: Option<String>,
 }
 
@@ -573,17 +552,14 @@ impl AlertKind {
 #[serde(deny_unknown_fields)]
 pub struct AlertSubscriptionForm {
     pub kind: AlertKind,
-    /// The search text (required for `search`, at most 200 characters).
-    #[schema(max_length = 200)]
+    /// The search text (required for `search`).
     pub q: Option<String>,
     /// Fields of science the search is about.
     #[serde(default)]
-    #[schema(max_items = 10)]
     pub sci_fields: Vec<techx_core::codes::SciField>,
     /// The request (required for `request`; one the caller may see).
     pub request_id: Option<i64>,
     /// Lowest match score that raises an alert, 0 to 1 (default 0.5).
-    #[schema(minimum = 0, maximum = 1)]
     pub threshold: Option<f64>,
 }
 
@@ -614,3 +590,57 @@ pub struct AlertView {
     pub explanation: serde_json::Value,
     pub created_at: DateTime<Utc>,
 }
+
+/// The bounds of the brokerage forms: the validators check them and the document states them.
+pub mod bounds {
+    use techx_core::bounds::{Field, common, parameter};
+
+    /// A note, reason or message, in characters.
+    pub const TEXT: Field = common::NOTE;
+    /// A text that must be written.
+    pub const MESSAGE: Field = Field::text("message", 1, TEXT.max());
+    /// The search words of an alert: what a search takes.
+    pub const ALERT_QUERY: Field = parameter::QUERY;
+    /// The lowest score that raises an alert.
+    pub const THRESHOLD: Field = Field::number("threshold", 0.0, 1.0);
+    pub const ALERT_SCI_FIELDS: Field = common::SCI_FIELDS.optional();
+}
+
+use bounds::*;
+use techx_core::bounds::{Bounded, Field, common};
+
+macro_rules! bounded {
+    ($form:ty: $($field:expr),* $(,)?) => {
+        impl Bounded for $form {
+            const BOUNDS: &'static [Field] = &[$($field),*];
+        }
+    };
+}
+
+bounded!(MatchForm: TEXT);
+bounded!(NoteForm: TEXT);
+bounded!(AnswerForm: TEXT);
+bounded!(InquiryForm:
+    common::CODES.named("cooperation_sought"),
+    TEXT.named("missing"),
+    TEXT.named("about_us"),
+    MESSAGE,
+);
+bounded!(MessageForm: MESSAGE.named("body"));
+bounded!(AccessRequestForm: MESSAGE);
+bounded!(AccessDecisionForm: TEXT);
+bounded!(EngagementForm: TEXT.named("event_name"), TEXT.named("next_action"), TEXT);
+bounded!(EngagementPatch: TEXT.named("next_action"));
+bounded!(ContractForm: common::MONEY);
+bounded!(StageForm: TEXT, TEXT.named("reason"));
+bounded!(EngagementNoteForm: MESSAGE.named("body"));
+bounded!(OutcomeForm:
+    TEXT.named("title"),
+    TEXT.named("company_name"),
+    TEXT.named("ip_contributed"),
+    TEXT.named("support_kind"),
+    TEXT.named("channel"),
+    common::MONEY,
+    TEXT,
+);
+bounded!(AlertSubscriptionForm: ALERT_QUERY, ALERT_SCI_FIELDS, THRESHOLD);

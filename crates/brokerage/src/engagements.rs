@@ -339,7 +339,10 @@ fn plan(
 }
 
 fn check_contract(contract: &ContractForm, errors: &mut Vec<FieldError>) {
-    if contract.value_vnd.is_some_and(|v| v < 0) {
+    if contract
+        .value_vnd
+        .is_some_and(|v| !techx_core::bounds::common::MONEY.contains(v))
+    {
         errors.push(FieldError::new(
             "contract.value_vnd",
             "range",

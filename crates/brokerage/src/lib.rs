@@ -33,9 +33,9 @@ use techx_db::schema::{imports, inquiries, inquiry_messages, listings, matches, 
 use techx_db::{Db, DbConn};
 
 /// Longest note, reason text or message, in characters.
-pub const MAX_TEXT: usize = 5000;
+pub const MAX_TEXT: usize = dto::bounds::TEXT.max();
 /// Most codes in one list of a form.
-pub const MAX_CODES: usize = 20;
+pub const MAX_CODES: usize = techx_core::bounds::common::CODES.max();
 
 /// The brokerage service.
 #[derive(Clone)]

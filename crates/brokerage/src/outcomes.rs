@@ -141,7 +141,10 @@ impl Brokerage {
                 "occurred_on must not be in the future",
             ));
         }
-        if form.value_vnd.is_some_and(|v| v < 0) {
+        if form
+            .value_vnd
+            .is_some_and(|v| !techx_core::bounds::common::MONEY.contains(v))
+        {
             errors.push(FieldError::new(
                 "value_vnd",
                 "range",

@@ -1,6 +1,7 @@
 //! Shared vocabulary of techx: ids, code lists with Vietnamese and English labels, validation
 //! helpers, error codes, pagination and the clock. No actix, no diesel.
 
+pub mod bounds;
 pub mod clock;
 pub mod codes;
 pub mod error;

@@ -1,23 +1,25 @@
 //! The one list shape: `{"items", "total", "limit", "offset"}` with an exact total.
 
+use crate::bounds::{Field, parameter};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 pub const DEFAULT_LIMIT: i64 = 20;
-pub const MAX_LIMIT: i64 = 100;
+/// How many items one page holds.
+pub const LIMIT: Field = Field::whole("limit", 1, 100);
 /// The deepest a list may be paged: deeper pages cost the database (and the search index)
 /// work in proportion to the offset, so they are refused; filters or the export reach further.
-pub const MAX_OFFSET: i64 = 10_000;
+pub const OFFSET: Field = Field::whole("offset", 0, 10_000);
 
 /// `limit` and `offset` as sent by the client.
 #[derive(Debug, Clone, Copy, Default, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct PageParams {
-    /// How many items to return, 1 to 100 (default 20).
-    #[param(minimum = 1, maximum = 100)]
+    /// How many items to return (default 20).
+    #[param(value_type = Option<parameter::Limit>, inline)]
     pub limit: Option<i64>,
-    /// How many items to skip, 0 to 10,000 (default 0).
-    #[param(minimum = 0, maximum = 10000)]
+    /// How many items to skip (default 0).
+    #[param(value_type = Option<parameter::Offset>, inline)]
     pub offset: Option<i64>,
 }
 
@@ -31,20 +33,21 @@ pub struct Paging {
 impl PageParams {
     pub fn parse(self) -> Result<Paging, crate::FieldError> {
         let limit = self.limit.unwrap_or(DEFAULT_LIMIT);
-        if !(1..=MAX_LIMIT).contains(&limit) {
+        if !LIMIT.contains(limit) {
             return Err(crate::FieldError::new(
                 "limit",
                 "range",
-                format!("limit must be between 1 and {MAX_LIMIT}"),
+                format!("limit must be between 1 and {}", LIMIT.max_whole()),
             ));
         }
         let offset = self.offset.unwrap_or(0);
-        if !(0..=MAX_OFFSET).contains(&offset) {
+        if !OFFSET.contains(offset) {
             return Err(crate::FieldError::new(
                 "offset",
                 "range",
                 format!(
-                    "offset must be between 0 and {MAX_OFFSET}; narrow the filters or use the export to reach further"
+                    "offset must be between 0 and {}; narrow the filters or use the export to reach further",
+                    OFFSET.max_whole()
                 ),
             ));
         }
@@ -110,7 +113,7 @@ mod tests {
             };
             assert_eq!(params.parse().unwrap_err().field, "limit");
         }
-        for offset in [-1, MAX_OFFSET + 1, i64::MAX] {
+        for offset in [-1, OFFSET.max_whole() + 1, i64::MAX] {
             let params = PageParams {
                 limit: None,
                 offset: Some(offset),
@@ -118,9 +121,9 @@ mod tests {
             assert_eq!(params.parse().unwrap_err().field, "offset");
         }
         let deepest = PageParams {
-            limit: Some(MAX_LIMIT),
-            offset: Some(MAX_OFFSET),
+            limit: Some(LIMIT.max_whole()),
+            offset: Some(OFFSET.max_whole()),
         };
-        assert_eq!(deepest.parse().unwrap().offset, MAX_OFFSET);
+        assert_eq!(deepest.parse().unwrap().offset, OFFSET.max_whole());
     }
 }

@@ -18,10 +18,8 @@ pub struct IpAsset {
     pub ip_type: IpType,
     pub legal_status: LegalStatus,
     /// Application or grant number, e.g. `1-2023-01234`.
-    #[schema(max_length = 100)]
     pub number: Option<String>,
     /// Where it is protected, e.g. `VN`.
-    #[schema(max_length = 100)]
     pub jurisdiction: Option<String>,
     /// When protection ends.
     pub expires_on: Option<NaiveDate>,
@@ -38,74 +36,51 @@ pub struct ListingForm {
     pub kind: Option<ListingKind>,
     /// Language of the text fields (default `vi`).
     pub lang: Option<Lang>,
-    /// Public: 5 to 300 characters.
-    #[schema(
-        example = "Chế phẩm vi sinh xử lý nước thải chăn nuôi lợn",
-        min_length = 5,
-        max_length = 300
-    )]
+    /// Public.
+    #[schema(example = "Chế phẩm vi sinh xử lý nước thải chăn nuôi lợn")]
     pub title: String,
-    /// Public: the non-confidential description (problem, solution, advantages, applications);
-    /// 20 to 5000 characters.
-    #[schema(min_length = 20, max_length = 5000)]
+    /// Public: the non-confidential description (problem, solution, advantages, applications).
     pub summary: String,
-    /// Registered tier: seen by signed-in members of verified organizations (at most 20000).
-    #[schema(max_length = 20000)]
+    /// Registered tier: seen by signed-in members of verified organizations.
     pub details: Option<String>,
-    /// Confidential tier: the owner, brokers, moderators and granted organizations (at most
-    /// 20000).
-    #[schema(max_length = 20000)]
+    /// Confidential tier: the owner, brokers, moderators and granted organizations.
     pub confidential_details: Option<String>,
     /// English title for foreign partners.
-    #[schema(max_length = 300)]
     pub title_en: Option<String>,
     /// English summary.
-    #[schema(max_length = 5000)]
     pub summary_en: Option<String>,
-    /// At most 20 keywords of at most 60 characters.
+    /// Keywords (each bounded in length).
     #[serde(default)]
-    #[schema(max_items = 20)]
     pub keywords: Vec<String>,
-    /// 1 to 10 fields of science and technology.
+    /// Fields of science and technology.
     #[serde(default)]
-    #[schema(required = true, min_items = 1, max_items = 10)]
+    #[schema(required = true)]
     pub sci_fields: Vec<SciField>,
-    /// Technology readiness level 1-9, or null when not applicable.
-    #[schema(minimum = 1, maximum = 9)]
+    /// Technology readiness level, or null when not applicable.
     pub trl: Option<i32>,
     #[serde(default)]
-    #[schema(max_items = 20)]
     pub ip_assets: Vec<IpAsset>,
     #[serde(default)]
-    #[schema(max_items = 20)]
     pub transfer_forms: Vec<TransferForm>,
     #[serde(default)]
-    #[schema(max_items = 20)]
     pub transfer_methods: Vec<TransferMethod>,
     #[serde(default)]
-    #[schema(max_items = 20)]
     pub cooperation_types: Vec<CooperationType>,
     /// Default `negotiable`.
     pub pricing_model: Option<PricingModel>,
     /// VND, not negative, at most `price_max_vnd`.
-    #[schema(minimum = 0)]
     pub price_min_vnd: Option<i64>,
-    #[schema(minimum = 0)]
     pub price_max_vnd: Option<i64>,
     pub funding_origin: Option<FundingOrigin>,
     /// Code of the state research task (*mã nhiệm vụ*) that produced it.
-    #[schema(max_length = 100)]
     pub research_task_code: Option<String>,
     /// Default `normal`; `prohibited` can never be published.
     pub tech_category: Option<TechCategory>,
     /// Where the technology is; default Thanh Hóa.
     pub province_code: Option<Province>,
     /// Registered tier: the contact person.
-    #[schema(max_length = 200)]
     pub contact_name: Option<String>,
-    #[schema(max_length = 254)]
     pub contact_email: Option<String>,
-    #[schema(max_length = 30)]
     pub contact_phone: Option<String>,
 }
 
@@ -115,60 +90,52 @@ pub struct ListingForm {
 pub struct ListingPatch {
     pub kind: Option<ListingKind>,
     pub lang: Option<Lang>,
-    #[schema(min_length = 5, max_length = 300)]
     pub title: Option<String>,
-    #[schema(min_length = 20, max_length = 5000)]
     pub summary: Option<String>,
     #[serde(default, deserialize_with = "techx_core::validate::double_option")]
-    #[schema(value_type = Option<String>, max_length = 20000)]
+    #[schema(value_type = Option<String>)]
     pub details: Option<Option<String>>,
     #[serde(default, deserialize_with = "techx_core::validate::double_option")]
-    #[schema(value_type = Option<String>, max_length = 20000)]
+    #[schema(value_type = Option<String>)]
     pub confidential_details: Option<Option<String>>,
     #[serde(default, deserialize_with = "techx_core::validate::double_option")]
-    #[schema(value_type = Option<String>, max_length = 300)]
+    #[schema(value_type = Option<String>)]
     pub title_en: Option<Option<String>>,
     #[serde(default, deserialize_with = "techx_core::validate::double_option")]
-    #[schema(value_type = Option<String>, max_length = 5000)]
+    #[schema(value_type = Option<String>)]
     pub summary_en: Option<Option<String>>,
-    #[schema(max_items = 20)]
     pub keywords: Option<Vec<String>>,
-    #[schema(min_items = 1, max_items = 10)]
     pub sci_fields: Option<Vec<SciField>>,
     #[serde(default, deserialize_with = "techx_core::validate::double_option")]
-    #[schema(value_type = Option<i32>, minimum = 1, maximum = 9)]
+    #[schema(value_type = Option<i32>)]
     pub trl: Option<Option<i32>>,
-    #[schema(max_items = 20)]
     pub ip_assets: Option<Vec<IpAsset>>,
-    #[schema(max_items = 20)]
     pub transfer_forms: Option<Vec<TransferForm>>,
-    #[schema(max_items = 20)]
     pub transfer_methods: Option<Vec<TransferMethod>>,
-    #[schema(max_items = 20)]
     pub cooperation_types: Option<Vec<CooperationType>>,
     pub pricing_model: Option<PricingModel>,
     #[serde(default, deserialize_with = "techx_core::validate::double_option")]
-    #[schema(value_type = Option<i64>, minimum = 0)]
+    #[schema(value_type = Option<i64>)]
     pub price_min_vnd: Option<Option<i64>>,
     #[serde(default, deserialize_with = "techx_core::validate::double_option")]
-    #[schema(value_type = Option<i64>, minimum = 0)]
+    #[schema(value_type = Option<i64>)]
     pub price_max_vnd: Option<Option<i64>>,
     #[serde(default, deserialize_with = "techx_core::validate::double_option")]
     #[schema(value_type = Option<FundingOrigin>)]
     pub funding_origin: Option<Option<FundingOrigin>>,
     #[serde(default, deserialize_with = "techx_core::validate::double_option")]
-    #[schema(value_type = Option<String>, max_length = 100)]
+    #[schema(value_type = Option<String>)]
     pub research_task_code: Option<Option<String>>,
     pub tech_category: Option<TechCategory>,
     pub province_code: Option<Province>,
     #[serde(default, deserialize_with = "techx_core::validate::double_option")]
-    #[schema(value_type = Option<String>, max_length = 200)]
+    #[schema(value_type = Option<String>)]
     pub contact_name: Option<Option<String>>,
     #[serde(default, deserialize_with = "techx_core::validate::double_option")]
-    #[schema(value_type = Option<String>, max_length = 254)]
+    #[schema(value_type = Option<String>)]
     pub contact_email: Option<Option<String>>,
     #[serde(default, deserialize_with = "techx_core::validate::double_option")]
-    #[schema(value_type = Option<String>, max_length = 30)]
+    #[schema(value_type = Option<String>)]
     pub contact_phone: Option<Option<String>>,
 }
 
@@ -188,8 +155,7 @@ pub struct ListingView {
     pub summary_en: Option<String>,
     pub keywords: Vec<String>,
     pub sci_fields: Vec<SciField>,
-    /// Technology readiness level 1-9, or null when not applicable.
-    #[schema(minimum = 1, maximum = 9)]
+    /// Technology readiness level, or null when not applicable.
     pub trl: Option<i32>,
     pub ip_assets: Vec<IpAsset>,
     pub transfer_forms: Vec<TransferForm>,
@@ -239,16 +205,16 @@ pub struct ListListingsQuery {
     /// A field of science and technology; a level-1 code includes its sub-fields.
     pub sci_field: Option<SciField>,
     /// Least TRL.
-    #[param(minimum = 1, maximum = 9)]
+    #[param(value_type = Option<techx_core::bounds::parameter::Trl>, inline)]
     pub trl_min: Option<i32>,
     /// Greatest TRL.
-    #[param(minimum = 1, maximum = 9)]
+    #[param(value_type = Option<techx_core::bounds::parameter::Trl>, inline)]
     pub trl_max: Option<i32>,
     /// Listings whose price range reaches at least this (VND).
-    #[param(minimum = 0)]
+    #[param(value_type = Option<techx_core::bounds::parameter::Money>, inline)]
     pub price_min: Option<i64>,
     /// Listings whose price range starts at most at this (VND).
-    #[param(minimum = 0)]
+    #[param(value_type = Option<techx_core::bounds::parameter::Money>, inline)]
     pub price_max: Option<i64>,
     /// Only listings located in this province.
     pub province_code: Option<Province>,
@@ -258,13 +224,13 @@ pub struct ListListingsQuery {
     pub updated_since: Option<DateTime<Utc>>,
     /// `updated_at` (default, newest first as `-updated_at`), `published_at` or `title`;
     /// prefix `-` for descending.
-    #[param(max_length = 20)]
+    #[param(value_type = Option<techx_core::bounds::parameter::Sort>, inline)]
     pub sort: Option<String>,
-    /// How many items to return, 1 to 100 (default 20).
-    #[param(minimum = 1, maximum = 100)]
+    /// How many items to return (default 20).
+    #[param(value_type = Option<techx_core::bounds::parameter::Limit>, inline)]
     pub limit: Option<i64>,
-    /// How many items to skip, 0 to 10,000 (default 0).
-    #[param(minimum = 0, maximum = 10000)]
+    /// How many items to skip (default 0).
+    #[param(value_type = Option<techx_core::bounds::parameter::Offset>, inline)]
     pub offset: Option<i64>,
 }
 
@@ -283,16 +249,16 @@ pub struct ExportListingsQuery {
     /// A field of science and technology; a level-1 code includes its sub-fields.
     pub sci_field: Option<SciField>,
     /// Least TRL.
-    #[param(minimum = 1, maximum = 9)]
+    #[param(value_type = Option<techx_core::bounds::parameter::Trl>, inline)]
     pub trl_min: Option<i32>,
     /// Greatest TRL.
-    #[param(minimum = 1, maximum = 9)]
+    #[param(value_type = Option<techx_core::bounds::parameter::Trl>, inline)]
     pub trl_max: Option<i32>,
     /// Listings whose price range reaches at least this (VND).
-    #[param(minimum = 0)]
+    #[param(value_type = Option<techx_core::bounds::parameter::Money>, inline)]
     pub price_min: Option<i64>,
     /// Listings whose price range starts at most at this (VND).
-    #[param(minimum = 0)]
+    #[param(value_type = Option<techx_core::bounds::parameter::Money>, inline)]
     pub price_max: Option<i64>,
     /// Only listings located in this province.
     pub province_code: Option<Province>,
@@ -302,7 +268,7 @@ pub struct ExportListingsQuery {
     pub updated_since: Option<DateTime<Utc>>,
     /// `updated_at` (default, newest first as `-updated_at`), `published_at` or `title`;
     /// prefix `-` for descending.
-    #[param(max_length = 20)]
+    #[param(value_type = Option<techx_core::bounds::parameter::Sort>, inline)]
     pub sort: Option<String>,
 }
 
@@ -325,4 +291,61 @@ impl From<ExportListingsQuery> for ListListingsQuery {
             offset: None,
         }
     }
+}
+
+/// The bounds of a listing's fields: the validators check them and the document states them.
+pub mod bounds {
+    use techx_core::bounds::{Field, common};
+
+    pub const TITLE: Field = Field::text("title", 5, 300);
+    pub const SUMMARY: Field = Field::text("summary", 20, 5000);
+    pub const DETAILS: Field = Field::text("details", 0, 20_000);
+    pub const CONFIDENTIAL_DETAILS: Field = DETAILS.named("confidential_details");
+    pub const TITLE_EN: Field = TITLE.named("title_en").optional();
+    pub const SUMMARY_EN: Field = SUMMARY.named("summary_en").optional();
+    pub const RESEARCH_TASK_CODE: Field = Field::text("research_task_code", 0, 100);
+    pub const IP_ASSETS: Field = common::CODES.named("ip_assets");
+    pub const IP_NUMBER: Field = Field::text("number", 0, 100);
+    pub const IP_JURISDICTION: Field = Field::text("jurisdiction", 0, 100);
+    pub const PRICE_MIN: Field = common::MONEY.named("price_min_vnd");
+    pub const PRICE_MAX: Field = common::MONEY.named("price_max_vnd");
+}
+
+use bounds::*;
+use techx_core::bounds::{Bounded, Field, common};
+
+impl Bounded for IpAsset {
+    const BOUNDS: &'static [Field] = &[IP_NUMBER, IP_JURISDICTION];
+}
+
+impl Bounded for ListingForm {
+    const BOUNDS: &'static [Field] = &[
+        TITLE,
+        SUMMARY,
+        DETAILS,
+        CONFIDENTIAL_DETAILS,
+        TITLE_EN,
+        SUMMARY_EN,
+        common::KEYWORDS,
+        common::SCI_FIELDS,
+        common::TRL,
+        IP_ASSETS,
+        common::CODES.named("transfer_forms"),
+        common::CODES.named("transfer_methods"),
+        common::CODES.named("cooperation_types"),
+        PRICE_MIN,
+        PRICE_MAX,
+        RESEARCH_TASK_CODE,
+        common::CONTACT_NAME,
+        common::CONTACT_EMAIL,
+        common::CONTACT_PHONE,
+    ];
+}
+
+impl Bounded for ListingPatch {
+    const BOUNDS: &'static [Field] = ListingForm::BOUNDS;
+}
+
+impl Bounded for ListingView {
+    const BOUNDS: &'static [Field] = &[common::TRL];
 }

@@ -2,6 +2,7 @@
 //! and the access log. Every change writes its rows, a history entry and a change-log row in one
 //! transaction.
 
+use crate::dto::bounds::*;
 use crate::dto::*;
 use crate::model::*;
 use crate::repo::{
@@ -46,33 +47,15 @@ fn validate_form(form: &ListingForm) -> Result<Valid, Vec<FieldError>> {
     if kind.is_none() {
         v.push(FieldError::new("kind", "required", "kind is required"));
     }
-    let title = v.check(validate::required_text("title", &form.title, 5, 300));
-    let summary = v.check(validate::required_text("summary", &form.summary, 20, 5000));
-    let details = v.check(validate::optional_text(
-        "details",
-        form.details.as_deref(),
-        20_000,
-    ));
-    let confidential = v.check(validate::optional_text(
-        "confidential_details",
-        form.confidential_details.as_deref(),
-        20_000,
-    ));
-    let title_en = v.check(validate::optional_text(
-        "title_en",
-        form.title_en.as_deref(),
-        300,
-    ));
-    let summary_en = v.check(validate::optional_text(
-        "summary_en",
-        form.summary_en.as_deref(),
-        5000,
-    ));
-    let research_task_code = v.check(validate::optional_text(
-        "research_task_code",
-        form.research_task_code.as_deref(),
-        100,
-    ));
+    let title = v.check(TITLE.required_text(&form.title));
+    let summary = v.check(SUMMARY.required_text(&form.summary));
+    let details = v.check(DETAILS.optional_text(form.details.as_deref()));
+    let confidential =
+        v.check(CONFIDENTIAL_DETAILS.optional_text(form.confidential_details.as_deref()));
+    let title_en = v.check(TITLE_EN.optional_text(form.title_en.as_deref()));
+    let summary_en = v.check(SUMMARY_EN.optional_text(form.summary_en.as_deref()));
+    let research_task_code =
+        v.check(RESEARCH_TASK_CODE.optional_text(form.research_task_code.as_deref()));
     let keywords = records::parse_keywords(&mut v, "keywords", &form.keywords);
     let sci_fields = records::parse_sci_fields(&mut v, &form.sci_fields);
     records::check_trl(&mut v, "trl", form.trl);
@@ -107,11 +90,11 @@ fn validate_form(form: &ListingForm) -> Result<Valid, Vec<FieldError>> {
             "a free listing cannot carry a price",
         ));
     }
-    if form.ip_assets.len() > MAX_CODES {
+    if form.ip_assets.len() > IP_ASSETS.max() {
         v.push(FieldError::new(
             "ip_assets",
             "too_many",
-            format!("at most {MAX_CODES} IP assets"),
+            format!("at most {} IP assets", IP_ASSETS.max()),
         ));
     }
     let mut ip_assets = Vec::new();
@@ -119,12 +102,12 @@ fn validate_form(form: &ListingForm) -> Result<Valid, Vec<FieldError>> {
         let number = v.check(validate::optional_text(
             &format!("ip_assets[{index}].number"),
             asset.number.as_deref(),
-            100,
+            IP_NUMBER.max(),
         ));
         let jurisdiction = v.check(validate::optional_text(
             &format!("ip_assets[{index}].jurisdiction"),
             asset.jurisdiction.as_deref(),
-            100,
+            IP_JURISDICTION.max(),
         ));
         ip_assets.push(ListingIpAsset {
             listing_id: 0,

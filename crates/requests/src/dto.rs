@@ -22,45 +22,36 @@ pub struct RequestForm {
     pub kind: Option<RequestKind>,
     /// Language of the text fields (default `vi`).
     pub lang: Option<Lang>,
-    /// Public: 5 to 300 characters.
+    /// Public.
     #[serde(default)]
     #[schema(
         example = "Cần công nghệ xử lý nước thải chăn nuôi lợn quy mô 2.000 con",
-        required = true,
-        min_length = 5,
-        max_length = 300
+        required = true
     )]
     pub title: String,
-    /// Public: the current situation, the pain and a measurable target; 20 to 5000 characters.
+    /// Public: the current situation, the pain and a measurable target.
     #[serde(default)]
-    #[schema(required = true, min_length = 20, max_length = 5000)]
+    #[schema(required = true)]
     pub problem: String,
-    /// Registered tier: technical specifications, constraints, standards (at most 20000).
-    #[schema(max_length = 20000)]
+    /// Registered tier: technical specifications, constraints, standards.
     pub requirements: Option<String>,
-    /// Confidential tier (at most 20000).
-    #[schema(max_length = 20000)]
+    /// Confidential tier.
     pub confidential_details: Option<String>,
-    /// At most 20 keywords of at most 60 characters.
+    /// Keywords (each bounded in length).
     #[serde(default)]
-    #[schema(max_items = 20)]
     pub keywords: Vec<String>,
-    /// 1 to 10 fields of science and technology.
+    /// Fields of science and technology.
     #[serde(default)]
-    #[schema(required = true, min_items = 1, max_items = 10)]
+    #[schema(required = true)]
     pub sci_fields: Vec<SciField>,
-    /// The least mature technology the requester can accept (TRL 1-9).
-    #[schema(minimum = 1, maximum = 9)]
+    /// The least mature technology the requester can accept (TRL).
     pub trl_min: Option<i32>,
     /// VND, not negative, at most `budget_max_vnd`.
-    #[schema(minimum = 0)]
     pub budget_min_vnd: Option<i64>,
-    #[schema(minimum = 0)]
     pub budget_max_vnd: Option<i64>,
     /// Date by which a solution is wanted.
     pub deadline: Option<NaiveDate>,
     #[serde(default)]
-    #[schema(max_items = 20)]
     pub accepted_cooperation_types: Vec<CooperationType>,
     /// Default `any`.
     pub ip_expectation: Option<IpExpectation>,
@@ -72,11 +63,8 @@ pub struct RequestForm {
     /// Where the need is; default Thanh Hóa.
     pub province_code: Option<Province>,
     /// Registered tier: the contact person (hidden with the requester when anonymous).
-    #[schema(max_length = 200)]
     pub contact_name: Option<String>,
-    #[schema(max_length = 254)]
     pub contact_email: Option<String>,
-    #[schema(max_length = 30)]
     pub contact_phone: Option<String>,
 }
 
@@ -86,46 +74,41 @@ pub struct RequestForm {
 pub struct RequestPatch {
     pub kind: Option<RequestKind>,
     pub lang: Option<Lang>,
-    #[schema(min_length = 5, max_length = 300)]
     pub title: Option<String>,
-    #[schema(min_length = 20, max_length = 5000)]
     pub problem: Option<String>,
     #[serde(default, deserialize_with = "techx_core::validate::double_option")]
-    #[schema(value_type = Option<String>, max_length = 20000)]
+    #[schema(value_type = Option<String>)]
     pub requirements: Option<Option<String>>,
     #[serde(default, deserialize_with = "techx_core::validate::double_option")]
-    #[schema(value_type = Option<String>, max_length = 20000)]
+    #[schema(value_type = Option<String>)]
     pub confidential_details: Option<Option<String>>,
-    #[schema(max_items = 20)]
     pub keywords: Option<Vec<String>>,
-    #[schema(min_items = 1, max_items = 10)]
     pub sci_fields: Option<Vec<SciField>>,
     #[serde(default, deserialize_with = "techx_core::validate::double_option")]
-    #[schema(value_type = Option<i32>, minimum = 1, maximum = 9)]
+    #[schema(value_type = Option<i32>)]
     pub trl_min: Option<Option<i32>>,
     #[serde(default, deserialize_with = "techx_core::validate::double_option")]
-    #[schema(value_type = Option<i64>, minimum = 0)]
+    #[schema(value_type = Option<i64>)]
     pub budget_min_vnd: Option<Option<i64>>,
     #[serde(default, deserialize_with = "techx_core::validate::double_option")]
-    #[schema(value_type = Option<i64>, minimum = 0)]
+    #[schema(value_type = Option<i64>)]
     pub budget_max_vnd: Option<Option<i64>>,
     #[serde(default, deserialize_with = "techx_core::validate::double_option")]
     #[schema(value_type = Option<NaiveDate>)]
     pub deadline: Option<Option<NaiveDate>>,
-    #[schema(max_items = 20)]
     pub accepted_cooperation_types: Option<Vec<CooperationType>>,
     pub ip_expectation: Option<IpExpectation>,
     pub anonymous: Option<bool>,
     pub origin: Option<RequestOrigin>,
     pub province_code: Option<Province>,
     #[serde(default, deserialize_with = "techx_core::validate::double_option")]
-    #[schema(value_type = Option<String>, max_length = 200)]
+    #[schema(value_type = Option<String>)]
     pub contact_name: Option<Option<String>>,
     #[serde(default, deserialize_with = "techx_core::validate::double_option")]
-    #[schema(value_type = Option<String>, max_length = 254)]
+    #[schema(value_type = Option<String>)]
     pub contact_email: Option<Option<String>>,
     #[serde(default, deserialize_with = "techx_core::validate::double_option")]
-    #[schema(value_type = Option<String>, max_length = 30)]
+    #[schema(value_type = Option<String>)]
     pub contact_phone: Option<Option<String>>,
 }
 
@@ -146,8 +129,7 @@ pub struct RequestView {
     pub problem: String,
     pub keywords: Vec<String>,
     pub sci_fields: Vec<SciField>,
-    /// The least mature technology the requester can accept (TRL 1-9).
-    #[schema(minimum = 1, maximum = 9)]
+    /// The least mature technology the requester can accept (TRL).
     pub trl_min: Option<i32>,
     pub budget_min_vnd: Option<i64>,
     pub budget_max_vnd: Option<i64>,
@@ -193,17 +175,17 @@ pub struct ListRequestsQuery {
     /// A field of science and technology; a level-1 code includes its sub-fields.
     pub sci_field: Option<SciField>,
     /// Requests whose `trl_min` is at least this.
-    #[param(minimum = 1, maximum = 9)]
+    #[param(value_type = Option<techx_core::bounds::parameter::Trl>, inline)]
     pub trl_min: Option<i32>,
     /// Requests whose `trl_min` is at most this.
-    #[param(minimum = 1, maximum = 9)]
+    #[param(value_type = Option<techx_core::bounds::parameter::Trl>, inline)]
     pub trl_max: Option<i32>,
     /// Requests whose budget reaches at least this (VND): the same filter as a listing's
     /// price and search's `price_min`.
-    #[param(minimum = 0)]
+    #[param(value_type = Option<techx_core::bounds::parameter::Money>, inline)]
     pub price_min: Option<i64>,
     /// Requests whose budget starts at most at this (VND).
-    #[param(minimum = 0)]
+    #[param(value_type = Option<techx_core::bounds::parameter::Money>, inline)]
     pub price_max: Option<i64>,
     /// Only requests located in this province.
     pub province_code: Option<Province>,
@@ -212,13 +194,13 @@ pub struct ListRequestsQuery {
     /// Only requests changed at or after this time (RFC 3339).
     pub updated_since: Option<DateTime<Utc>>,
     /// `updated_at` (default `-updated_at`), `published_at` or `title`; `-` for descending.
-    #[param(max_length = 20)]
+    #[param(value_type = Option<techx_core::bounds::parameter::Sort>, inline)]
     pub sort: Option<String>,
-    /// How many items to return, 1 to 100 (default 20).
-    #[param(minimum = 1, maximum = 100)]
+    /// How many items to return (default 20).
+    #[param(value_type = Option<techx_core::bounds::parameter::Limit>, inline)]
     pub limit: Option<i64>,
-    /// How many items to skip, 0 to 10,000 (default 0).
-    #[param(minimum = 0, maximum = 10000)]
+    /// How many items to skip (default 0).
+    #[param(value_type = Option<techx_core::bounds::parameter::Offset>, inline)]
     pub offset: Option<i64>,
 }
 
@@ -238,17 +220,17 @@ pub struct ExportRequestsQuery {
     /// A field of science and technology; a level-1 code includes its sub-fields.
     pub sci_field: Option<SciField>,
     /// Requests whose `trl_min` is at least this.
-    #[param(minimum = 1, maximum = 9)]
+    #[param(value_type = Option<techx_core::bounds::parameter::Trl>, inline)]
     pub trl_min: Option<i32>,
     /// Requests whose `trl_min` is at most this.
-    #[param(minimum = 1, maximum = 9)]
+    #[param(value_type = Option<techx_core::bounds::parameter::Trl>, inline)]
     pub trl_max: Option<i32>,
     /// Requests whose budget reaches at least this (VND): the same filter as a listing's
     /// price and search's `price_min`.
-    #[param(minimum = 0)]
+    #[param(value_type = Option<techx_core::bounds::parameter::Money>, inline)]
     pub price_min: Option<i64>,
     /// Requests whose budget starts at most at this (VND).
-    #[param(minimum = 0)]
+    #[param(value_type = Option<techx_core::bounds::parameter::Money>, inline)]
     pub price_max: Option<i64>,
     /// Only requests located in this province.
     pub province_code: Option<Province>,
@@ -257,7 +239,7 @@ pub struct ExportRequestsQuery {
     /// Only requests changed at or after this time (RFC 3339).
     pub updated_since: Option<DateTime<Utc>>,
     /// `updated_at` (default `-updated_at`), `published_at` or `title`; `-` for descending.
-    #[param(max_length = 20)]
+    #[param(value_type = Option<techx_core::bounds::parameter::Sort>, inline)]
     pub sort: Option<String>,
 }
 
@@ -280,4 +262,45 @@ impl From<ExportRequestsQuery> for ListRequestsQuery {
             offset: None,
         }
     }
+}
+
+/// The bounds of a request's fields: the validators check them and the document states them.
+pub mod bounds {
+    use techx_core::bounds::{Field, common};
+
+    pub const TITLE: Field = Field::text("title", 5, 300);
+    pub const PROBLEM: Field = Field::text("problem", 20, 5000);
+    pub const REQUIREMENTS: Field = Field::text("requirements", 0, 20_000);
+    pub const CONFIDENTIAL_DETAILS: Field = REQUIREMENTS.named("confidential_details");
+    pub const BUDGET_MIN: Field = common::MONEY.named("budget_min_vnd");
+    pub const BUDGET_MAX: Field = common::MONEY.named("budget_max_vnd");
+}
+
+use bounds::*;
+use techx_core::bounds::{Bounded, Field, common};
+
+impl Bounded for RequestForm {
+    const BOUNDS: &'static [Field] = &[
+        TITLE,
+        PROBLEM,
+        REQUIREMENTS,
+        CONFIDENTIAL_DETAILS,
+        common::KEYWORDS,
+        common::SCI_FIELDS,
+        common::TRL.named("trl_min"),
+        BUDGET_MIN,
+        BUDGET_MAX,
+        common::CODES.named("accepted_cooperation_types"),
+        common::CONTACT_NAME,
+        common::CONTACT_EMAIL,
+        common::CONTACT_PHONE,
+    ];
+}
+
+impl Bounded for RequestPatch {
+    const BOUNDS: &'static [Field] = RequestForm::BOUNDS;
+}
+
+impl Bounded for RequestView {
+    const BOUNDS: &'static [Field] = &[common::TRL.named("trl_min")];
 }

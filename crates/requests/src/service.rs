@@ -2,6 +2,7 @@
 //! and the access log. Every change writes its rows, a history entry and a change-log row in one
 //! transaction.
 
+use crate::dto::bounds::*;
 use crate::dto::*;
 use crate::model::*;
 use crate::repo::{self, COOPERATION_TYPE, Children, Filter, SCI_FIELD};
@@ -13,7 +14,6 @@ use techx_core::codes::{IpExpectation, Lang, Province, RecordStatus, RequestOrig
 use techx_core::error::Validator;
 use techx_core::lifecycle::{self, RecordKind, Tier};
 use techx_core::page::Paging;
-use techx_core::validate;
 use techx_core::{FieldError, OrganizationId, clock};
 use techx_db::DbConn;
 
@@ -44,18 +44,11 @@ fn validate_form(form: &RequestForm) -> Result<Valid, Vec<FieldError>> {
     if kind.is_none() {
         v.push(FieldError::new("kind", "required", "kind is required"));
     }
-    let title = v.check(validate::required_text("title", &form.title, 5, 300));
-    let problem = v.check(validate::required_text("problem", &form.problem, 20, 5000));
-    let requirements = v.check(validate::optional_text(
-        "requirements",
-        form.requirements.as_deref(),
-        20_000,
-    ));
-    let confidential = v.check(validate::optional_text(
-        "confidential_details",
-        form.confidential_details.as_deref(),
-        20_000,
-    ));
+    let title = v.check(TITLE.required_text(&form.title));
+    let problem = v.check(PROBLEM.required_text(&form.problem));
+    let requirements = v.check(REQUIREMENTS.optional_text(form.requirements.as_deref()));
+    let confidential =
+        v.check(CONFIDENTIAL_DETAILS.optional_text(form.confidential_details.as_deref()));
     let keywords = records::parse_keywords(&mut v, "keywords", &form.keywords);
     let sci_fields = records::parse_sci_fields(&mut v, &form.sci_fields);
     records::check_trl(&mut v, "trl_min", form.trl_min);
