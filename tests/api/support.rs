@@ -494,7 +494,7 @@ impl TestApp {
         self.state
             .db
             .run(move |conn| {
-                techx_db::records::confidential_reads_of(conn, entity, id)
+                techx_catalogue::log::confidential_reads_of(conn, entity, id)
                     .map(|rows| {
                         rows.into_iter()
                             .map(|r| (r.reader_user_id, r.road))

@@ -5,7 +5,15 @@ use crate::AccountsError;
 use techx_core::codes::{ApiScope, OrgRole, PlatformRole};
 use techx_core::lifecycle::Tier;
 use techx_core::{ApiKeyId, OrganizationId, UserId};
-use techx_db::records::ActorRef;
+
+/// Who did something, as history and access logs record it: a user, an API key, or the system
+/// (both None).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ActorRef {
+    pub user_id: Option<i64>,
+    pub api_key_id: Option<i64>,
+    pub organization_id: Option<i64>,
+}
 
 /// [`Actor::may_identify`] for a caller who may be anonymous.
 pub fn may_identify(viewer: Option<&Actor>, owner: OrganizationId, hidden: bool) -> bool {

@@ -61,6 +61,13 @@ impl HasErrorCode for AccountsError {
         }
     }
 
+    fn retry_after(&self) -> Option<u64> {
+        match self {
+            AccountsError::RateLimited { retry_after_secs } => Some(*retry_after_secs),
+            _ => None,
+        }
+    }
+
     fn field_errors(&self) -> &[FieldError] {
         match self {
             AccountsError::Invalid(errors) => errors,

@@ -6,8 +6,8 @@ use crate::error::{ApiError, ErrorBody};
 use crate::state::AppState;
 use actix_web::{HttpResponse, delete, get, post, web};
 use techx_accounts::AccountsError;
-use techx_accounts::records::RecordError;
 use techx_brokerage::dto::{AlertKind, AlertSubscriptionForm, AlertSubscriptionView, AlertView};
+use techx_catalogue::records::RecordError;
 use techx_core::UserId;
 use techx_core::page::{Page, PageParams};
 use techx_matching::{Config, Facts};
@@ -84,10 +84,7 @@ pub async fn sweep(state: &AppState) -> Result<usize, ApiError> {
                     &offer,
                     chrono::Utc::now(),
                 )
-                .map_err(|error| {
-                    tracing::error!(%error, "alert matching failed");
-                    ApiError::new(techx_core::ErrorCode::Internal, "internal error")
-                })
+                .map_err(|error| ApiError::internal(format!("alert matching failed: {error}")))
             })
             .await?;
             if scored.score >= subscription.threshold {

@@ -55,7 +55,7 @@ async fn resolve(req: &HttpRequest) -> Result<Option<Actor>, ApiError> {
     };
     let state = req
         .app_data::<web::Data<AppState>>()
-        .ok_or_else(|| ApiError::new(ErrorCode::Internal, "internal error"))?;
+        .ok_or_else(|| ApiError::internal("the application state is not installed"))?;
     Ok(Some(state.accounts.authenticate(&token).await?))
 }
 
@@ -113,10 +113,9 @@ fn credentials(req: &HttpRequest) -> Result<Option<Actor>, ApiError> {
         Some(Credentials::None) => Ok(None),
         Some(Credentials::Valid(actor)) => Ok(Some(actor.clone())),
         Some(Credentials::Refused(code, message)) => Err(ApiError::new(*code, message.clone())),
-        None => {
-            tracing::error!("the authenticate middleware is not installed");
-            Err(ApiError::new(ErrorCode::Internal, "internal error"))
-        }
+        None => Err(ApiError::internal(
+            "the authenticate middleware is not installed",
+        )),
     }
 }
 
@@ -132,12 +131,11 @@ fn signed_in(actor: Option<Actor>) -> Result<Actor, ApiError> {
 /// A reader must not stand behind a route that changes data: such a route takes [`Writer`].
 fn reading_only(req: &HttpRequest) -> Result<(), ApiError> {
     if changes(req.method()) {
-        tracing::error!(
-            method = %req.method(),
-            path = req.path(),
-            "a route that changes data must take `Writer`, not a reader"
-        );
-        return Err(ApiError::new(ErrorCode::Internal, "internal error"));
+        return Err(ApiError::internal(format!(
+            "{} {}: a route that changes data must take `Writer`, not a reader",
+            req.method(),
+            req.path()
+        )));
     }
     Ok(())
 }

@@ -6,7 +6,6 @@ use crate::error::{ApiError, ErrorBody};
 use crate::idempotency;
 use crate::state::AppState;
 use actix_web::{HttpRequest, HttpResponse, get, patch, post, web};
-use techx_accounts::records::RecordError;
 use techx_brokerage::dto::{
     AccessDecisionForm, AccessReport, AccessRequestFilter, AccessRequestForm, AccessRequestView,
     AnswerForm, ContractView, EngagementFilter, EngagementForm, EngagementNoteForm,
@@ -14,6 +13,7 @@ use techx_brokerage::dto::{
     MatchForm, MatchView, MessageForm, NoteForm, OutcomeFilter, OutcomeForm, OutcomeView,
     StageForm,
 };
+use techx_catalogue::records::RecordError;
 use techx_core::ErrorCode;
 use techx_core::page::{Page, PageParams};
 use techx_matching::{Config, Facts};
@@ -25,7 +25,8 @@ pub(crate) fn paging(params: PageParams) -> Result<techx_core::page::Paging, Api
 }
 
 fn facts(view: &impl serde::Serialize) -> Result<Facts, ApiError> {
-    Facts::from_view(view).ok_or_else(|| ApiError::new(ErrorCode::Internal, "internal error"))
+    Facts::from_view(view)
+        .ok_or_else(|| ApiError::internal("a record view without the facts matching reads"))
 }
 
 /// Save a match between a published listing and a published request.
@@ -96,14 +97,12 @@ pub async fn create_match(
                     &offer,
                     chrono::Utc::now(),
                 )
-                .map_err(|error| {
-                    tracing::error!(%error, "matching failed");
-                    ApiError::new(ErrorCode::Internal, "internal error")
-                })
+                .map_err(|error| ApiError::internal(format!("matching failed: {error}")))
             })
             .await?;
-            let explanation = serde_json::to_value(&scored.explanation)
-                .map_err(|_| ApiError::new(ErrorCode::Internal, "internal error"))?;
+            let explanation = serde_json::to_value(&scored.explanation).map_err(|error| {
+                ApiError::internal(format!("cannot encode an explanation: {error}"))
+            })?;
             Ok(state
                 .brokerage
                 .create_match(&actor.0, form, scored.score, explanation)
@@ -784,7 +783,7 @@ pub async fn change_stage(
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     let close_listing = move |conn: &mut techx_db::DbConn, listing: i64, contract: i64| {
-        let close = techx_accounts::records::TransitionForm {
+        let close = techx_catalogue::records::TransitionForm {
             action: techx_core::codes::Action::Close,
             note: Some(format!(
                 "chuyển giao theo hợp đồng {contract} (engagement {id}) / transferred under contract {contract} (engagement {id})"

@@ -20,7 +20,7 @@
 
 use serde_json::{Value, json};
 use std::collections::BTreeSet;
-use techx_accounts::records::Sort;
+use techx_catalogue::records::Sort;
 use techx_core::bounds::{Bounded, Field};
 use techx_core::codes::{CooperationType, IpType, OrgType, Province, SciField, TransferForm};
 use techx_core::validate::{Email, LINE_PATTERN, TEXT_PATTERN, is_long_text};
@@ -150,7 +150,7 @@ fn add_patterns(schema: &mut Value, name: Option<&str>) {
             if property == "keywords" {
                 // Each keyword has the length the keyword parser allows.
                 if let Some(items) = inner.get_mut("items") {
-                    items["maxLength"] = json!(techx_accounts::records::MAX_KEYWORD_LEN);
+                    items["maxLength"] = json!(techx_catalogue::records::MAX_KEYWORD_LEN);
                 }
             }
             add_patterns(inner, Some(property));
@@ -228,7 +228,7 @@ fn bounded_schemas() -> Vec<(String, &'static [Field])> {
         bounded::<accounts::VerificationForm>(),
         bounded::<accounts::AddMemberForm>(),
         bounded::<accounts::ApiKeyForm>(),
-        bounded::<techx_accounts::records::TransitionForm>(),
+        bounded::<techx_catalogue::records::TransitionForm>(),
         bounded::<listings::IpAsset>(),
         bounded::<listings::ListingForm>(),
         bounded::<listings::ListingPatch>(),
@@ -672,14 +672,14 @@ mod tests {
         ];
         for value in strings(&alphabet, 10_000, 8) {
             let mut validator = techx_core::error::Validator::new();
-            techx_accounts::records::parse_contact(&mut validator, None, None, Some(&value));
+            techx_catalogue::records::parse_contact(&mut validator, None, None, Some(&value));
             assert_eq!(
                 phone.is_match(&value),
                 validator.finish().is_ok(),
                 "phone {value:?}"
             );
             let mut validator = techx_core::error::Validator::new();
-            techx_accounts::records::parse_contact(&mut validator, None, Some(&value), None);
+            techx_catalogue::records::parse_contact(&mut validator, None, Some(&value), None);
             let documented = email.is_match(&value) && value.chars().count() <= Email::MAX_LEN;
             assert_eq!(documented, validator.finish().is_ok(), "email {value:?}");
         }

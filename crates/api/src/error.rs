@@ -9,9 +9,7 @@ use actix_web::middleware::ErrorHandlerResponse;
 use actix_web::{HttpRequest, HttpResponse, ResponseError};
 use serde::Serialize;
 use std::fmt;
-use techx_accounts::AccountsError;
 use techx_core::{ErrorCode, FieldError, HasErrorCode};
-use techx_db::DbError;
 use utoipa::ToSchema;
 
 /// The error body of every failed request.
@@ -91,7 +89,7 @@ impl ApiError {
             tracing::error!(error = %error, "request failed");
         }
         let message = match code {
-            ErrorCode::Internal => "internal error".to_owned(),
+            ErrorCode::Internal => INTERNAL.to_owned(),
             ErrorCode::Unavailable => "the service is temporarily unavailable".to_owned(),
             _ => error.to_string(),
         };
@@ -99,10 +97,19 @@ impl ApiError {
             code,
             message,
             details: error.field_errors().to_vec(),
-            retry_after: None,
+            retry_after: error.retry_after(),
         }
     }
+
+    /// A fault of ours: `cause` goes to the log, the client reads the opaque message.
+    pub fn internal(cause: impl fmt::Display) -> Self {
+        tracing::error!(error = %cause, "request failed");
+        ApiError::new(ErrorCode::Internal, INTERNAL)
+    }
 }
+
+/// What a client reads of a fault of ours; the cause is in the server log.
+const INTERNAL: &str = "internal error";
 
 impl fmt::Display for ApiError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -131,27 +138,10 @@ impl ResponseError for ApiError {
     }
 }
 
-impl From<AccountsError> for ApiError {
-    fn from(error: AccountsError) -> Self {
-        let retry_after = match error {
-            AccountsError::RateLimited { retry_after_secs } => Some(retry_after_secs),
-            _ => None,
-        };
-        ApiError {
-            retry_after,
-            ..ApiError::from_domain(&error)
-        }
-    }
-}
-
-impl From<techx_accounts::records::RecordError> for ApiError {
-    fn from(error: techx_accounts::records::RecordError) -> Self {
-        ApiError::from_domain(&error)
-    }
-}
-
-impl From<DbError> for ApiError {
-    fn from(error: DbError) -> Self {
+/// Every domain error (accounts, records, storage, search…) becomes the one error body through
+/// its code; an internal cause is logged once, in [`ApiError::from_domain`].
+impl<E: HasErrorCode + fmt::Display> From<E> for ApiError {
+    fn from(error: E) -> Self {
         ApiError::from_domain(&error)
     }
 }

@@ -42,7 +42,7 @@ pub use error::{ApiError, ErrorBody};
 pub use metrics::Metrics;
 pub use state::AppState;
 
-/// Largest JSON body accepted (API.md: 1 MiB).
+/// Largest JSON body accepted: 1 MiB (docs/api.md).
 pub const JSON_LIMIT: usize = 1024 * 1024;
 
 #[derive(OpenApi)]

@@ -8,7 +8,7 @@ use crate::state::AppState;
 use crate::transfer::{self, ImportUpload};
 use actix_multipart::Multipart;
 use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
-use techx_accounts::records::{
+use techx_catalogue::records::{
     ExportFormat, HistoryEntryView, HistoryQuery, ImportReport, TransitionForm,
 };
 use techx_core::Page;

@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 use std::collections::HashMap;
 use std::time::Instant;
-use techx_accounts::records::RecordError;
+use techx_catalogue::records::RecordError;
 use techx_core::ErrorCode;
 use techx_core::bounds::Field;
 use techx_listings::dto::ListingView;
@@ -162,10 +162,7 @@ async fn respond(
             &request,
             chrono::Utc::now(),
         )
-        .map_err(|error| {
-            tracing::error!(%error, "matching failed");
-            ApiError::new(ErrorCode::Internal, "internal error")
-        })
+        .map_err(|error| ApiError::internal(format!("matching failed: {error}")))
     })
     .await?;
     let kind = match side {
@@ -232,10 +229,8 @@ async fn respond(
 }
 
 fn facts_of(view: &impl Serialize) -> Result<Facts, ApiError> {
-    Facts::from_view(view).ok_or_else(|| {
-        tracing::error!("a record view without the facts matching reads");
-        ApiError::new(ErrorCode::Internal, "internal error")
-    })
+    Facts::from_view(view)
+        .ok_or_else(|| ApiError::internal("a record view without the facts matching reads"))
 }
 
 /// Technology offers that can solve a need, with why.

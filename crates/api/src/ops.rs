@@ -80,10 +80,10 @@ pub async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, ApiError
 )]
 #[get("/metrics")]
 pub async fn metrics(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
-    let text = state.metrics.render().map_err(|error| {
-        tracing::error!(%error, "metrics rendering failed");
-        ApiError::new(ErrorCode::Internal, "internal error")
-    })?;
+    let text = state
+        .metrics
+        .render()
+        .map_err(|error| ApiError::internal(format!("metrics rendering failed: {error}")))?;
     Ok(HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4")
         .body(text))

@@ -10,7 +10,7 @@ use serde_json::value::RawValue;
 use std::collections::{BTreeMap, HashMap};
 use std::str::FromStr;
 use std::time::Instant;
-use techx_accounts::records::RecordError;
+use techx_catalogue::records::RecordError;
 use techx_core::ErrorCode;
 use techx_core::bounds::{Field, common, parameter};
 use techx_core::codes::{
@@ -346,7 +346,7 @@ fn parse(query: &SearchQuery, registered: bool) -> Result<SearchRequest, ApiErro
             )),
         }
     }
-    let paging = techx_accounts::records::paging(query.limit, query.offset);
+    let paging = techx_catalogue::records::paging(query.limit, query.offset);
     if let Err(RecordError::Invalid(more)) = &paging {
         errors.extend(more.iter().cloned());
     }
@@ -489,10 +489,8 @@ fn stored_version(json: &str) -> Option<i32> {
 }
 
 pub(crate) fn json_of(view: &impl Serialize) -> Result<Box<RawValue>, ApiError> {
-    serde_json::value::to_raw_value(view).map_err(|error| {
-        tracing::error!(%error, "cannot serialize a record");
-        ApiError::new(ErrorCode::Internal, "internal error")
-    })
+    serde_json::value::to_raw_value(view)
+        .map_err(|error| ApiError::internal(format!("cannot serialize a record: {error}")))
 }
 
 /// Search published technology offers and needs.
@@ -540,10 +538,10 @@ pub async fn search(
     let anonymous = actor.0.is_none();
     let db = state.db.clone();
     let (found, live) = techx_db::blocking(move || {
-        let found = indexer.index.search_with(&request).map_err(|error| {
-            tracing::error!(%error, "search failed");
-            ApiError::new(ErrorCode::Internal, "internal error")
-        })?;
+        let found = indexer
+            .index
+            .search_with(&request)
+            .map_err(|error| ApiError::internal(format!("search failed: {error}")))?;
         // Anonymous hits come from the index: their current versions are read in the same
         // blocking task.
         let live = if anonymous {
@@ -762,10 +760,7 @@ pub async fn suggest(
         indexer
             .index
             .suggest(&text, kind, limit as usize)
-            .map_err(|error| {
-                tracing::error!(%error, "suggest failed");
-                ApiError::new(ErrorCode::Internal, "internal error")
-            })
+            .map_err(|error| ApiError::internal(format!("suggest failed: {error}")))
     })
     .await?;
     let items = found

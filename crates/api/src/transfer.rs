@@ -7,7 +7,7 @@ use actix_web::http::header;
 use futures_util::StreamExt;
 use serde::Deserialize;
 use techx_accounts::Actor;
-use techx_accounts::records::{ExportFormat, RecordError, owner_of_new};
+use techx_catalogue::records::{ExportFormat, RecordError, owner_of_new};
 use techx_core::{ErrorCode, FieldError, OrganizationId};
 use utoipa::ToSchema;
 
@@ -155,8 +155,7 @@ pub fn file_error(error: FieldError) -> ApiError {
 
 /// A failure to write an export (never expected: it writes to memory).
 pub fn write_error(error: impl std::fmt::Display) -> ApiError {
-    tracing::error!(%error, "export failed");
-    ApiError::new(ErrorCode::Internal, "internal error")
+    ApiError::internal(format!("export failed: {error}"))
 }
 
 /// The export as a download.

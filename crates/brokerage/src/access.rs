@@ -15,7 +15,7 @@ use crate::{
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use techx_accounts::Actor;
-use techx_accounts::records::RecordError;
+use techx_catalogue::records::RecordError;
 use techx_core::clock;
 use techx_core::codes::AccessRequestStatus;
 use techx_core::error::FieldError;
@@ -375,7 +375,7 @@ impl Brokerage {
                     .select(access_grants::all_columns)
                     .load(conn)
                     .map_err(db)?;
-                let reads = techx_db::records::confidential_reads_of(conn, entity.as_str(), id)
+                let reads = techx_catalogue::log::confidential_reads_of(conn, entity.as_str(), id)
                     .map_err(db)?;
                 Ok(AccessReport {
                     grants: grants

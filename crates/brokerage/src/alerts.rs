@@ -8,7 +8,7 @@ use crate::{Brokerage, db, request_party, text, utc};
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use techx_accounts::Actor;
-use techx_accounts::records::RecordError;
+use techx_catalogue::records::RecordError;
 use techx_core::clock;
 use techx_core::codes::RecordStatus;
 use techx_core::error::FieldError;

@@ -10,7 +10,7 @@ use crate::{Brokerage, db, listing_party, page, request_party, stored, text, utc
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 use techx_accounts::Actor;
-use techx_accounts::records::RecordError;
+use techx_catalogue::records::RecordError;
 use techx_core::clock;
 use techx_core::codes::{EngagementOrigin, EngagementStage, MatchStatus, RecordStatus};
 use techx_core::error::FieldError;

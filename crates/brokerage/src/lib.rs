@@ -22,7 +22,7 @@ use diesel::prelude::*;
 use dto::*;
 use std::collections::{BTreeSet, HashMap};
 use techx_accounts::Actor;
-use techx_accounts::records::RecordError;
+use techx_catalogue::records::RecordError;
 use techx_core::clock;
 use techx_core::codes::{
     CooperationType, InquiryStatus, MatchAnswer, MatchSource, MatchStatus, RecordStatus,
@@ -212,7 +212,7 @@ struct MatchRow {
 }
 
 pub(crate) fn stored<T: std::str::FromStr>(value: &str) -> Result<T, RecordError> {
-    techx_accounts::records::stored(value)
+    techx_catalogue::records::stored(value)
 }
 
 pub(crate) fn utc(at: NaiveDateTime) -> chrono::DateTime<chrono::Utc> {

@@ -8,7 +8,7 @@ use crate::{Party, db};
 use diesel::prelude::*;
 use std::collections::BTreeSet;
 use techx_accounts::Actor;
-use techx_accounts::records::RecordError;
+use techx_catalogue::records::RecordError;
 use techx_core::OrganizationId;
 use techx_db::DbConn;
 use techx_db::schema::memberships;

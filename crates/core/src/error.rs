@@ -87,6 +87,10 @@ pub trait HasErrorCode {
     fn field_errors(&self) -> &[FieldError] {
         &[]
     }
+    /// Seconds to wait before trying again, when the error is a refusal for now.
+    fn retry_after(&self) -> Option<u64> {
+        None
+    }
 }
 
 /// Collects field errors so a form reports every problem at once rather than the first.

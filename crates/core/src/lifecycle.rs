@@ -1,4 +1,4 @@
-//! The lifecycle of a listing or a request (DOMAIN.md): which action leads from which status
+//! The lifecycle of a listing or a request (docs/catalogue.md): which action leads from which status
 //! to which, and who may take it. An action not allowed from the current status is a conflict
 //! that names the status.
 

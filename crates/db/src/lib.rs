@@ -8,10 +8,8 @@ pub mod changes;
 mod conn;
 mod error;
 pub mod idempotency;
-pub mod imports;
 mod migrations;
 mod pool;
-pub mod records;
 pub mod schema;
 
 pub use changes::{ChangeOp, record_change};

@@ -154,7 +154,7 @@ pub struct PoolOptions {
 
 impl Default for PoolOptions {
     fn default() -> Self {
-        // About four per core: more only adds queueing inside PostgreSQL (ARCHITECTURE.md).
+        // About four per core: more only adds queueing inside PostgreSQL (docs/operations.md).
         PoolOptions { max_size: 8 }
     }
 }

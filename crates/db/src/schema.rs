@@ -1,4 +1,4 @@
-//! Table definitions, in portable column types only (see ARCHITECTURE.md).
+//! Table definitions, in portable column types only (both backends run the same schema).
 
 diesel::table! {
     users (id) {

@@ -9,7 +9,7 @@ use techx_core::codes::{
 };
 use utoipa::{IntoParams, ToSchema};
 
-pub use techx_accounts::records::{ContactView, ExportFormat, ImportReport};
+pub use techx_catalogue::records::{ContactView, ExportFormat, ImportReport};
 
 /// An intellectual-property asset behind a listing.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]

@@ -1,5 +1,5 @@
-//! Technology offers (*công nghệ chào bán*): every field of DOMAIN.md, the lifecycle, the
-//! disclosure tiers, history, and CSV / JSON Lines import and export.
+//! Technology offers (*công nghệ chào bán*): every field of an offer (docs/catalogue.md), the
+//! lifecycle, the disclosure tiers, history, and CSV / JSON Lines import and export.
 
 pub mod dto;
 mod model;

@@ -106,7 +106,7 @@ pub struct ListingIpAsset {
     pub expires_on: Option<String>,
 }
 
-impl techx_accounts::records::RecordMeta for Listing {
+impl techx_catalogue::records::RecordMeta for Listing {
     fn id(&self) -> i64 {
         self.id
     }

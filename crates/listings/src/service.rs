@@ -10,8 +10,8 @@ use crate::repo::{
 };
 use chrono::NaiveDateTime;
 use techx_accounts::Actor;
-use techx_accounts::catalogue::{Catalogue, Engine, StatusChange};
-use techx_accounts::records::{self, MAX_CODES, RecordError, Scope, Sort, Step, stored};
+use techx_catalogue::records::{self, MAX_CODES, RecordError, Scope, Sort, Step, stored};
+use techx_catalogue::{Catalogue, Engine, StatusChange};
 use techx_core::codes::{Lang, PricingModel, Province, RecordStatus, TechCategory};
 use techx_core::error::Validator;
 use techx_core::lifecycle::{self, RecordKind, Tier};

@@ -2,7 +2,7 @@
 //! Lines, read for import and written for export.
 
 use crate::dto::{IpAsset, ListingForm, ListingView};
-use techx_accounts::records::csv_fields::{self as cells, CsvRow, cell, join};
+use techx_catalogue::records::csv_fields::{self as cells, CsvRow, cell, join};
 use techx_core::FieldError;
 use techx_core::error::Validator;
 

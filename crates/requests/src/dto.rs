@@ -9,7 +9,7 @@ use techx_core::codes::{
 };
 use utoipa::{IntoParams, ToSchema};
 
-pub use techx_accounts::records::{ContactView, ExportFormat, ImportReport};
+pub use techx_catalogue::records::{ContactView, ExportFormat, ImportReport};
 
 /// A new technology need. It starts as a `draft` of the organization.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]

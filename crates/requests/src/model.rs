@@ -90,7 +90,7 @@ pub struct RequestKeyword {
     pub keyword: String,
 }
 
-impl techx_accounts::records::RecordMeta for Request {
+impl techx_catalogue::records::RecordMeta for Request {
     fn id(&self) -> i64 {
         self.id
     }

@@ -64,7 +64,7 @@ fn valid_until(at: Option<chrono::DateTime<chrono::Utc>>) -> i64 {
 }
 
 fn json(view: &impl serde::Serialize) -> Result<String, SearchError> {
-    serde_json::to_string(view).map_err(|e| SearchError::Database(e.to_string()))
+    serde_json::to_string(view).map_err(SearchError::from)
 }
 
 fn code_terms(keywords: &[String], fields: &[techx_core::codes::SciField]) -> String {

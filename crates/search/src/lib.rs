@@ -17,28 +17,32 @@ pub enum SearchError {
     Index(#[from] tantivy::TantivyError),
     #[error("cannot read {path}: {message}")]
     Read { path: String, message: String },
-    #[error("database: {0}")]
-    Database(String),
+    #[error(transparent)]
+    Db(#[from] techx_db::DbError),
+    #[error(transparent)]
+    Record(#[from] techx_catalogue::records::RecordError),
+    #[error("cannot encode a record for the index: {0}")]
+    Encode(#[from] serde_json::Error),
 }
 
 pub mod index;
 pub mod indexer;
 
-impl From<techx_db::DbError> for SearchError {
-    fn from(error: techx_db::DbError) -> Self {
-        SearchError::Database(error.to_string())
-    }
-}
-
-impl From<techx_accounts::records::RecordError> for SearchError {
-    fn from(error: techx_accounts::records::RecordError) -> Self {
-        SearchError::Database(error.to_string())
-    }
-}
-
 impl From<diesel::result::Error> for SearchError {
     fn from(error: diesel::result::Error) -> Self {
-        SearchError::Database(error.to_string())
+        SearchError::Db(error.into())
+    }
+}
+
+impl techx_core::HasErrorCode for SearchError {
+    fn error_code(&self) -> techx_core::ErrorCode {
+        match self {
+            SearchError::Db(error) => error.error_code(),
+            SearchError::Record(error) => error.error_code(),
+            SearchError::Index(_) | SearchError::Read { .. } | SearchError::Encode(_) => {
+                techx_core::ErrorCode::Internal
+            }
+        }
     }
 }
 

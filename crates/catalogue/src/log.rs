@@ -1,18 +1,11 @@
 //! Storage shared by listings and requests: the append-only history, the access log of the
 //! confidential tier, access grants, and the expiry sweep's helpers.
 
-use crate::DbConn;
-use crate::schema::{access_grants, confidential_reads, record_history};
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
-
-/// Who did something: a user, an API key, or the system (both None).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct ActorRef {
-    pub user_id: Option<i64>,
-    pub api_key_id: Option<i64>,
-    pub organization_id: Option<i64>,
-}
+pub use techx_accounts::ActorRef;
+use techx_db::DbConn;
+use techx_db::schema::{access_grants, confidential_reads, record_history};
 
 /// One history entry to append.
 #[derive(Debug)]
@@ -189,21 +182,4 @@ pub fn granted_ids(
         .select(access_grants::entity_id)
         .distinct()
         .load(conn)
-}
-
-#[derive(Insertable)]
-#[diesel(table_name = access_grants)]
-pub struct NewAccessGrant<'a> {
-    pub entity: &'a str,
-    pub entity_id: i64,
-    pub organization_id: i64,
-    pub granted_by: Option<i64>,
-    pub expires_at: NaiveDateTime,
-    pub created_at: NaiveDateTime,
-}
-
-pub fn insert_access_grant(conn: &mut DbConn, grant: &NewAccessGrant<'_>) -> QueryResult<usize> {
-    diesel::insert_into(access_grants::table)
-        .values(grant)
-        .execute(conn)
 }

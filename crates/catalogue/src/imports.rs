@@ -1,10 +1,10 @@
 //! Import batches: the bookkeeping of an import whose rows are written in several short
 //! transactions and made visible together by the last one (see the catalogue engine).
 
-use crate::DbConn;
-use crate::schema::{imports, record_history};
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
+use techx_db::DbConn;
+use techx_db::schema::{imports, record_history};
 
 /// Open a batch of `rows` rows of `entity` for `organization`; its id.
 pub fn open(

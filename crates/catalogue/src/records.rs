@@ -1,12 +1,13 @@
 //! Machinery shared by listings and requests: their error type, field rules that both have,
 //! history diffs and views, sorting, and the transition form.
 
-use crate::{AccountsError, Actor};
+use crate::log::{self, ActorRef, HistoryEntry};
 use chrono::NaiveDateTime;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use std::collections::BTreeSet;
 use std::str::FromStr;
+use techx_accounts::{AccountsError, Actor};
 use techx_core::OrganizationId;
 use techx_core::bounds::{Bounded, Field, common};
 use techx_core::codes::{Action, RecordStatus, SciField};
@@ -17,7 +18,6 @@ use techx_core::validate::{self, Email};
 use techx_core::{ErrorCode, FieldError, HasErrorCode};
 use techx_db::DbConn;
 use techx_db::DbError;
-use techx_db::records::{self as log, ActorRef, HistoryEntry};
 use utoipa::{IntoParams, ToSchema};
 
 pub const MAX_KEYWORDS: usize = common::KEYWORDS.max();
@@ -373,7 +373,7 @@ pub fn outside_confidential_reads<R: RecordMeta>(
     tiers: &[Tier],
 ) -> Vec<i64> {
     // The system (indexer, CLI) reads to serve others; its reads are not an outsider's.
-    let Some(actor) = actor.filter(|a| a.principal != crate::Principal::System) else {
+    let Some(actor) = actor.filter(|a| a.principal != techx_accounts::Principal::System) else {
         return Vec::new();
     };
     rows.iter()
@@ -636,7 +636,7 @@ pub struct HistoryEntryView {
 }
 
 impl HistoryEntryView {
-    pub fn from_row(row: techx_db::records::HistoryRow) -> Result<Self, RecordError> {
+    pub fn from_row(row: crate::log::HistoryRow) -> Result<Self, RecordError> {
         Ok(HistoryEntryView {
             id: row.id,
             action: row.action,

@@ -2,7 +2,8 @@
 //! history, access log, safe writes, import, export, expiry); a [`Catalogue`] supplies what
 //! differs (fields, storage, filters, the view) and [`Engine`] applies the rules once.
 
-use crate::Actor;
+use crate::imports as log_imports;
+use crate::log::{self, ActorRef};
 use crate::records::csv_fields::Row;
 use crate::records::{
     self, HistoryEntryView, HistoryQuery, ImportReport, RecordError, RecordMeta, Scope, Sort, Step,
@@ -13,12 +14,11 @@ use serde::Serialize;
 use serde_json::Value;
 use std::collections::HashMap;
 use std::marker::PhantomData;
+use techx_accounts::Actor;
 use techx_core::codes::RecordStatus;
 use techx_core::lifecycle::{self, RecordKind, Tier};
 use techx_core::page::Paging;
 use techx_core::{FieldError, OrganizationId, Page, clock};
-use techx_db::imports as log_imports;
-use techx_db::records::{self as log, ActorRef};
 use techx_db::{ChangeOp, Db, DbConn, record_change};
 
 /// Most rows one export returns.
