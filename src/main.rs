@@ -400,7 +400,7 @@ fn spawn_alert_sweep(state: AppState) {
         let mut tick = tokio::time::interval(std::time::Duration::from_secs(5));
         loop {
             tick.tick().await;
-            match techx_api::alerts::sweep(&state).await {
+            match techx_brokerage::sweep::sweep(&state.brokerage_services()).await {
                 Ok(0) => {}
                 Ok(raised) => tracing::info!(raised, "alerts recorded"),
                 Err(error) => tracing::warn!(?error, "alert sweep failed"),

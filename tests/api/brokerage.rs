@@ -1347,7 +1347,9 @@ async fn a_newly_published_listing_that_matches_a_saved_search_or_a_marked_reque
     )
     .await;
     app.index_changes().await;
-    let raised = techx_api::alerts::sweep(&app.state).await.unwrap();
+    let raised = techx_brokerage::sweep::sweep(&app.state.brokerage_services())
+        .await
+        .unwrap();
     assert_eq!(raised, 2);
     // Each subscriber sees its alert: the new fitting listing only, with the explanation.
     for (token, subscription) in [
@@ -1370,7 +1372,12 @@ async fn a_newly_published_listing_that_matches_a_saved_search_or_a_marked_reque
         assert!(!listed.contains(&before) && !listed.contains(&unrelated));
     }
     // A second sweep raises nothing new; nobody else sees these alerts.
-    assert_eq!(techx_api::alerts::sweep(&app.state).await.unwrap(), 0);
+    assert_eq!(
+        techx_brokerage::sweep::sweep(&app.state.brokerage_services())
+            .await
+            .unwrap(),
+        0
+    );
     assert_eq!(
         app.get("/api/v1/alerts", Some(&cast.owner)).await.json()["total"],
         0

@@ -276,7 +276,12 @@ async fn an_alert_comes_only_from_what_the_subscriber_may_see_now() {
     )
     .await;
     app.index_changes().await;
-    assert_eq!(techx_api::alerts::sweep(&app.state).await.unwrap(), 0);
+    assert_eq!(
+        techx_brokerage::sweep::sweep(&app.state.brokerage_services())
+            .await
+            .unwrap(),
+        0
+    );
     let alerts = app.get("/api/v1/alerts", Some(&cast.owner)).await;
     assert_eq!(alerts.json()["total"], 0);
     assert!(!String::from_utf8_lossy(&alerts.body).contains("hiddenword"));

@@ -493,7 +493,9 @@ pub async fn build() -> World {
     )
     .await;
     app.index_changes().await;
-    let raised = techx_api::alerts::sweep(&app.state).await.unwrap();
+    let raised = techx_brokerage::sweep::sweep(&app.state.brokerage_services())
+        .await
+        .unwrap();
     assert!(raised >= 1, "the saved search raised no alert");
 
     for (kind, id) in [

@@ -1,107 +1,13 @@
-//! Alerts: saved searches and requests marked for alerts, and the sweep that records an alert
-//! when a newly published listing matches one above its threshold.
+//! Alerts: saved searches and requests marked for alerts. The sweep that records an alert when
+//! a newly published listing matches one is a background job of the brokerage
+//! (`techx_brokerage::sweep`).
 
 use crate::auth::{CurrentActor, Writer};
 use crate::error::{ApiError, ErrorBody};
 use crate::state::AppState;
 use actix_web::{HttpResponse, delete, get, post, web};
-use techx_accounts::AccountsError;
-use techx_brokerage::dto::{AlertKind, AlertSubscriptionForm, AlertSubscriptionView, AlertView};
-use techx_catalogue::records::RecordError;
-use techx_core::UserId;
+use techx_brokerage::dto::{AlertSubscriptionForm, AlertSubscriptionView, AlertView};
 use techx_core::page::{Page, PageParams};
-use techx_matching::{Config, Facts};
-
-/// Listings checked per subscription and sweep.
-const BATCH: i64 = 200;
-
-/// Check the listings published since each subscription's watermark and record the alerts.
-/// Returns how many alerts were recorded. The server runs it every few seconds.
-///
-/// Each subscription is matched as its subscriber sees the records at this moment: a request
-/// the subscriber can no longer see (paused, withdrawn, edited while unpublished) and a listing
-/// they cannot see raise nothing, and only public facts of both are compared.
-pub async fn sweep(state: &AppState) -> Result<usize, ApiError> {
-    let Some(indexer) = state.search.clone() else {
-        return Ok(0);
-    };
-    let mut raised = 0;
-    for subscription in state.brokerage.all_subscriptions().await? {
-        let published = state
-            .brokerage
-            .listings_published_after(subscription.checked_until, BATCH)
-            .await?;
-        let Some(&(_, last)) = published.last() else {
-            continue;
-        };
-        let subscriber = match state
-            .accounts
-            .actor_of_user(UserId(subscription.user_id))
-            .await
-        {
-            Ok(actor) => actor,
-            Err(AccountsError::Unauthenticated(_)) => {
-                state.brokerage.checked(subscription.id, last).await?;
-                continue;
-            }
-            Err(other) => return Err(other.into()),
-        };
-        let need = match subscription.kind {
-            AlertKind::Search => Facts {
-                title: subscription.query.clone().unwrap_or_default(),
-                sci_fields: subscription.sci_fields.clone(),
-                ..Facts::default()
-            },
-            AlertKind::Request => {
-                let Some(id) = subscription.request_id else {
-                    continue;
-                };
-                match state.requests.public_view(Some(&subscriber), id).await {
-                    Ok(view) => Facts::from_view(&view).unwrap_or_default(),
-                    Err(RecordError::NotFound(_)) => {
-                        state.brokerage.checked(subscription.id, last).await?;
-                        continue;
-                    }
-                    Err(other) => return Err(other.into()),
-                }
-            }
-        };
-        for (listing, _) in published {
-            let view = match state.listings.public_view(Some(&subscriber), listing).await {
-                Ok(view) => view,
-                Err(RecordError::NotFound(_)) => continue,
-                Err(other) => return Err(other.into()),
-            };
-            let offer = Facts::from_view(&view).unwrap_or_default();
-            let index = indexer.index.clone();
-            let need = need.clone();
-            let scored = techx_db::blocking(move || {
-                techx_matching::score_pair(
-                    &index,
-                    &Config::default(),
-                    &need,
-                    listing,
-                    &offer,
-                    chrono::Utc::now(),
-                )
-                .map_err(|error| ApiError::internal(format!("alert matching failed: {error}")))
-            })
-            .await?;
-            if scored.score >= subscription.threshold {
-                let explanation = serde_json::to_value(&scored.explanation).unwrap_or_default();
-                if state
-                    .brokerage
-                    .record_alert(&subscription, listing, scored.score, explanation)
-                    .await?
-                {
-                    raised += 1;
-                }
-            }
-        }
-        state.brokerage.checked(subscription.id, last).await?;
-    }
-    Ok(raised)
-}
 
 /// Save a search or mark a request for alerts.
 ///

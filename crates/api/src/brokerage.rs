@@ -14,19 +14,12 @@ use techx_brokerage::dto::{
     StageForm,
 };
 use techx_catalogue::records::RecordError;
-use techx_core::ErrorCode;
 use techx_core::page::{Page, PageParams};
-use techx_matching::{Config, Facts};
 
 pub(crate) fn paging(params: PageParams) -> Result<techx_core::page::Paging, ApiError> {
     params
         .parse()
         .map_err(|e| ApiError::from(RecordError::Invalid(vec![e])))
-}
-
-fn facts(view: &impl serde::Serialize) -> Result<Facts, ApiError> {
-    Facts::from_view(view)
-        .ok_or_else(|| ApiError::internal("a record view without the facts matching reads"))
 }
 
 /// Save a match between a published listing and a published request.
@@ -70,43 +63,7 @@ pub async fn create_match(
         &body,
         |m: &MatchView| format!("/api/v1/matches/{}", m.id),
         || async {
-            // Who may save it, before the engine runs.
-            state.brokerage.check_new_match(&actor.0, &form).await?;
-            let need = facts(
-                &state
-                    .requests
-                    .public_view(Some(&actor.0), form.request_id)
-                    .await?,
-            )?;
-            let offer = facts(
-                &state
-                    .listings
-                    .public_view(Some(&actor.0), form.listing_id)
-                    .await?,
-            )?;
-            let indexer = state.search.clone().ok_or_else(|| {
-                ApiError::new(ErrorCode::Unavailable, "matching is not available")
-            })?;
-            let listing_id = form.listing_id;
-            let scored = techx_db::blocking(move || {
-                techx_matching::score_pair(
-                    &indexer.index,
-                    &Config::default(),
-                    &need,
-                    listing_id,
-                    &offer,
-                    chrono::Utc::now(),
-                )
-                .map_err(|error| ApiError::internal(format!("matching failed: {error}")))
-            })
-            .await?;
-            let explanation = serde_json::to_value(&scored.explanation).map_err(|error| {
-                ApiError::internal(format!("cannot encode an explanation: {error}"))
-            })?;
-            Ok(state
-                .brokerage
-                .create_match(&actor.0, form, scored.score, explanation)
-                .await?)
+            Ok(techx_brokerage::save_match(&state.brokerage_services(), &actor.0, form).await?)
         },
     )
     .await

@@ -35,4 +35,16 @@ impl AppState {
             tracing::warn!(%error, "search index catch-up after a write failed");
         }
     }
+
+    /// What the brokerage use cases that read other services (saving a match, the alert
+    /// sweep) work through.
+    pub fn brokerage_services(&self) -> techx_brokerage::Services<'_> {
+        techx_brokerage::Services {
+            brokerage: &self.brokerage,
+            accounts: &self.accounts,
+            listings: &self.listings,
+            requests: &self.requests,
+            index: self.search.as_ref().map(|indexer| indexer.index.clone()),
+        }
+    }
 }

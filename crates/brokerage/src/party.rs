@@ -4,14 +4,17 @@
 //! the context of such a request (engagements with their timeline and notes, matches, outcomes)
 //! passes its ids through a [`Disclosure`] made here, so the rule is applied in one place.
 
-use crate::{Party, db};
+use crate::db;
+use crate::dto::Entity;
+use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use std::collections::BTreeSet;
 use techx_accounts::Actor;
 use techx_catalogue::records::RecordError;
 use techx_core::OrganizationId;
+use techx_core::codes::RecordStatus;
 use techx_db::DbConn;
-use techx_db::schema::memberships;
+use techx_db::schema::{imports, listings, memberships, requests};
 
 /// The organizations a viewer may not identify in some context, and their members.
 #[derive(Debug, Clone, Default)]
@@ -56,5 +59,109 @@ impl Disclosure {
     /// A person's id (author, actor, creator) as the viewer may see it.
     pub(crate) fn person(&self, id: Option<i64>) -> Option<i64> {
         id.filter(|id| !self.people.contains(id))
+    }
+}
+
+/// What brokerage needs to know of a listing or a request.
+#[derive(Debug, Clone)]
+pub(crate) struct Party {
+    pub(crate) organization_id: i64,
+    pub(crate) status: String,
+    valid_until: Option<NaiveDateTime>,
+    pub(crate) anonymous: bool,
+    pub(crate) title: String,
+}
+
+impl Party {
+    pub(crate) fn live(&self, now: NaiveDateTime) -> bool {
+        self.status == RecordStatus::Published.as_str()
+            && self.valid_until.is_none_or(|until| until > now)
+    }
+
+    /// Whether `actor` may see the record (as on `GET`).
+    pub(crate) fn visible_to(&self, actor: &Actor, now: NaiveDateTime) -> bool {
+        self.live(now)
+            || actor.sees_unpublished_of(techx_core::OrganizationId(self.organization_id))
+    }
+
+    pub(crate) fn owned_by(&self, actor: &Actor) -> bool {
+        actor.is_member_of(techx_core::OrganizationId(self.organization_id))
+    }
+
+    pub(crate) fn editable_by(&self, actor: &Actor) -> bool {
+        !actor.is_admin()
+            && actor.can_edit_records_of(techx_core::OrganizationId(self.organization_id))
+    }
+}
+
+pub(crate) fn listing_party(conn: &mut DbConn, id: i64) -> Result<Option<Party>, RecordError> {
+    let row: Option<(i64, String, Option<NaiveDateTime>, String)> = listings::table
+        .find(id)
+        .filter(
+            listings::import_id.is_null().or(diesel::dsl::not(
+                listings::import_id
+                    .assume_not_null()
+                    .eq_any(imports::table.select(imports::id)),
+            )),
+        )
+        .select((
+            listings::organization_id,
+            listings::status,
+            listings::valid_until,
+            listings::title,
+        ))
+        .first(conn)
+        .optional()
+        .map_err(techx_db::DbError::from)?;
+    Ok(
+        row.map(|(organization_id, status, valid_until, title)| Party {
+            organization_id,
+            status,
+            valid_until,
+            anonymous: false,
+            title,
+        }),
+    )
+}
+
+pub(crate) fn request_party(conn: &mut DbConn, id: i64) -> Result<Option<Party>, RecordError> {
+    let row: Option<(i64, String, Option<NaiveDateTime>, bool, String)> = requests::table
+        .find(id)
+        .filter(
+            requests::import_id.is_null().or(diesel::dsl::not(
+                requests::import_id
+                    .assume_not_null()
+                    .eq_any(imports::table.select(imports::id)),
+            )),
+        )
+        .select((
+            requests::organization_id,
+            requests::status,
+            requests::valid_until,
+            requests::anonymous,
+            requests::title,
+        ))
+        .first(conn)
+        .optional()
+        .map_err(techx_db::DbError::from)?;
+    Ok(row.map(
+        |(organization_id, status, valid_until, anonymous, title)| Party {
+            organization_id,
+            status,
+            valid_until,
+            anonymous,
+            title,
+        },
+    ))
+}
+
+pub(crate) fn party(
+    conn: &mut DbConn,
+    entity: Entity,
+    id: i64,
+) -> Result<Option<Party>, RecordError> {
+    match entity {
+        Entity::Listing => listing_party(conn, id),
+        Entity::Request => request_party(conn, id),
     }
 }

@@ -649,6 +649,20 @@ mod tests {
     use super::*;
     use std::collections::HashSet;
 
+    /// The data dictionary (docs/domain.md) names exactly the code lists the server serves.
+    #[test]
+    fn the_domain_page_names_every_code_list_served() {
+        let page = include_str!("../../../docs/domain.md");
+        let named: std::collections::BTreeSet<&str> = page
+            .lines()
+            .filter_map(|line| line.strip_prefix("| `"))
+            .filter_map(|rest| rest.split('`').next())
+            .collect();
+        let served: std::collections::BTreeSet<&str> =
+            taxonomies().into_iter().map(|(name, _)| name).collect();
+        assert_eq!(named, served);
+    }
+
     #[test]
     fn there_are_exactly_thirty_four_distinct_provinces() {
         let codes: HashSet<&str> = Province::ALL.iter().map(|p| p.as_str()).collect();

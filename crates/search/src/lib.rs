@@ -44,6 +44,13 @@ impl techx_core::HasErrorCode for SearchError {
             }
         }
     }
+
+    fn field_errors(&self) -> &[techx_core::FieldError] {
+        match self {
+            SearchError::Record(error) => error.field_errors(),
+            _ => &[],
+        }
+    }
 }
 
 impl From<std::io::Error> for SearchError {

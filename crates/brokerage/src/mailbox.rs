@@ -1,0 +1,36 @@
+//! Where an inquiry or an access request goes and who stands where: the sender's side, the
+//! owner's side when it is routed to the owner, the brokers'.
+
+use crate::Party;
+use crate::dto::*;
+use techx_accounts::Actor;
+
+/// How an actor stands to what organization `sender` sent about `record`, routed to its owner
+/// or to the brokers (an inquiry, an access request): the sender's side, the owner's side (when
+/// routed to the owner), the brokers' (staff), or none.
+pub(crate) fn routed_side(
+    actor: &Actor,
+    sender: i64,
+    routed_to: &str,
+    record: &Party,
+) -> Option<InquirySide> {
+    if actor.is_member_of(techx_core::OrganizationId(sender)) {
+        Some(InquirySide::Inquirer)
+    } else if routed_to == "owner" && record.owned_by(actor) {
+        Some(InquirySide::Owner)
+    } else if actor.is_staff() {
+        Some(InquirySide::Broker)
+    } else {
+        None
+    }
+}
+
+/// Whether something the actor stands to as `side` belongs in `mailbox` (none: both).
+pub(crate) fn in_mailbox(mailbox: Option<Mailbox>, side: Option<InquirySide>) -> bool {
+    match (mailbox, side) {
+        (_, None) => false,
+        (Some(Mailbox::Sent), Some(side)) => side == InquirySide::Inquirer,
+        (Some(Mailbox::Received), Some(side)) => side != InquirySide::Inquirer,
+        (None, Some(_)) => true,
+    }
+}
