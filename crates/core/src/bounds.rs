@@ -1,8 +1,8 @@
 //! Bounds on what a caller sends, written once. A form states each bounded field as a
 //! [`Field`] constant (its property name and its [`Bound`]); the validators check values with
 //! those constants and the OpenAPI document states them: the API's document writer puts every
-//! [`Bounded`] form's bounds into the form's schema, and query parameters take their schema from
-//! the functions in [`parameter`]. A bound therefore cannot change on one side only.
+//! [`Bounded`] form's bounds into the form's schema, and a query parameter takes its schema from
+//! a marker type of [`parameter`]. A bound therefore cannot change on one side only.
 
 use crate::FieldError;
 use crate::validate;
