@@ -17,6 +17,7 @@ mod errors;
 mod extremes;
 mod keys;
 mod listings;
+mod lists;
 mod live;
 mod matching;
 mod openapi;

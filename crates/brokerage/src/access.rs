@@ -9,8 +9,8 @@ use crate::dto::{
 };
 use crate::party::Disclosure;
 use crate::{
-    Brokerage, Party, db, in_mailbox, page, party, routed_side, stored, stored_entity, text, utc,
-    verified_organization,
+    Brokerage, Party, db, party, routed_side, stored, stored_entity, text, utc,
+    verified_organization, visibility,
 };
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
@@ -219,32 +219,36 @@ impl Brokerage {
         let actor = actor.clone();
         self.db
             .run(move |conn| {
-                let mut query = access_requests::table.into_boxed();
-                if let Some(entity) = filter.entity {
-                    query = query.filter(access_requests::entity.eq(entity.as_str()));
-                }
-                if let Some(id) = filter.entity_id {
-                    query = query.filter(access_requests::entity_id.eq(id));
-                }
-                if let Some(status) = filter.status {
-                    query = query.filter(access_requests::status.eq(status.as_str()));
-                }
-                let rows: Vec<AccessRow> = query
+                let query = || {
+                    let mut query = access_requests::table
+                        .into_boxed()
+                        .filter(visibility::access_requests_seen(&actor, filter.mailbox));
+                    if let Some(entity) = filter.entity {
+                        query = query.filter(access_requests::entity.eq(entity.as_str()));
+                    }
+                    if let Some(id) = filter.entity_id {
+                        query = query.filter(access_requests::entity_id.eq(id));
+                    }
+                    if let Some(status) = filter.status {
+                        query = query.filter(access_requests::status.eq(status.as_str()));
+                    }
+                    query
+                };
+                let total: i64 = query().count().get_result(conn).map_err(db)?;
+                let rows: Vec<AccessRow> = query()
                     .order(access_requests::id.desc())
+                    .limit(paging.limit)
+                    .offset(paging.offset)
                     .select(AccessRow::as_select())
                     .load(conn)
                     .map_err(db)?;
-                let mut views = Vec::new();
+                let mut views = Vec::with_capacity(rows.len());
                 for row in rows {
-                    let Some(record) = party(conn, stored_entity(&row.entity)?, row.entity_id)?
-                    else {
-                        continue;
-                    };
-                    if in_mailbox(filter.mailbox, role(&actor, &row, &record)) {
+                    if let Some(record) = party(conn, stored_entity(&row.entity)?, row.entity_id)? {
                         views.push(view(conn, &actor, &row, &record)?);
                     }
                 }
-                Ok(page(views, paging))
+                Ok(Page::new(views, total, paging))
             })
             .await
     }

@@ -8,9 +8,9 @@ use crate::{Brokerage, db, request_party, text, utc};
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use techx_accounts::Actor;
+use techx_catalogue::live;
 use techx_catalogue::records::RecordError;
 use techx_core::clock;
-use techx_core::codes::RecordStatus;
 use techx_core::error::FieldError;
 use techx_core::page::{Page, Paging};
 use techx_db::MultiBackend;
@@ -242,18 +242,8 @@ impl Brokerage {
                         .filter(alerts::user_id.eq(user))
                         .into_boxed::<MultiBackend>();
                     if !staff {
-                        let live_listing =
-                            listings::status.eq(RecordStatus::Published.as_str()).and(
-                                listings::valid_until
-                                    .is_null()
-                                    .or(listings::valid_until.gt(now)),
-                            );
-                        let live_request =
-                            requests::status.eq(RecordStatus::Published.as_str()).and(
-                                requests::valid_until
-                                    .is_null()
-                                    .or(requests::valid_until.gt(now)),
-                            );
+                        let live_listing = live!(listings, now);
+                        let live_request = live!(requests, now);
                         query = query
                             .filter(
                                 alerts::listing_id.eq_any(
@@ -341,8 +331,9 @@ impl Brokerage {
     ) -> Result<Vec<(i64, NaiveDateTime)>, RecordError> {
         self.db
             .run(move |conn| {
+                let now = clock::now();
                 let rows: Vec<(i64, Option<NaiveDateTime>)> = listings::table
-                    .filter(listings::status.eq(RecordStatus::Published.as_str()))
+                    .filter(live!(listings, now))
                     .filter(listings::published_at.gt(after))
                     .order((listings::published_at.asc(), listings::id.asc()))
                     .limit(limit)

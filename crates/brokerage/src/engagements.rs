@@ -6,7 +6,7 @@ use crate::dto::{
     EngagementNoteForm, EngagementPatch, EngagementView, StageForm,
 };
 use crate::party::Disclosure;
-use crate::{Brokerage, db, listing_party, page, request_party, stored, text, utc};
+use crate::{Brokerage, db, listing_party, request_party, stored, text, utc, visibility};
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 use techx_accounts::Actor;
@@ -504,28 +504,34 @@ impl Brokerage {
         let actor = actor.clone();
         self.db
             .run(move |conn| {
-                let mut query = engagements::table.into_boxed();
-                if let Some(stage) = filter.stage {
-                    query = query.filter(engagements::stage.eq(stage.as_str()));
-                }
-                if let Some(id) = filter.assignee_id {
-                    query = query.filter(engagements::assignee_id.eq(id));
-                }
-                if let Some(id) = filter.listing_id {
-                    query = query.filter(engagements::listing_id.eq(id));
-                }
-                let rows: Vec<EngagementRow> = query
+                let query = || {
+                    let mut query = engagements::table
+                        .into_boxed()
+                        .filter(visibility::engagements_seen(&actor));
+                    if let Some(stage) = filter.stage {
+                        query = query.filter(engagements::stage.eq(stage.as_str()));
+                    }
+                    if let Some(id) = filter.assignee_id {
+                        query = query.filter(engagements::assignee_id.eq(id));
+                    }
+                    if let Some(id) = filter.listing_id {
+                        query = query.filter(engagements::listing_id.eq(id));
+                    }
+                    query
+                };
+                let total: i64 = query().count().get_result(conn).map_err(db)?;
+                let rows: Vec<EngagementRow> = query()
                     .order(engagements::id.desc())
+                    .limit(paging.limit)
+                    .offset(paging.offset)
                     .select(EngagementRow::as_select())
                     .load(conn)
                     .map_err(db)?;
-                let mut views = Vec::new();
-                for row in rows {
-                    if visible(conn, &actor, &row)? {
-                        views.push(view(conn, &actor, &row, false)?);
-                    }
-                }
-                Ok(page(views, paging))
+                let views = rows
+                    .iter()
+                    .map(|row| view(conn, &actor, row, false))
+                    .collect::<Result<Vec<_>, _>>()?;
+                Ok(Page::new(views, total, paging))
             })
             .await
     }
@@ -701,24 +707,25 @@ impl Brokerage {
                 listing_party(conn, listing)?
                     .filter(|p| p.visible_to(&actor, clock::now()))
                     .ok_or(RecordError::NotFound("listing"))?;
-                let rows: Vec<ContractRow> = contracts::table
-                    .filter(contracts::listing_id.eq(listing))
+                let query = || {
+                    contracts::table
+                        .into_boxed()
+                        .filter(contracts::listing_id.eq(listing))
+                        .filter(visibility::contracts_seen(&actor))
+                };
+                let total: i64 = query().count().get_result(conn).map_err(db)?;
+                let rows: Vec<ContractRow> = query()
                     .order(contracts::id.asc())
+                    .limit(paging.limit)
+                    .offset(paging.offset)
                     .select(ContractRow::as_select())
                     .load(conn)
                     .map_err(db)?;
-                let mut out = Vec::new();
-                for contract in rows {
-                    let engagement = load(conn, contract.engagement_id)?;
-                    if let Some(engagement) = engagement
-                        && visible(conn, &actor, &engagement)?
-                    {
-                        out.push(contract_view(contract)?);
-                    }
-                }
-                // A listing is transferred under a handful of contracts: they are paged after
-                // the visibility check.
-                Ok(page(out, paging))
+                let views = rows
+                    .into_iter()
+                    .map(contract_view)
+                    .collect::<Result<Vec<_>, _>>()?;
+                Ok(Page::new(views, total, paging))
             })
             .await
     }

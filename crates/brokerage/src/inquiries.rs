@@ -3,8 +3,8 @@
 
 use crate::dto::*;
 use crate::{
-    Brokerage, MAX_CODES, Party, db, in_mailbox, page, party, routed_side, stored, stored_entity,
-    text, utc, verified_organization,
+    Brokerage, MAX_CODES, Party, db, party, routed_side, stored, stored_entity, text, utc,
+    verified_organization, visibility,
 };
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
@@ -205,32 +205,36 @@ impl Brokerage {
         let actor = actor.clone();
         self.db
             .run(move |conn| {
-                let mut query = inquiries::table.into_boxed();
-                if let Some(entity) = filter.entity {
-                    query = query.filter(inquiries::entity.eq(entity.as_str()));
-                }
-                if let Some(id) = filter.entity_id {
-                    query = query.filter(inquiries::entity_id.eq(id));
-                }
-                if let Some(status) = filter.status {
-                    query = query.filter(inquiries::status.eq(status.as_str()));
-                }
-                let rows: Vec<InquiryRow> = query
+                let query = || {
+                    let mut query = inquiries::table
+                        .into_boxed()
+                        .filter(visibility::inquiries_seen(&actor, filter.mailbox));
+                    if let Some(entity) = filter.entity {
+                        query = query.filter(inquiries::entity.eq(entity.as_str()));
+                    }
+                    if let Some(id) = filter.entity_id {
+                        query = query.filter(inquiries::entity_id.eq(id));
+                    }
+                    if let Some(status) = filter.status {
+                        query = query.filter(inquiries::status.eq(status.as_str()));
+                    }
+                    query
+                };
+                let total: i64 = query().count().get_result(conn).map_err(db)?;
+                let rows: Vec<InquiryRow> = query()
                     .order(inquiries::id.desc())
+                    .limit(paging.limit)
+                    .offset(paging.offset)
                     .select(InquiryRow::as_select())
                     .load(conn)
                     .map_err(db)?;
-                let mut views = Vec::new();
+                let mut views = Vec::with_capacity(rows.len());
                 for row in rows {
-                    let Some(record) = party(conn, stored_entity(&row.entity)?, row.entity_id)?
-                    else {
-                        continue;
-                    };
-                    if in_mailbox(filter.mailbox, inquiry_role(&actor, &row, &record)) {
+                    if let Some(record) = party(conn, stored_entity(&row.entity)?, row.entity_id)? {
                         views.push(inquiry_view(conn, &actor, &row, &record, Vec::new())?);
                     }
                 }
-                Ok(page(views, paging))
+                Ok(Page::new(views, total, paging))
             })
             .await
     }

@@ -24,8 +24,9 @@ pub use matches::save_match;
 pub mod outcomes;
 mod party;
 pub mod sweep;
+mod visibility;
 
-pub(crate) use mailbox::{in_mailbox, routed_side};
+pub(crate) use mailbox::routed_side;
 pub(crate) use party::{Party, listing_party, party, request_party};
 
 use chrono::NaiveDateTime;
@@ -34,7 +35,6 @@ use std::sync::Arc;
 use techx_accounts::{Accounts, AccountsError, Actor};
 use techx_catalogue::records::RecordError;
 use techx_core::error::FieldError;
-use techx_core::page::{Page, Paging};
 use techx_core::{ErrorCode, HasErrorCode};
 use techx_db::Db;
 use techx_listings::Listings;
@@ -159,16 +159,6 @@ pub(crate) fn stored_entity(value: &str) -> Result<Entity, RecordError> {
         "request" => Ok(Entity::Request),
         other => Err(RecordError::Corrupt(format!("entity {other}"))),
     }
-}
-
-pub(crate) fn page<T>(items: Vec<T>, paging: Paging) -> Page<T> {
-    let total = items.len() as i64;
-    let items = items
-        .into_iter()
-        .skip(paging.offset as usize)
-        .take(paging.limit as usize)
-        .collect();
-    Page::new(items, total, paging)
 }
 
 impl Brokerage {

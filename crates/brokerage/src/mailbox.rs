@@ -1,5 +1,6 @@
 //! Where an inquiry or an access request goes and who stands where: the sender's side, the
-//! owner's side when it is routed to the owner, the brokers'.
+//! owner's side when it is routed to the owner, the brokers'. The same rule as SQL, for
+//! lists, is `visibility::routed_seen!`.
 
 use crate::Party;
 use crate::dto::*;
@@ -22,15 +23,5 @@ pub(crate) fn routed_side(
         Some(InquirySide::Broker)
     } else {
         None
-    }
-}
-
-/// Whether something the actor stands to as `side` belongs in `mailbox` (none: both).
-pub(crate) fn in_mailbox(mailbox: Option<Mailbox>, side: Option<InquirySide>) -> bool {
-    match (mailbox, side) {
-        (_, None) => false,
-        (Some(Mailbox::Sent), Some(side)) => side == InquirySide::Inquirer,
-        (Some(Mailbox::Received), Some(side)) => side != InquirySide::Inquirer,
-        (None, Some(_)) => true,
     }
 }

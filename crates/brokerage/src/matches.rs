@@ -2,11 +2,12 @@
 //! each side's answer.
 
 use crate::dto::*;
-use crate::{Brokerage, Party, db, listing_party, page, party, request_party, stored, text, utc};
+use crate::{
+    Brokerage, Party, db, listing_party, party, request_party, stored, text, utc, visibility,
+};
 use crate::{ServiceError, Services};
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
-use std::collections::HashMap;
 use techx_accounts::Actor;
 use techx_catalogue::records::RecordError;
 use techx_core::clock;
@@ -15,7 +16,6 @@ use techx_core::error::FieldError;
 use techx_core::page::{Page, Paging};
 use techx_db::DbConn;
 use techx_db::schema::matches;
-use techx_db::schema::{listings, requests};
 use techx_matching::Facts;
 use techx_search::SearchError;
 
@@ -244,62 +244,38 @@ impl Brokerage {
         self.db
             .run(move |conn| {
                 let now = clock::now();
-                let mut query = matches::table.into_boxed();
-                if let Some(status) = filter.status {
-                    query = query.filter(matches::status.eq(status.as_str()));
-                }
-                if let Some(id) = filter.listing_id {
-                    query = query.filter(matches::listing_id.eq(id));
-                }
-                if let Some(id) = filter.request_id {
-                    query = query.filter(matches::request_id.eq(id));
-                }
-                if !actor.is_staff() {
-                    // Only matches that involve one of the caller's records.
-                    let orgs = actor.organization_ids();
-                    let own_listings: Vec<i64> = listings::table
-                        .filter(listings::organization_id.eq_any(&orgs))
-                        .select(listings::id)
-                        .load(conn)
-                        .map_err(db)?;
-                    let own_requests: Vec<i64> = requests::table
-                        .filter(requests::organization_id.eq_any(&orgs))
-                        .select(requests::id)
-                        .load(conn)
-                        .map_err(db)?;
-                    query = query.filter(
-                        matches::listing_id
-                            .eq_any(own_listings)
-                            .or(matches::request_id.eq_any(own_requests)),
-                    );
-                }
-                let rows: Vec<MatchRow> = query
+                let query = || {
+                    let mut query = matches::table
+                        .into_boxed()
+                        .filter(visibility::matches_seen(&actor, now));
+                    if let Some(status) = filter.status {
+                        query = query.filter(matches::status.eq(status.as_str()));
+                    }
+                    if let Some(id) = filter.listing_id {
+                        query = query.filter(matches::listing_id.eq(id));
+                    }
+                    if let Some(id) = filter.request_id {
+                        query = query.filter(matches::request_id.eq(id));
+                    }
+                    query
+                };
+                let total: i64 = query().count().get_result(conn).map_err(db)?;
+                let rows: Vec<MatchRow> = query()
                     .order(matches::id.desc())
+                    .limit(paging.limit)
+                    .offset(paging.offset)
                     .select(MatchRow::as_select())
                     .load(conn)
                     .map_err(db)?;
-                let mut parties: HashMap<(Entity, i64), Option<Party>> = HashMap::new();
-                let mut views = Vec::new();
+                let mut views = Vec::with_capacity(rows.len());
                 for row in rows {
-                    for (entity, id) in [
-                        (Entity::Listing, row.listing_id),
-                        (Entity::Request, row.request_id),
-                    ] {
-                        if let std::collections::hash_map::Entry::Vacant(slot) =
-                            parties.entry((entity, id))
-                        {
-                            slot.insert(party(conn, entity, id)?);
-                        }
-                    }
-                    let listing = parties.get(&(Entity::Listing, row.listing_id)).cloned();
-                    let request = parties.get(&(Entity::Request, row.request_id)).cloned();
-                    if let (Some(Some(listing)), Some(Some(request))) = (listing, request)
-                        && match_visible(&actor, &row, &listing, &request, now)
-                    {
+                    let listing = listing_party(conn, row.listing_id)?;
+                    let request = request_party(conn, row.request_id)?;
+                    if let (Some(listing), Some(request)) = (listing, request) {
                         views.push(match_view(conn, &actor, &row, &listing, &request)?);
                     }
                 }
-                Ok(page(views, paging))
+                Ok(Page::new(views, total, paging))
             })
             .await
     }

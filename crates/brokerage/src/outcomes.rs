@@ -3,7 +3,7 @@
 
 use crate::dto::{OutcomeFilter, OutcomeForm, OutcomeView};
 use crate::party::Disclosure;
-use crate::{Brokerage, db, listing_party, page, request_party, stored, text, utc};
+use crate::{Brokerage, db, listing_party, request_party, stored, text, utc, visibility};
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 use techx_accounts::Actor;
@@ -225,38 +225,34 @@ impl Brokerage {
         let actor = actor.clone();
         self.db
             .run(move |conn| {
-                let mut query = outcomes::table.into_boxed();
-                if let Some(kind) = filter.kind {
-                    query = query.filter(outcomes::kind.eq(kind.as_str()));
-                }
-                if let Some(id) = filter.listing_id {
-                    query = query.filter(outcomes::listing_id.eq(id));
-                }
-                if let Some(id) = filter.engagement_id {
-                    query = query.filter(outcomes::engagement_id.eq(id));
-                }
-                let rows: Vec<OutcomeRow> = query
+                let query = || {
+                    let mut query = outcomes::table
+                        .into_boxed()
+                        .filter(visibility::outcomes_seen(&actor));
+                    if let Some(kind) = filter.kind {
+                        query = query.filter(outcomes::kind.eq(kind.as_str()));
+                    }
+                    if let Some(id) = filter.listing_id {
+                        query = query.filter(outcomes::listing_id.eq(id));
+                    }
+                    if let Some(id) = filter.engagement_id {
+                        query = query.filter(outcomes::engagement_id.eq(id));
+                    }
+                    query
+                };
+                let total: i64 = query().count().get_result(conn).map_err(db)?;
+                let rows: Vec<OutcomeRow> = query()
                     .order((outcomes::occurred_on.desc(), outcomes::id.desc()))
+                    .limit(paging.limit)
+                    .offset(paging.offset)
                     .select(OutcomeRow::as_select())
                     .load(conn)
                     .map_err(db)?;
-                let mine = actor.organization_ids();
-                let mut views = Vec::new();
-                for row in rows {
-                    let listing_owner = match row.listing_id {
-                        Some(id) => listing_party(conn, id)?.map(|p| p.organization_id),
-                        None => None,
-                    };
-                    let concerned = [
-                        row.organization_id,
-                        row.parent_organization_id,
-                        listing_owner,
-                    ];
-                    if actor.is_staff() || concerned.iter().flatten().any(|o| mine.contains(o)) {
-                        views.push(view(conn, &actor, row)?);
-                    }
-                }
-                Ok(page(views, paging))
+                let views = rows
+                    .into_iter()
+                    .map(|row| view(conn, &actor, row))
+                    .collect::<Result<Vec<_>, _>>()?;
+                Ok(Page::new(views, total, paging))
             })
             .await
     }

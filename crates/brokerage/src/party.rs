@@ -10,11 +10,11 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use std::collections::BTreeSet;
 use techx_accounts::Actor;
+use techx_catalogue::loaded;
 use techx_catalogue::records::RecordError;
 use techx_core::OrganizationId;
-use techx_core::codes::RecordStatus;
 use techx_db::DbConn;
-use techx_db::schema::{imports, listings, memberships, requests};
+use techx_db::schema::{listings, memberships, requests};
 
 /// The organizations a viewer may not identify in some context, and their members.
 #[derive(Debug, Clone, Default)]
@@ -74,8 +74,7 @@ pub(crate) struct Party {
 
 impl Party {
     pub(crate) fn live(&self, now: NaiveDateTime) -> bool {
-        self.status == RecordStatus::Published.as_str()
-            && self.valid_until.is_none_or(|until| until > now)
+        techx_catalogue::live::is_live_stored(&self.status, self.valid_until, now)
     }
 
     /// Whether `actor` may see the record (as on `GET`).
@@ -97,13 +96,7 @@ impl Party {
 pub(crate) fn listing_party(conn: &mut DbConn, id: i64) -> Result<Option<Party>, RecordError> {
     let row: Option<(i64, String, Option<NaiveDateTime>, String)> = listings::table
         .find(id)
-        .filter(
-            listings::import_id.is_null().or(diesel::dsl::not(
-                listings::import_id
-                    .assume_not_null()
-                    .eq_any(imports::table.select(imports::id)),
-            )),
-        )
+        .filter(loaded!(listings))
         .select((
             listings::organization_id,
             listings::status,
@@ -127,13 +120,7 @@ pub(crate) fn listing_party(conn: &mut DbConn, id: i64) -> Result<Option<Party>,
 pub(crate) fn request_party(conn: &mut DbConn, id: i64) -> Result<Option<Party>, RecordError> {
     let row: Option<(i64, String, Option<NaiveDateTime>, bool, String)> = requests::table
         .find(id)
-        .filter(
-            requests::import_id.is_null().or(diesel::dsl::not(
-                requests::import_id
-                    .assume_not_null()
-                    .eq_any(imports::table.select(imports::id)),
-            )),
-        )
+        .filter(loaded!(requests))
         .select((
             requests::organization_id,
             requests::status,

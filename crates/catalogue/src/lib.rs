@@ -5,11 +5,13 @@
 //!
 //! - [`engine`]: the engine and the [`Catalogue`] trait;
 //! - [`records`]: the shared field rules, errors, views and query shapes;
+//! - [`live`]: the one rule of a live record, in Rust and in SQL (`live!`, `lapsed!`, `loaded!`);
 //! - [`log`]: the history, the confidential-read log and access grants in storage;
 //! - [`imports`]: the bookkeeping of an import written in several transactions.
 
 pub mod engine;
 pub mod imports;
+pub mod live;
 pub mod log;
 pub mod records;
 

@@ -5,23 +5,11 @@ use crate::model::*;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use std::collections::HashMap;
-use techx_catalogue::StatusChange;
 use techx_catalogue::records::{Scope, Sort, SortKey};
+use techx_catalogue::{StatusChange, lapsed, live, loaded};
 use techx_core::page::Paging;
-use techx_db::schema::{imports, listing_codes, listing_ip_assets, listing_keywords, listings};
+use techx_db::schema::{listing_codes, listing_ip_assets, listing_keywords, listings};
 use techx_db::{DbConn, MultiBackend};
-
-/// Rows not held by an import still loading (a batch listed in `imports`): every read leaves the
-/// others out. A finished batch is struck from `imports`, which shows all its rows at once.
-macro_rules! loaded {
-    () => {
-        listings::import_id.is_null().or(diesel::dsl::not(
-            listings::import_id
-                .assume_not_null()
-                .eq_any(imports::table.select(imports::id)),
-        ))
-    };
-}
 
 /// List names in `listing_codes`.
 pub const SCI_FIELD: &str = "sci_field";
@@ -102,7 +90,7 @@ pub fn replace_children(conn: &mut DbConn, id: i64, children: &Children) -> Quer
 pub fn find(conn: &mut DbConn, id: i64) -> QueryResult<Option<Listing>> {
     listings::table
         .find(id)
-        .filter(loaded!())
+        .filter(loaded!(listings))
         .select(Listing::as_select())
         .first(conn)
         .optional()
@@ -112,7 +100,7 @@ pub fn find(conn: &mut DbConn, id: i64) -> QueryResult<Option<Listing>> {
 pub fn find_many(conn: &mut DbConn, ids: &[i64]) -> QueryResult<Vec<Listing>> {
     listings::table
         .filter(listings::id.eq_any(ids))
-        .filter(loaded!())
+        .filter(loaded!(listings))
         .select(Listing::as_select())
         .load(conn)
 }
@@ -248,8 +236,7 @@ pub fn due_for_expiry(
     limit: i64,
 ) -> QueryResult<Vec<Listing>> {
     listings::table
-        .filter(listings::status.eq("published"))
-        .filter(listings::valid_until.le(now))
+        .filter(lapsed!(listings, now))
         .order(listings::valid_until.asc())
         .limit(limit)
         .select(Listing::as_select())
@@ -277,22 +264,18 @@ type BoxedListings<'a> = listings::BoxedQuery<'a, MultiBackend>;
 
 fn filtered<'a>(scope: &'a Scope, filter: &'a Filter, now: NaiveDateTime) -> BoxedListings<'a> {
     let mut query = listings::table.into_boxed::<MultiBackend>();
-    let live = listings::status.eq("published").and(
-        listings::valid_until
-            .is_null()
-            .or(listings::valid_until.gt(now)),
-    );
+    let live = live!(listings, now);
     // Anonymous callers get the plain `live` condition, which the (status, …) indexes serve.
     // Rows of an import still loading are drafts: only the scopes that see drafts need to
     // leave them out.
     match scope {
-        Scope::All => query = query.filter(loaded!()),
+        Scope::All => query = query.filter(loaded!(listings)),
         Scope::PublishedAndOwn(orgs) if orgs.is_empty() => query = query.filter(live),
         Scope::PublishedAndOwn(orgs) => {
             query = query.filter(
                 live.or(listings::organization_id
                     .eq_any(orgs.clone())
-                    .and(loaded!())),
+                    .and(loaded!(listings))),
             )
         }
     }
@@ -300,11 +283,7 @@ fn filtered<'a>(scope: &'a Scope, filter: &'a Filter, now: NaiveDateTime) -> Box
         // `published` means live; a publication past its validity reads as `expired`.
         Some("published") => query = query.filter(live),
         Some("expired") => {
-            query = query.filter(
-                listings::status.eq("expired").or(listings::status
-                    .eq("published")
-                    .and(listings::valid_until.le(now))),
-            )
+            query = query.filter(listings::status.eq("expired").or(lapsed!(listings, now)))
         }
         Some(status) => query = query.filter(listings::status.eq(status.to_owned())),
         None => {}
@@ -437,12 +416,7 @@ pub fn live_versions(
 ) -> QueryResult<Vec<(i64, i32)>> {
     listings::table
         .filter(listings::id.eq_any(ids))
-        .filter(listings::status.eq("published"))
-        .filter(
-            listings::valid_until
-                .is_null()
-                .or(listings::valid_until.gt(now)),
-        )
+        .filter(live!(listings, now))
         .select((listings::id, listings::version))
         .load(conn)
 }

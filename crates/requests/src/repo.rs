@@ -5,23 +5,11 @@ use crate::model::*;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use std::collections::HashMap;
-use techx_catalogue::StatusChange;
 use techx_catalogue::records::{Scope, Sort, SortKey};
+use techx_catalogue::{StatusChange, lapsed, live, loaded};
 use techx_core::page::Paging;
-use techx_db::schema::{imports, request_codes, request_keywords, requests};
+use techx_db::schema::{request_codes, request_keywords, requests};
 use techx_db::{DbConn, MultiBackend};
-
-/// Rows not held by an import still loading (a batch listed in `imports`): every read leaves the
-/// others out. A finished batch is struck from `imports`, which shows all its rows at once.
-macro_rules! loaded {
-    () => {
-        requests::import_id.is_null().or(diesel::dsl::not(
-            requests::import_id
-                .assume_not_null()
-                .eq_any(imports::table.select(imports::id)),
-        ))
-    };
-}
 
 /// List names in `request_codes`.
 pub const SCI_FIELD: &str = "sci_field";
@@ -87,7 +75,7 @@ pub fn replace_children(conn: &mut DbConn, id: i64, children: &Children) -> Quer
 pub fn find(conn: &mut DbConn, id: i64) -> QueryResult<Option<Request>> {
     requests::table
         .find(id)
-        .filter(loaded!())
+        .filter(loaded!(requests))
         .select(Request::as_select())
         .first(conn)
         .optional()
@@ -97,7 +85,7 @@ pub fn find(conn: &mut DbConn, id: i64) -> QueryResult<Option<Request>> {
 pub fn find_many(conn: &mut DbConn, ids: &[i64]) -> QueryResult<Vec<Request>> {
     requests::table
         .filter(requests::id.eq_any(ids))
-        .filter(loaded!())
+        .filter(loaded!(requests))
         .select(Request::as_select())
         .load(conn)
 }
@@ -221,8 +209,7 @@ pub fn due_for_expiry(
     limit: i64,
 ) -> QueryResult<Vec<Request>> {
     requests::table
-        .filter(requests::status.eq("published"))
-        .filter(requests::valid_until.le(now))
+        .filter(lapsed!(requests, now))
         .order(requests::valid_until.asc())
         .limit(limit)
         .select(Request::as_select())
@@ -252,22 +239,18 @@ type BoxedRequests<'a> = requests::BoxedQuery<'a, MultiBackend>;
 
 fn filtered<'a>(scope: &'a Scope, filter: &'a Filter, now: NaiveDateTime) -> BoxedRequests<'a> {
     let mut query = requests::table.into_boxed::<MultiBackend>();
-    let live = requests::status.eq("published").and(
-        requests::valid_until
-            .is_null()
-            .or(requests::valid_until.gt(now)),
-    );
+    let live = live!(requests, now);
     // Anonymous callers get the plain `live` condition, which the (status, …) indexes serve.
     // Rows of an import still loading are drafts: only the scopes that see drafts need to
     // leave them out.
     match scope {
-        Scope::All => query = query.filter(loaded!()),
+        Scope::All => query = query.filter(loaded!(requests)),
         Scope::PublishedAndOwn(orgs) if orgs.is_empty() => query = query.filter(live),
         Scope::PublishedAndOwn(orgs) => {
             query = query.filter(
                 live.or(requests::organization_id
                     .eq_any(orgs.clone())
-                    .and(loaded!())),
+                    .and(loaded!(requests))),
             )
         }
     }
@@ -275,11 +258,7 @@ fn filtered<'a>(scope: &'a Scope, filter: &'a Filter, now: NaiveDateTime) -> Box
         // `published` means live; a publication past its validity reads as `expired`.
         Some("published") => query = query.filter(live),
         Some("expired") => {
-            query = query.filter(
-                requests::status.eq("expired").or(requests::status
-                    .eq("published")
-                    .and(requests::valid_until.le(now))),
-            )
+            query = query.filter(requests::status.eq("expired").or(lapsed!(requests, now)))
         }
         Some(status) => query = query.filter(requests::status.eq(status.to_owned())),
         None => {}
@@ -415,12 +394,7 @@ pub fn live_versions(
 ) -> QueryResult<Vec<(i64, i32)>> {
     requests::table
         .filter(requests::id.eq_any(ids))
-        .filter(requests::status.eq("published"))
-        .filter(
-            requests::valid_until
-                .is_null()
-                .or(requests::valid_until.gt(now)),
-        )
+        .filter(live!(requests, now))
         .select((requests::id, requests::version))
         .load(conn)
 }

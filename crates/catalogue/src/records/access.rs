@@ -43,8 +43,7 @@ pub fn effective_status_of<R: RecordMeta>(
 /// Whether `actor` may see `record` at all: live publications are public; everything else
 /// belongs to the owner organization and the staff (404 for everyone else).
 pub fn is_visible<R: RecordMeta>(actor: Option<&Actor>, record: &R, now: NaiveDateTime) -> bool {
-    let live = record.status() == RecordStatus::Published.as_str()
-        && record.valid_until().is_none_or(|until| until > now);
+    let live = crate::live::is_live_stored(record.status(), record.valid_until(), now);
     live || actor.is_some_and(|a| a.sees_unpublished_of(record.organization_id()))
 }
 
