@@ -51,8 +51,12 @@ async fn main() {
         .and_then(|v| v.parse().ok())
         .unwrap_or(100_000);
     let dir = tempfile::tempdir().unwrap();
+    // `BENCH_KEEP=path` keeps the SQLite file there, to look at query plans afterwards.
+    let file = std::env::var("BENCH_KEEP")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|_| dir.path().join("bench.sqlite3"));
     let url = std::env::var("BENCH_DATABASE_URL")
-        .unwrap_or_else(|_| format!("sqlite://{}", dir.path().join("bench.sqlite3").display()));
+        .unwrap_or_else(|_| format!("sqlite://{}", file.display()));
     let db = Db::open(&url, PoolOptions { max_size: 8 }).unwrap();
     db.run(techx_db::run_migrations).await.unwrap();
     let accounts = Accounts::new(db.clone(), &[7u8; 32], AccountsSettings::default()).unwrap();
@@ -148,7 +152,7 @@ async fn main() {
         .map(|n| {
             let listing = 1 + n % RECORDS;
             let request = 1 + (n / RECORDS) % RECORDS;
-            format!("({listing}, {request}, 'match', 'contact', {at}, {at})")
+            format!("({listing}, {request}, 'match', 'introduced', {at}, {at})")
         })
         .collect();
     insert(

@@ -2,6 +2,7 @@
 
 mod demo;
 mod eval_matching;
+mod jobs;
 
 use anyhow::{Context, bail};
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -304,9 +305,9 @@ async fn serve(common: CommonArgs, args: ServeArgs) -> anyhow::Result<()> {
     if args.demo {
         demo::load_if_empty(&db, &accounts, &listings, &requests).await?;
     }
-    spawn_expiry_sweep(db.clone(), listings.clone(), requests.clone());
-    let (indexer, rebuilt) = open_search(&common.data_dir, &db)?;
-    start_indexer(indexer.clone(), rebuilt).await?;
+    jobs::spawn_expiry_sweep(db.clone(), listings.clone(), requests.clone());
+    let (indexer, rebuilt) = jobs::open_search(&common.data_dir, &db)?;
+    jobs::start_indexer(indexer.clone(), rebuilt).await?;
     let state = AppState {
         search: Some(indexer),
         listings,
@@ -317,7 +318,7 @@ async fn serve(common: CommonArgs, args: ServeArgs) -> anyhow::Result<()> {
         metrics: Metrics::new()?,
         trusted_proxies: args.trusted_proxies,
     };
-    spawn_alert_sweep(state.clone());
+    jobs::spawn_alert_sweep(state.clone());
     let mut server = actix_web::HttpServer::new(move || techx_api::build_app(state.clone()))
         .shutdown_timeout(30);
     if let Some(workers) = args.workers {
@@ -333,80 +334,6 @@ async fn serve(common: CommonArgs, args: ServeArgs) -> anyhow::Result<()> {
     server.run().await?;
     tracing::info!("server stopped");
     Ok(())
-}
-
-/// Publications expire when `valid_until` passes: readers see it at once, and this sweep
-/// writes it down (with history) every minute. It also refreshes planner statistics hourly.
-fn spawn_expiry_sweep(db: Db, listings: Listings, requests: Requests) {
-    actix_web::rt::spawn(async move {
-        let mut tick = tokio::time::interval(std::time::Duration::from_secs(60));
-        let mut minutes: u64 = 0;
-        loop {
-            tick.tick().await;
-            // Hourly, and at start: keep the planner's statistics fresh.
-            if minutes.is_multiple_of(60)
-                && let Err(error) = db.optimize().await
-            {
-                tracing::warn!(%error, "database optimize failed");
-            }
-            minutes += 1;
-            match listings.expire_due().await {
-                Ok(0) => {}
-                Ok(count) => tracing::info!(count, "listings expired"),
-                Err(error) => tracing::warn!(%error, "listing expiry sweep failed"),
-            }
-            match requests.expire_due().await {
-                Ok(0) => {}
-                Ok(count) => tracing::info!(count, "requests expired"),
-                Err(error) => tracing::warn!(%error, "request expiry sweep failed"),
-            }
-        }
-    });
-}
-
-/// Open the search index in the data directory; a new, damaged or outdated one must be rebuilt.
-fn open_search(data_dir: &Path, db: &Db) -> anyhow::Result<(Indexer, bool)> {
-    let (index, rebuilt) =
-        SearchIndex::open(&data_dir.join("search")).context("cannot open the search index")?;
-    Ok((
-        Indexer::new(std::sync::Arc::new(index), db.clone()),
-        rebuilt,
-    ))
-}
-
-/// The one index writer: fill a new or rebuilt index, then apply committed changes within about
-/// half a second.
-async fn start_indexer(indexer: Indexer, rebuilt: bool) -> anyhow::Result<()> {
-    if rebuilt {
-        let count = indexer.rebuild(|_| {}).await?;
-        tracing::info!(count, "search index rebuilt");
-    }
-    indexer.catch_up().await?;
-    actix_web::rt::spawn(async move {
-        let mut tick = tokio::time::interval(std::time::Duration::from_millis(500));
-        loop {
-            tick.tick().await;
-            if let Err(error) = indexer.catch_up().await {
-                tracing::warn!(%error, "search index catch-up failed");
-            }
-        }
-    });
-    Ok(())
-}
-
-/// Record alerts for newly published listings every five seconds.
-fn spawn_alert_sweep(state: AppState) {
-    actix_web::rt::spawn(async move {
-        let mut tick = tokio::time::interval(std::time::Duration::from_secs(5));
-        loop {
-            tick.tick().await;
-            match techx_brokerage::sweep::sweep(&state.brokerage_services()).await {
-                Ok(0) => {}
-                Ok(raised) => tracing::info!(raised, "alerts recorded"),
-                Err(error) => tracing::warn!(?error, "alert sweep failed"),
-            }
-        }
-    });
 }
 
 /// A record error as a readable command-line error, listing every field problem.
@@ -561,7 +488,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Reindex => {
             let db = open_migrated(&cli.common).await?;
-            let (indexer, _) = open_search(&cli.common.data_dir, &db)?;
+            let (indexer, _) = jobs::open_search(&cli.common.data_dir, &db)?;
             let bar = indicatif::ProgressBar::new_spinner();
             bar.set_message("indexing published listings and requests");
             let tick = bar.clone();

@@ -533,3 +533,78 @@ fn parameters_that_take_the_same_values_go_by_the_same_name() {
     }
     assert!(checked >= 10, "only {checked} code filters found");
 }
+
+/// A schema with descriptions and examples left out and keys in order: what a stored view's
+/// shape is made of.
+fn shape(value: &Value) -> Value {
+    match value {
+        Value::Object(map) => {
+            let mut keys: Vec<&String> = map
+                .keys()
+                .filter(|k| !matches!(k.as_str(), "description" | "example" | "examples" | "title"))
+                .collect();
+            keys.sort();
+            Value::Object(
+                keys.into_iter()
+                    .map(|k| (k.clone(), shape(&map[k])))
+                    .collect(),
+            )
+        }
+        Value::Array(items) => Value::Array(items.iter().map(shape).collect()),
+        other => other.clone(),
+    }
+}
+
+/// FNV-1a, 64 bits.
+fn fingerprint(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |hash, byte| {
+        (hash ^ u64::from(*byte)).wrapping_mul(0x0100_0000_01b3)
+    })
+}
+
+#[test]
+fn the_index_version_covers_the_shape_of_the_views_it_stores() {
+    let spec = generated();
+    // The views the index stores and every schema they reach.
+    let mut names: BTreeSet<String> = BTreeSet::new();
+    let mut todo = vec!["ListingView".to_owned(), "RequestView".to_owned()];
+    while let Some(name) = todo.pop() {
+        if !names.insert(name.clone()) {
+            continue;
+        }
+        let schema = &spec["components"]["schemas"][&name];
+        assert!(schema.is_object(), "no schema {name}");
+        let mut refs = BTreeSet::new();
+        collect_refs(schema, &mut refs);
+        todo.extend(
+            refs.into_iter()
+                .filter_map(|r| r.strip_prefix("#/components/schemas/").map(str::to_owned)),
+        );
+    }
+    let canonical: Vec<Value> = names
+        .iter()
+        .map(|name| serde_json::json!([name, shape(&spec["components"]["schemas"][name])]))
+        .collect();
+    let computed = fingerprint(serde_json::to_string(&canonical).unwrap().as_bytes());
+    let shapes = techx_search::index::STORED_VIEW_SHAPES;
+    assert!(
+        shapes
+            .windows(2)
+            .all(|w| w[0].0 < w[1].0 && w[0].1 != w[1].1),
+        "STORED_VIEW_SHAPES: versions go up and each has its own shape"
+    );
+    let (version, recorded) = *shapes.last().unwrap();
+    assert_eq!(
+        version,
+        techx_search::index::SCHEMA_VERSION,
+        "the last entry of STORED_VIEW_SHAPES is the index's SCHEMA_VERSION"
+    );
+    assert!(
+        recorded == computed,
+        "the views the index stores changed shape ({} schemas, fingerprint {computed:#018x}, \
+         recorded {recorded:#018x} for version {version}): bump SCHEMA_VERSION and add \
+         ({}, {computed:#018x}) to STORED_VIEW_SHAPES, so that every index is rebuilt",
+        names.len(),
+        version + 1
+    );
+}

@@ -2,9 +2,7 @@
 
 use crate::auth::OptionalActor;
 use crate::error::{ApiError, ErrorBody};
-use crate::search::{
-    FilterParams, SearchKind, current_public_views, json_of, live_versions, parse_filters,
-};
+use crate::search::{SearchKind, current_public_views, json_of, live_versions};
 use crate::state::AppState;
 use actix_web::{HttpResponse, get, web};
 use serde::{Deserialize, Serialize};
@@ -17,6 +15,7 @@ use techx_core::bounds::Field;
 use techx_listings::dto::ListingView;
 use techx_matching::{Config, Constraint, Explanation, Facts, MatchRequest, Side};
 use techx_requests::dto::RequestView;
+use techx_search::filters::{self, FilterParams};
 use utoipa::{IntoParams, ToSchema};
 
 /// How many matches one call returns.
@@ -108,7 +107,7 @@ pub struct MatchResults {
 
 fn parse(query: &MatchQuery) -> Result<(techx_search::index::Filters, usize), ApiError> {
     let mut errors = Vec::new();
-    let filters = parse_filters(
+    let filters = filters::parse(
         FilterParams {
             sci_field: &query.sci_field,
             trl_min: query.trl_min,

@@ -12,7 +12,7 @@ use std::str::FromStr;
 use std::time::Instant;
 use techx_catalogue::records::RecordError;
 use techx_core::ErrorCode;
-use techx_core::bounds::{Field, common, parameter};
+use techx_core::bounds::{Field, parameter};
 use techx_core::codes::{
     CodeLabel, CooperationType, IpType, OrgType, Province, SciField, TransferForm, Trl,
 };
@@ -20,8 +20,9 @@ use techx_core::error::FieldError;
 use techx_listings::dto::ListingView;
 use techx_requests::dto::RequestView;
 use techx_search::facets::Facet;
+use techx_search::filters::{self, FilterParams};
 use techx_search::highlight;
-use techx_search::index::{Filters, SearchRequest, SortBy};
+use techx_search::index::{SearchRequest, SortBy};
 use utoipa::{IntoParams, ToSchema};
 
 /// Longest passage of a long text shown in highlights, in characters.
@@ -178,122 +179,6 @@ pub struct SearchResults {
     pub took_ms: u64,
 }
 
-/// Longest comma-separated list of codes one filter takes, in characters (the schema says so).
-const MAX_CODE_LIST: usize = parameter::CODE_LIST.max();
-/// Longest list of provinces, in characters (every province code fits).
-const MAX_PROVINCE_LIST: usize = parameter::PROVINCE_LIST.max();
-/// Longest `facets` list, in characters.
-const MAX_FACET_LIST: usize = parameter::FACET_LIST.max();
-
-fn codes<T: FromStr>(
-    field: &str,
-    raw: &Option<String>,
-    errors: &mut Vec<FieldError>,
-    canonical: impl Fn(T) -> String,
-) -> Vec<String> {
-    let Some(raw) = raw else {
-        return Vec::new();
-    };
-    let max = if field == "province_code" {
-        MAX_PROVINCE_LIST
-    } else {
-        MAX_CODE_LIST
-    };
-    if raw.chars().count() > max {
-        errors.push(FieldError::new(
-            field,
-            "length",
-            format!("{field} must be at most {max} characters"),
-        ));
-        return Vec::new();
-    }
-    let mut out = Vec::new();
-    for code in raw.split(',').map(str::trim).filter(|c| !c.is_empty()) {
-        match T::from_str(code) {
-            Ok(value) => {
-                let code = canonical(value);
-                if !out.contains(&code) {
-                    out.push(code);
-                }
-            }
-            Err(_) => errors.push(FieldError::new(
-                field,
-                "unknown_code",
-                format!("{field}: unknown code `{code}`"),
-            )),
-        }
-    }
-    out
-}
-
-/// A filter's number checked against its bound, under the filter's name.
-fn check_range(
-    field: &str,
-    value: Option<i64>,
-    bound: Field,
-    errors: &mut Vec<FieldError>,
-) -> Option<i64> {
-    if let Err(error) = bound.check_whole_as(field, value) {
-        errors.push(error);
-    }
-    value
-}
-
-/// The code-list filters shared by search and matching, as given in a query string.
-pub(crate) struct FilterParams<'a> {
-    pub sci_field: &'a Option<String>,
-    pub trl_min: Option<i32>,
-    pub trl_max: Option<i32>,
-    pub province_code: &'a Option<String>,
-    pub org_type: &'a Option<String>,
-    pub ip_type: &'a Option<String>,
-    pub cooperation_type: &'a Option<String>,
-    pub transfer_form: &'a Option<String>,
-    pub price_min: Option<i64>,
-    pub price_max: Option<i64>,
-}
-
-/// Index filters from query parameters; each problem is added to `errors`.
-pub(crate) fn parse_filters(params: FilterParams<'_>, errors: &mut Vec<FieldError>) -> Filters {
-    let as_code = |s: &'static str| s.to_owned();
-    let filters = Filters {
-        kind: None,
-        sci_fields: codes::<SciField>("sci_field", params.sci_field, errors, |f| {
-            as_code(f.as_str())
-        }),
-        trl_min: check_range(
-            "trl_min",
-            params.trl_min.map(i64::from),
-            common::TRL,
-            errors,
-        ),
-        trl_max: check_range(
-            "trl_max",
-            params.trl_max.map(i64::from),
-            common::TRL,
-            errors,
-        ),
-        provinces: codes::<Province>("province_code", params.province_code, errors, |p| {
-            as_code(p.as_str())
-        }),
-        org_types: codes::<OrgType>("org_type", params.org_type, errors, |o| as_code(o.as_str())),
-        ip_types: codes::<IpType>("ip_type", params.ip_type, errors, |i| as_code(i.as_str())),
-        cooperation_types: codes::<CooperationType>(
-            "cooperation_type",
-            params.cooperation_type,
-            errors,
-            |c| as_code(c.as_str()),
-        ),
-        transfer_forms: codes::<TransferForm>("transfer_form", params.transfer_form, errors, |t| {
-            as_code(t.as_str())
-        }),
-        price_min: check_range("price_min", params.price_min, common::MONEY, errors),
-        price_max: check_range("price_max", params.price_max, common::MONEY, errors),
-    };
-    // Each bound is checked on its own: an inverted range is a filter that matches nothing.
-    filters
-}
-
 /// Turn the query string into an index request, or every problem found.
 fn parse(query: &SearchQuery, registered: bool) -> Result<SearchRequest, ApiError> {
     let mut errors = Vec::new();
@@ -305,7 +190,7 @@ fn parse(query: &SearchQuery, registered: bool) -> Result<SearchRequest, ApiErro
             format!("q must be at most {} characters", parameter::QUERY.max()),
         ));
     }
-    let mut filters = parse_filters(
+    let mut filters = filters::parse(
         FilterParams {
             sci_field: &query.sci_field,
             trl_min: query.trl_min,
@@ -321,31 +206,7 @@ fn parse(query: &SearchQuery, registered: bool) -> Result<SearchRequest, ApiErro
         &mut errors,
     );
     filters.kind = query.kind.map(|k| k.as_str().to_owned());
-    let mut facets = Vec::new();
-    let mut facet_list = query.facets.as_deref().unwrap_or_default();
-    if facet_list.chars().count() > MAX_FACET_LIST {
-        errors.push(FieldError::new(
-            "facets",
-            "length",
-            format!("facets must be at most {MAX_FACET_LIST} characters"),
-        ));
-        facet_list = "";
-    }
-    for name in facet_list
-        .split(',')
-        .map(str::trim)
-        .filter(|n| !n.is_empty())
-    {
-        match Facet::parse(name) {
-            Some(facet) if !facets.contains(&facet) => facets.push(facet),
-            Some(_) => {}
-            None => errors.push(FieldError::new(
-                "facets",
-                "unknown_code",
-                format!("facets: unknown facet `{name}`"),
-            )),
-        }
-    }
+    let facets = filters::facets(query.facets.as_deref(), &mut errors);
     let paging = techx_catalogue::records::paging(query.limit, query.offset);
     if let Err(RecordError::Invalid(more)) = &paging {
         errors.extend(more.iter().cloned());

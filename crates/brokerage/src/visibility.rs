@@ -4,8 +4,10 @@
 //! Rust (`match_visible`, `routed_side`, an engagement's parties, an outcome's organizations);
 //! the brokerage tests read every object both ways and compare.
 //!
-//! A record held by an import still loading does not exist for brokerage (the single reads
-//! find no party for it), so every predicate leaves out objects about one.
+//! Matches, inquiries and access requests are only ever made about published records, and a
+//! record once published is neither deleted (only drafts are) nor held by an import (imports
+//! write new drafts), so every such object has both its records: the predicates need not
+//! check that they exist, which keeps each list an index lookup.
 
 use crate::dto::Mailbox;
 use chrono::NaiveDateTime;
@@ -26,13 +28,6 @@ pub(crate) type Condition<T> = Box<dyn BoxableExpression<T, MultiBackend, SqlTyp
 // The subqueries below stay unboxed: a boxed `MultiBackend` statement cannot be nested in
 // another (it renders for the multi-backend only, not for each of its backends).
 
-/// Ids of the records of `$table` (`listings`, `requests`) that exist for brokerage.
-macro_rules! loaded_ids {
-    ($table:ident) => {
-        $table::table.filter(loaded!($table)).select($table::id)
-    };
-}
-
 /// Ids of the records of `$table` owned by the organizations `$orgs`.
 macro_rules! owned_ids {
     ($table:ident, $orgs:expr) => {
@@ -43,40 +38,52 @@ macro_rules! owned_ids {
     };
 }
 
-/// Ids of the records of `$table` a member of `$orgs` may see: live ones and their own.
-macro_rules! seen_ids {
+/// Ids of the records of `$table` a member of `$orgs` may not see: neither live nor their own.
+/// Lists test `NOT IN` this set rather than `IN` the (much larger) set of seen records: the
+/// planner then leads with the caller's own records instead of probing every pair.
+macro_rules! unseen_ids {
     ($table:ident, $orgs:expr, $now:expr) => {
         $table::table
-            .filter(loaded!($table))
-            .filter(live!($table, $now).or($table::organization_id.eq_any($orgs.to_vec())))
+            .filter(not(live!($table, $now)))
+            .filter(not($table::organization_id.eq_any($orgs.to_vec())))
             .select($table::id)
     };
 }
 
-/// The matches `actor` may see: staff every match between two existing records; a member of
-/// either side once it is introduced, or when their side has answered it, as long as they may
-/// see both records.
+/// The matches `actor` may see: staff every match; a member of either side once it is
+/// introduced, or when their side has answered it, as long as they may see both records.
+///
+/// Written as one disjunct per side the caller stands on, each led by the caller's own
+/// records (an index lookup) — a record of one's own is always seen, so only the other side's
+/// visibility is checked: `(own listing AND request seen AND (not a bare suggestion OR the
+/// listing side answered)) OR (the same from the request side)`.
 pub(crate) fn matches_seen(actor: &Actor, now: NaiveDateTime) -> Condition<matches::table> {
-    let exists = matches::listing_id
-        .eq_any(loaded_ids!(listings))
-        .and(matches::request_id.eq_any(loaded_ids!(requests)));
     if actor.is_staff() {
-        return Box::new(exists);
+        return Box::new(true.into_sql::<Bool>());
     }
     let orgs = actor.organization_ids();
-    let on_listing = || matches::listing_id.eq_any(owned_ids!(listings, orgs));
-    let on_request = || matches::request_id.eq_any(owned_ids!(requests, orgs));
+    let suggested = MatchStatus::Suggested.as_str();
     Box::new(
-        on_listing()
-            .or(on_request())
-            .and(matches::listing_id.eq_any(seen_ids!(listings, orgs, now)))
-            .and(matches::request_id.eq_any(seen_ids!(requests, orgs, now)))
+        matches::listing_id
+            .eq_any(owned_ids!(listings, orgs))
+            .and(not(
+                matches::request_id.eq_any(unseen_ids!(requests, orgs, now))
+            ))
             .and(
                 matches::status
-                    .ne(MatchStatus::Suggested.as_str())
-                    .or(on_listing().and(matches::listing_answer.is_not_null()))
-                    .or(on_request().and(matches::request_answer.is_not_null())),
-            ),
+                    .ne(suggested)
+                    .or(matches::listing_answer.is_not_null()),
+            )
+            .or(matches::request_id
+                .eq_any(owned_ids!(requests, orgs))
+                .and(not(
+                    matches::listing_id.eq_any(unseen_ids!(listings, orgs, now))
+                ))
+                .and(
+                    matches::status
+                        .ne(suggested)
+                        .or(matches::request_answer.is_not_null()),
+                )),
     )
 }
 
@@ -88,38 +95,25 @@ macro_rules! routed_seen {
     ($table:ident, $actor:expr, $mailbox:expr) => {{
         let actor: &Actor = $actor;
         let orgs = actor.organization_ids();
-        // Written as two conjunctions (`entity <> 'listing' OR id IN listings…`) rather than
-        // `(listing AND …) OR (request AND …)`: on the latter the bundled SQLite's planner fails
-        // ("internal query planner error") beside the partial index of pending access requests.
-        let exists = $table::entity
-            .ne("listing")
-            .or($table::entity_id.eq_any(loaded_ids!(listings)))
-            .and(
-                $table::entity
-                    .ne("request")
-                    .or($table::entity_id.eq_any(loaded_ids!(requests))),
-            );
         let sent = || $table::organization_id.eq_any(orgs.clone());
-        let owned = || {
-            $table::routed_to
-                .eq("owner")
-                .and(
-                    $table::entity
-                        .ne("listing")
-                        .or($table::entity_id.eq_any(owned_ids!(listings, orgs))),
-                )
-                .and(
-                    $table::entity
-                        .ne("request")
-                        .or($table::entity_id.eq_any(owned_ids!(requests, orgs))),
-                )
+        // Three disjuncts, each served by an index (the sender's organization; the record).
+        let sent_or_owned = || {
+            sent()
+                .or($table::routed_to
+                    .eq("owner")
+                    .and($table::entity.eq("listing"))
+                    .and($table::entity_id.eq_any(owned_ids!(listings, orgs))))
+                .or($table::routed_to
+                    .eq("owner")
+                    .and($table::entity.eq("request"))
+                    .and($table::entity_id.eq_any(owned_ids!(requests, orgs))))
         };
         let condition: Condition<$table::table> = match ($mailbox, actor.is_staff()) {
-            (Some(Mailbox::Sent), _) => Box::new(exists.and(sent())),
-            (Some(Mailbox::Received), true) => Box::new(exists.and(not(sent()))),
-            (Some(Mailbox::Received), false) => Box::new(exists.and(not(sent())).and(owned())),
-            (None, true) => Box::new(exists),
-            (None, false) => Box::new(exists.and(sent().or(owned()))),
+            (Some(Mailbox::Sent), _) => Box::new(sent()),
+            (Some(Mailbox::Received), true) => Box::new(not(sent())),
+            (Some(Mailbox::Received), false) => Box::new(not(sent()).and(sent_or_owned())),
+            (None, true) => Box::new(true.into_sql::<Bool>()),
+            (None, false) => Box::new(sent_or_owned()),
         };
         condition
     }};

@@ -21,6 +21,9 @@ use techx_core::page::Paging;
 use techx_core::{FieldError, OrganizationId, Page, clock};
 use techx_db::{ChangeOp, Db, DbConn, record_change};
 
+mod importing;
+mod writes;
+
 /// Most rows one export returns.
 pub const EXPORT_LIMIT: i64 = 50_000;
 
@@ -254,30 +257,6 @@ fn load_view<C: Catalogue>(
     let row = C::find(conn, id)?.ok_or(RecordError::NotFound(entity::<C>()))?;
     let (mut views, _) = to_views::<C>(conn, actor, &[row], clock::now())?;
     views.pop().ok_or(RecordError::NotFound(entity::<C>()))
-}
-
-/// Rows an import writes per transaction on SQLite (one writer at a time): long enough to be
-/// quick, short enough that another writer waits a fraction of a second (docs/benchmarks.md).
-const IMPORT_CHUNK: usize = 250;
-
-/// A batch that has loaded nothing for this long is taken for abandoned (its process died).
-const ABANDONED_IMPORT: chrono::TimeDelta = chrono::TimeDelta::minutes(15);
-
-/// Most problems an import report lists: a file of 100,000 bad rows is answered in bounded
-/// size, with the count of what is left out.
-const MAX_REPORTED_PROBLEMS: usize = 1000;
-
-fn bounded_report(mut errors: Vec<FieldError>) -> Vec<FieldError> {
-    if errors.len() > MAX_REPORTED_PROBLEMS {
-        let left_out = errors.len() - MAX_REPORTED_PROBLEMS;
-        errors.truncate(MAX_REPORTED_PROBLEMS);
-        errors.push(FieldError::new(
-            "file",
-            "too_many_problems",
-            format!("{left_out} more problems are not listed; fix these and import again"),
-        ));
-    }
-    errors
 }
 
 /// Every attempt found the record changed again before it could write.
@@ -571,179 +550,6 @@ impl<C: Catalogue> Engine<C> {
         Ok(views)
     }
 
-    /// Change fields (owners and editors, and admins). `expected_version` comes from
-    /// `If-Match`. The write is a compare-and-set on the version read: a change that lands in
-    /// between makes this one re-read (and, with `If-Match`, answer 412), so no update is lost.
-    pub async fn update(
-        &self,
-        actor: &Actor,
-        id: i64,
-        patch: C::Patch,
-        expected_version: Option<i32>,
-    ) -> Result<C::View, RecordError> {
-        let actor = actor.clone();
-        self.db
-            .write(move |conn| {
-                for _ in 0..ATTEMPTS {
-                    let now = clock::now();
-                    let current = records::require_editable_by(
-                        &actor,
-                        C::find(conn, id)?,
-                        entity::<C>(),
-                        now,
-                    )?;
-                    let status = records::status_of(&current)?;
-                    if !lifecycle::is_editable(status) {
-                        return Err(RecordError::Conflict(format!(
-                            "a {} cannot be edited while it is {status}",
-                            entity::<C>()
-                        )));
-                    }
-                    records::check_version(&current, expected_version)?;
-                    let before = C::forms(conn, std::slice::from_ref(&current))?
-                        .pop()
-                        .ok_or(RecordError::NotFound(entity::<C>()))?;
-                    let after = C::apply_patch(before.clone(), patch.clone());
-                    let valid =
-                        C::validate(&after).map_err(|errors| patch_error::<C>(&patch, errors))?;
-                    C::check_edit(status, &valid)?;
-                    let changes = records::diff(&form_json(&before), &form_json(&after));
-                    if !C::update(conn, id, &valid, current.version(), now)? {
-                        continue;
-                    }
-                    log_change::<C>(
-                        conn,
-                        id,
-                        "update",
-                        None,
-                        None,
-                        &changes,
-                        None,
-                        actor.reference(),
-                        ChangeOp::Update,
-                        now,
-                    )?;
-                    return load_view::<C>(conn, Some(&actor), id);
-                }
-                Err(lost_race::<C>())
-            })
-            .await
-    }
-
-    /// Delete a draft (owners and editors).
-    pub async fn delete(
-        &self,
-        actor: &Actor,
-        id: i64,
-        expected_version: Option<i32>,
-    ) -> Result<(), RecordError> {
-        let actor = actor.clone();
-        self.db
-            .write(move |conn| {
-                for _ in 0..ATTEMPTS {
-                    let now = clock::now();
-                    let current = records::require_editable_by(
-                        &actor,
-                        C::find(conn, id)?,
-                        entity::<C>(),
-                        now,
-                    )?;
-                    if current.status() != RecordStatus::Draft.as_str() {
-                        return Err(RecordError::Conflict(format!(
-                            "only drafts can be deleted; this {} is {}",
-                            entity::<C>(),
-                            current.status()
-                        )));
-                    }
-                    records::check_version(&current, expected_version)?;
-                    if !C::delete(conn, id, current.version())? {
-                        continue;
-                    }
-                    let from = Some(current.status());
-                    return log_change::<C>(
-                        conn,
-                        id,
-                        "delete",
-                        from,
-                        None,
-                        &no_changes(),
-                        None,
-                        actor.reference(),
-                        ChangeOp::Delete,
-                        now,
-                    );
-                }
-                Err(lost_race::<C>())
-            })
-            .await
-    }
-
-    /// Take a lifecycle action. Like [`Engine::update`], a compare-and-set on the version read:
-    /// of two identical actions at once, one moves the record and the other finds it moved
-    /// (409, or 412 with `If-Match`).
-    pub async fn transition(
-        &self,
-        actor: &Actor,
-        id: i64,
-        form: TransitionForm,
-        expected_version: Option<i32>,
-    ) -> Result<C::View, RecordError> {
-        let actor = actor.clone();
-        self.db
-            .write(move |conn| Self::transition_in(conn, &actor, id, &form, expected_version))
-            .await
-    }
-
-    /// [`Engine::transition`] inside a transaction the caller holds (a contract signed closes
-    /// its listing in the same transaction).
-    pub fn transition_in(
-        conn: &mut DbConn,
-        actor: &Actor,
-        id: i64,
-        form: &TransitionForm,
-        expected_version: Option<i32>,
-    ) -> Result<C::View, RecordError> {
-        let note = crate::records::STEP_NOTE
-            .optional_text(form.note.as_deref())
-            .map_err(|e| RecordError::Invalid(vec![e]))?;
-        let action = form.action;
-        for _ in 0..ATTEMPTS {
-            let now = clock::now();
-            let current = C::find(conn, id)?
-                .filter(|r| records::is_visible(Some(actor), r, now))
-                .ok_or(RecordError::NotFound(entity::<C>()))?;
-            let step = records::plan_step(C::KIND, actor, &current, action, now)?;
-            records::check_version(&current, expected_version)?;
-            C::check_step(&current, &step)?;
-            let change = StatusChange {
-                status: step.to,
-                valid_until: step.confirms.then(|| lifecycle::valid_until(now)),
-                last_confirmed_at: step.confirms.then_some(now),
-                published_at: step.publishes.then_some(now),
-                updated_at: now,
-                from_version: current.version(),
-            };
-            if !C::set_status(conn, id, &change)? {
-                continue;
-            }
-            let (from, to) = (Some(step.from.as_str()), Some(step.to.as_str()));
-            log_change::<C>(
-                conn,
-                id,
-                action.as_str(),
-                from,
-                to,
-                &no_changes(),
-                note.as_deref(),
-                actor.reference(),
-                ChangeOp::Update,
-                now,
-            )?;
-            return load_view::<C>(conn, Some(actor), id);
-        }
-        Err(lost_race::<C>())
-    }
-
     /// The history of a record: for its organization, moderators and admins.
     pub async fn history(
         &self,
@@ -761,139 +567,6 @@ impl<C: Catalogue> Engine<C> {
             .await
     }
 
-    /// Import forms as drafts of `organization`, all or nothing: when any row is invalid,
-    /// nothing is written and every problem is reported with its row number. On SQLite, where
-    /// one writer holds the database at a time, the rows are written in transactions of
-    /// [`IMPORT_CHUNK`] that stay hidden (`import_id`) until the last one shows the whole batch,
-    /// so that other writers wait a fraction of a second rather than the length of the file; on
-    /// PostgreSQL, one transaction.
-    pub async fn import(
-        &self,
-        actor: &Actor,
-        organization: OrganizationId,
-        rows: Vec<Row<C::Form>>,
-    ) -> Result<ImportReport, RecordError> {
-        self.import_with_progress(actor, organization, rows, None)
-            .await
-    }
-
-    /// [`Engine::import`], telling `progress` how many rows are written (for a progress bar).
-    pub async fn import_with_progress(
-        &self,
-        actor: &Actor,
-        organization: OrganizationId,
-        rows: Vec<Row<C::Form>>,
-        progress: Option<Progress>,
-    ) -> Result<ImportReport, RecordError> {
-        if !actor.can_edit_records_of(organization) {
-            return Err(RecordError::Forbidden(
-                "you may not create records for this organization",
-            ));
-        }
-        if rows.is_empty() {
-            return Err(RecordError::invalid(
-                "file",
-                "required",
-                "the file holds no rows",
-            ));
-        }
-        let mut errors = Vec::new();
-        let mut valid = Vec::new();
-        for (row, parsed) in rows {
-            match parsed.and_then(|form| C::validate(&form).map(|v| (form, v))) {
-                Ok(pair) => valid.push(pair),
-                Err(problems) => errors.extend(records::prefixed(problems, row)),
-            }
-        }
-        if !errors.is_empty() {
-            return Err(RecordError::Invalid(bounded_report(errors)));
-        }
-        if self.db.backend() == techx_db::Backend::Postgres {
-            // PostgreSQL's writers do not wait for one another: one transaction is all or
-            // nothing by itself, and faster than a batch made visible at the end.
-            let actor = actor.clone();
-            let ids = self
-                .db
-                .write(move |conn| {
-                    let mut ids = Vec::with_capacity(valid.len());
-                    let mut rest = valid.into_iter();
-                    loop {
-                        let chunk: Vec<_> = rest.by_ref().take(IMPORT_CHUNK).collect();
-                        if chunk.is_empty() {
-                            break;
-                        }
-                        ids.append(&mut insert_valid::<C>(
-                            conn,
-                            &actor,
-                            organization,
-                            chunk,
-                            None,
-                        )?);
-                        if let Some(progress) = &progress {
-                            progress(ids.len());
-                        }
-                    }
-                    Ok::<_, RecordError>(ids)
-                })
-                .await?;
-            return Ok(ImportReport {
-                imported: ids.len(),
-                ids,
-            });
-        }
-        self.discard_abandoned_imports().await?;
-        let entity = entity::<C>();
-        let rows = valid.len() as i64;
-        let batch = self
-            .db
-            .write(move |conn| {
-                Ok::<_, RecordError>(log_imports::open(
-                    conn,
-                    entity,
-                    organization.0,
-                    rows,
-                    clock::now(),
-                )?)
-            })
-            .await?;
-        let mut ids = Vec::with_capacity(valid.len());
-        let mut rest = valid.into_iter();
-        loop {
-            let chunk: Vec<(C::Form, C::Valid)> = rest.by_ref().take(IMPORT_CHUNK).collect();
-            if chunk.is_empty() {
-                break;
-            }
-            let writer = actor.clone();
-            let written = self
-                .db
-                .write(move |conn| {
-                    log_imports::touch(conn, batch, clock::now())?;
-                    insert_valid::<C>(conn, &writer, organization, chunk, Some(batch))
-                })
-                .await;
-            match written {
-                Ok(mut chunk_ids) => ids.append(&mut chunk_ids),
-                Err(error) => {
-                    if let Err(cleanup) = self.discard_import(batch).await {
-                        tracing::error!(import.batch = batch, error = %cleanup, "cannot discard a failed import");
-                    }
-                    return Err(error);
-                }
-            }
-            if let Some(progress) = &progress {
-                progress(ids.len());
-            }
-        }
-        // Striking the batch from `imports` shows every row of it at once.
-        self.db
-            .write(move |conn| Ok::<_, RecordError>(log_imports::close(conn, batch)?))
-            .await?;
-        Ok(ImportReport {
-            imported: ids.len(),
-            ids,
-        })
-    }
-
     /// Delete the hidden rows of an import batch (and their history), in short transactions,
     /// then the batch itself.
     async fn discard_import(&self, batch: i64) -> Result<(), RecordError> {
@@ -901,7 +574,7 @@ impl<C: Catalogue> Engine<C> {
             let deleted = self
                 .db
                 .write(move |conn| {
-                    let ids = C::import_rows(conn, batch, IMPORT_CHUNK as i64)?;
+                    let ids = C::import_rows(conn, batch, importing::IMPORT_CHUNK as i64)?;
                     log_imports::forget_history(conn, entity::<C>(), &ids)?;
                     C::delete_import_rows(conn, &ids)
                 })
@@ -914,69 +587,5 @@ impl<C: Catalogue> Engine<C> {
             .write(move |conn| Ok::<_, RecordError>(log_imports::close(conn, batch)?))
             .await?;
         Ok(())
-    }
-
-    /// Discard the batches whose loading stopped (the process died mid-import): nothing of
-    /// them was ever visible, and nothing of them stays.
-    pub async fn discard_abandoned_imports(&self) -> Result<usize, RecordError> {
-        let before = clock::now() - ABANDONED_IMPORT;
-        let batches = self
-            .db
-            .run(move |conn| {
-                Ok::<_, RecordError>(log_imports::abandoned(conn, entity::<C>(), before)?)
-            })
-            .await?;
-        for batch in &batches {
-            tracing::warn!(
-                import.batch = batch,
-                "discarding an import that stopped loading"
-            );
-            self.discard_import(*batch).await?;
-        }
-        Ok(batches.len())
-    }
-
-    /// Move publications whose validity has passed to `expired`, with history. Returns how
-    /// many expired.
-    pub async fn expire_due(&self) -> Result<usize, RecordError> {
-        self.db
-            .write(|conn| {
-                let now = clock::now();
-                let due = C::due_for_expiry(conn, now, 1000)?;
-                let (from, to) = (
-                    Some(RecordStatus::Published.as_str()),
-                    Some(RecordStatus::Expired.as_str()),
-                );
-                let mut expired = 0;
-                for row in &due {
-                    let change = StatusChange {
-                        status: RecordStatus::Expired,
-                        valid_until: None,
-                        last_confirmed_at: None,
-                        published_at: None,
-                        updated_at: now,
-                        from_version: row.version(),
-                    };
-                    // Renewed or withdrawn since it was read: the other change stands.
-                    if !C::set_status(conn, row.id(), &change)? {
-                        continue;
-                    }
-                    expired += 1;
-                    log_change::<C>(
-                        conn,
-                        row.id(),
-                        "expire",
-                        from,
-                        to,
-                        &no_changes(),
-                        None,
-                        ActorRef::default(),
-                        ChangeOp::Update,
-                        now,
-                    )?;
-                }
-                Ok(expired)
-            })
-            .await
     }
 }

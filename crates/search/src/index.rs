@@ -26,8 +26,16 @@ pub use searching::{FUZZY_BELOW, Filters, Hit, SearchRequest, SearchResult, Sort
 pub use similar::{Candidate, Resembling, SALIENT_TERMS};
 pub use suggest::Suggestion;
 
-/// Bump when the schema or an analyzer changes: an index of another version is rebuilt.
+/// Bump when the schema, an analyzer or the shape of a stored view changes: an index of
+/// another version is rebuilt.
 pub const SCHEMA_VERSION: u32 = 2;
+
+/// Each index version with the shape of the record views it stores (the public and registered
+/// `ListingView` and `RequestView` a hit is answered from): a fingerprint of their schemas in
+/// the OpenAPI document, descriptions and examples aside. A test computes it from the code: a
+/// view that changes shape fails it until a new entry with the next version is added here (and
+/// `SCHEMA_VERSION` follows), so no index answers with views of an older shape.
+pub const STORED_VIEW_SHAPES: &[(u32, u64)] = &[(2, 0x448e_68f1_6240_accc)];
 const VERSION_FILE: &str = "techx-schema-version";
 
 /// The index, its single writer and its reader.

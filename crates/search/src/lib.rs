@@ -6,6 +6,7 @@
 pub mod analysis;
 pub mod eval;
 pub mod facets;
+pub mod filters;
 pub mod highlight;
 pub mod query;
 pub mod stats;
