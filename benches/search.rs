@@ -218,7 +218,7 @@ async fn main() {
     let mut needs = Vec::with_capacity(sample.len());
     for id in sample {
         let view = requests.public_view(None, id).await.unwrap();
-        needs.push(techx_matching::Facts::from_view(&view).unwrap());
+        needs.push(techx_matching::Facts::from(&view));
     }
     let config = techx_matching::Config::default();
     let mut match_latencies = Vec::new();

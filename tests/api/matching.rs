@@ -481,3 +481,48 @@ async fn matching_filters_and_validation() {
         .await
         .assert_error(400, "invalid_input");
 }
+
+/// Matching reads a record's facts from its typed view (a match being saved, an alert, the
+/// source of `/matches`) and from the view JSON the index stores (every candidate): both ways
+/// give the same facts, field for field.
+#[actix_web::test]
+async fn facts_from_a_typed_view_equal_facts_from_its_stored_json() {
+    let app = TestApp::new().await;
+    let cast = Cast::new(&app).await;
+    let listing = published(
+        &app,
+        "listings",
+        &cast.owner,
+        &cast.moderator,
+        listing_body(
+            "Hệ thống xử lý nước thải chăn nuôi bằng biogas",
+            json!({"sci_fields": ["2.7", "4.1"], "cooperation_types": ["license", "joint_venture"]}),
+        ),
+    )
+    .await;
+    let request = published(
+        &app,
+        "requests",
+        &cast.enterprise,
+        &cast.moderator,
+        request_body("Cần công nghệ xử lý nước thải chăn nuôi lợn", json!({})),
+    )
+    .await;
+    let listing = app.state.listings.public_view(None, listing).await.unwrap();
+    let request = app.state.requests.public_view(None, request).await.unwrap();
+    let typed = techx_matching::Facts::from(&listing);
+    let stored =
+        techx_matching::Facts::from_json(&serde_json::to_string(&listing).unwrap()).unwrap();
+    assert_eq!(typed, stored);
+    assert_eq!(typed.sci_fields, vec!["2.7", "4.1"]);
+    assert_eq!(typed.trl, Some(6));
+    let typed = techx_matching::Facts::from(&request);
+    let stored =
+        techx_matching::Facts::from_json(&serde_json::to_string(&request).unwrap()).unwrap();
+    assert_eq!(typed, stored);
+    assert_eq!(
+        typed.accepted_cooperation_types,
+        vec!["license", "technical_services"]
+    );
+    assert_eq!(typed.budget_max_vnd, Some(500_000_000));
+}

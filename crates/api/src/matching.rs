@@ -227,11 +227,6 @@ async fn respond(
     }))
 }
 
-fn facts_of(view: &impl Serialize) -> Result<Facts, ApiError> {
-    Facts::from_view(view)
-        .ok_or_else(|| ApiError::internal("a record view without the facts matching reads"))
-}
-
 /// Technology offers that can solve a need, with why.
 ///
 /// Candidates are published listings whose public text resembles the request's public text
@@ -268,7 +263,7 @@ pub async fn request_matches(
         .requests
         .public_view(actor.as_ref(), id.into_inner())
         .await?;
-    respond(&state, &actor, facts_of(&view)?, Side::Need, &query).await
+    respond(&state, &actor, Facts::from(&view), Side::Need, &query).await
 }
 
 /// Technology needs an offer can serve, with why.
@@ -305,5 +300,5 @@ pub async fn listing_matches(
         .listings
         .public_view(actor.as_ref(), id.into_inner())
         .await?;
-    respond(&state, &actor, facts_of(&view)?, Side::Offer, &query).await
+    respond(&state, &actor, Facts::from(&view), Side::Offer, &query).await
 }

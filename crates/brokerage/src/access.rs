@@ -234,14 +234,8 @@ impl Brokerage {
                     }
                     query
                 };
-                let total: i64 = query().count().get_result(conn).map_err(db)?;
-                let rows: Vec<AccessRow> = query()
-                    .order(access_requests::id.desc())
-                    .limit(paging.limit)
-                    .offset(paging.offset)
-                    .select(AccessRow::as_select())
-                    .load(conn)
-                    .map_err(db)?;
+                let (rows, total) =
+                    paged!(conn, query, access_requests::id.desc(), AccessRow, paging);
                 let mut views = Vec::with_capacity(rows.len());
                 for row in rows {
                     if let Some(record) = party(conn, stored_entity(&row.entity)?, row.entity_id)? {

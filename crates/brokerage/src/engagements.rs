@@ -418,14 +418,8 @@ impl Brokerage {
                     }
                     query
                 };
-                let total: i64 = query().count().get_result(conn).map_err(db)?;
-                let rows: Vec<EngagementRow> = query()
-                    .order(engagements::id.desc())
-                    .limit(paging.limit)
-                    .offset(paging.offset)
-                    .select(EngagementRow::as_select())
-                    .load(conn)
-                    .map_err(db)?;
+                let (rows, total) =
+                    paged!(conn, query, engagements::id.desc(), EngagementRow, paging);
                 let views = rows
                     .iter()
                     .map(|row| view(conn, &actor, row, false))
@@ -520,14 +514,7 @@ impl Brokerage {
                         .filter(contracts::listing_id.eq(listing))
                         .filter(visibility::contracts_seen(&actor))
                 };
-                let total: i64 = query().count().get_result(conn).map_err(db)?;
-                let rows: Vec<ContractRow> = query()
-                    .order(contracts::id.asc())
-                    .limit(paging.limit)
-                    .offset(paging.offset)
-                    .select(ContractRow::as_select())
-                    .load(conn)
-                    .map_err(db)?;
+                let (rows, total) = paged!(conn, query, contracts::id.asc(), ContractRow, paging);
                 let views = rows
                     .into_iter()
                     .map(contract_view)

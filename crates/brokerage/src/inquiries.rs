@@ -220,14 +220,7 @@ impl Brokerage {
                     }
                     query
                 };
-                let total: i64 = query().count().get_result(conn).map_err(db)?;
-                let rows: Vec<InquiryRow> = query()
-                    .order(inquiries::id.desc())
-                    .limit(paging.limit)
-                    .offset(paging.offset)
-                    .select(InquiryRow::as_select())
-                    .load(conn)
-                    .map_err(db)?;
+                let (rows, total) = paged!(conn, query, inquiries::id.desc(), InquiryRow, paging);
                 let mut views = Vec::with_capacity(rows.len());
                 for row in rows {
                     if let Some(record) = party(conn, stored_entity(&row.entity)?, row.entity_id)? {

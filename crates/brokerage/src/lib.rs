@@ -13,6 +13,22 @@
 //!   the owner organization, or to the brokers when the record is an anonymous request (its
 //!   requester stays hidden); both parties reply in a thread.
 
+/// Count the rows of a list query and load one page of them in `$order`, as `(rows, total)`:
+/// `$query` is a closure that builds the (boxed, single-use) query afresh for each statement.
+macro_rules! paged {
+    ($conn:expr, $query:expr, $order:expr, $row:ty, $paging:expr) => {{
+        let total: i64 = $query().count().get_result($conn).map_err(db)?;
+        let rows: Vec<$row> = $query()
+            .order($order)
+            .limit($paging.limit)
+            .offset($paging.offset)
+            .select(<$row>::as_select())
+            .load($conn)
+            .map_err(db)?;
+        (rows, total)
+    }};
+}
+
 pub mod access;
 pub mod alerts;
 pub mod dto;

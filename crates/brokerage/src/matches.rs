@@ -259,14 +259,7 @@ impl Brokerage {
                     }
                     query
                 };
-                let total: i64 = query().count().get_result(conn).map_err(db)?;
-                let rows: Vec<MatchRow> = query()
-                    .order(matches::id.desc())
-                    .limit(paging.limit)
-                    .offset(paging.offset)
-                    .select(MatchRow::as_select())
-                    .load(conn)
-                    .map_err(db)?;
+                let (rows, total) = paged!(conn, query, matches::id.desc(), MatchRow, paging);
                 let mut views = Vec::with_capacity(rows.len());
                 for row in rows {
                     let listing = listing_party(conn, row.listing_id)?;
@@ -522,11 +515,7 @@ pub async fn save_match(
         .listings
         .public_view(Some(actor), form.listing_id)
         .await?;
-    let (Some(need), Some(offer)) = (Facts::from_view(&need), Facts::from_view(&offer)) else {
-        return Err(ServiceError::Record(RecordError::Corrupt(
-            "a record view without the facts matching reads".into(),
-        )));
-    };
+    let (need, offer) = (Facts::from(&need), Facts::from(&offer));
     let index = services.index.clone().ok_or(ServiceError::NoIndex)?;
     let listing_id = form.listing_id;
     let scored = techx_db::blocking(move || {

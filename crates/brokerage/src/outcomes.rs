@@ -240,14 +240,13 @@ impl Brokerage {
                     }
                     query
                 };
-                let total: i64 = query().count().get_result(conn).map_err(db)?;
-                let rows: Vec<OutcomeRow> = query()
-                    .order((outcomes::occurred_on.desc(), outcomes::id.desc()))
-                    .limit(paging.limit)
-                    .offset(paging.offset)
-                    .select(OutcomeRow::as_select())
-                    .load(conn)
-                    .map_err(db)?;
+                let (rows, total) = paged!(
+                    conn,
+                    query,
+                    (outcomes::occurred_on.desc(), outcomes::id.desc()),
+                    OutcomeRow,
+                    paging
+                );
                 let views = rows
                     .into_iter()
                     .map(|row| view(conn, &actor, row))

@@ -54,7 +54,7 @@ pub async fn sweep(services: &Services<'_>) -> Result<usize, ServiceError> {
                     continue;
                 };
                 match services.requests.public_view(Some(&subscriber), id).await {
-                    Ok(view) => Facts::from_view(&view).unwrap_or_default(),
+                    Ok(view) => Facts::from(&view),
                     Err(RecordError::NotFound(_)) => {
                         services.brokerage.checked(subscription.id, last).await?;
                         continue;
@@ -73,7 +73,7 @@ pub async fn sweep(services: &Services<'_>) -> Result<usize, ServiceError> {
                 Err(RecordError::NotFound(_)) => continue,
                 Err(other) => return Err(other.into()),
             };
-            let offer = Facts::from_view(&view).unwrap_or_default();
+            let offer = Facts::from(&view);
             let index = index.clone();
             let need = need.clone();
             let scored = techx_db::blocking(move || {

@@ -13,6 +13,7 @@ pub mod engine;
 pub mod imports;
 pub mod live;
 pub mod log;
+pub mod queries;
 pub mod records;
 
 pub use engine::{Catalogue, Engine, Progress, StatusChange};

@@ -6,7 +6,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use std::collections::HashMap;
 use techx_catalogue::records::{Scope, Sort, SortKey};
-use techx_catalogue::{StatusChange, lapsed, live, loaded};
+use techx_catalogue::{lapsed, live, loaded};
 use techx_core::page::Paging;
 use techx_db::schema::{listing_codes, listing_ip_assets, listing_keywords, listings};
 use techx_db::{DbConn, MultiBackend};
@@ -32,6 +32,8 @@ pub struct LoadedChildren {
     pub keywords: HashMap<i64, Vec<ListingKeyword>>,
     pub ip_assets: HashMap<i64, Vec<ListingIpAsset>>,
 }
+
+techx_catalogue::record_queries!(listings, Listing, ListingFields);
 
 pub fn insert(
     conn: &mut DbConn,
@@ -86,37 +88,6 @@ pub fn replace_children(conn: &mut DbConn, id: i64, children: &Children) -> Quer
     insert_children(conn, id, children)
 }
 
-/// Rows of an import still loading are left out of every read.
-pub fn find(conn: &mut DbConn, id: i64) -> QueryResult<Option<Listing>> {
-    listings::table
-        .find(id)
-        .filter(loaded!(listings))
-        .select(Listing::as_select())
-        .first(conn)
-        .optional()
-}
-
-/// The rows of `ids` that exist, in any order.
-pub fn find_many(conn: &mut DbConn, ids: &[i64]) -> QueryResult<Vec<Listing>> {
-    listings::table
-        .filter(listings::id.eq_any(ids))
-        .filter(loaded!(listings))
-        .select(Listing::as_select())
-        .load(conn)
-}
-
-/// Ids of published records (as stored; a lapsed one may read `expired`) after `after`, in id
-/// order, at most `limit`.
-pub fn published_ids_after(conn: &mut DbConn, after: i64, limit: i64) -> QueryResult<Vec<i64>> {
-    listings::table
-        .filter(listings::status.eq("published"))
-        .filter(listings::id.gt(after))
-        .order(listings::id.asc())
-        .limit(limit)
-        .select(listings::id)
-        .load(conn)
-}
-
 pub fn load_children(conn: &mut DbConn, ids: &[i64]) -> QueryResult<LoadedChildren> {
     let mut loaded = LoadedChildren::default();
     if ids.is_empty() {
@@ -159,88 +130,6 @@ pub fn load_children(conn: &mut DbConn, ids: &[i64]) -> QueryResult<LoadedChildr
             .push(asset);
     }
     Ok(loaded)
-}
-
-/// Store new fields if the row is still at version `current` (compare and set): false, and
-/// nothing written, when another change came first.
-pub fn update_fields(
-    conn: &mut DbConn,
-    id: i64,
-    fields: &ListingFields,
-    current: i32,
-    now: NaiveDateTime,
-) -> QueryResult<bool> {
-    let updated = diesel::update(
-        listings::table
-            .find(id)
-            .filter(listings::version.eq(current)),
-    )
-    .set((
-        fields,
-        listings::version.eq(current + 1),
-        listings::updated_at.eq(now),
-    ))
-    .execute(conn)?;
-    Ok(updated == 1)
-}
-
-/// The lifecycle columns a transition writes.
-#[derive(Debug, AsChangeset)]
-#[diesel(table_name = listings)]
-struct StatusColumns {
-    status: String,
-    valid_until: Option<Option<NaiveDateTime>>,
-    last_confirmed_at: Option<Option<NaiveDateTime>>,
-    published_at: Option<Option<NaiveDateTime>>,
-    updated_at: NaiveDateTime,
-    version: i32,
-}
-
-/// Write a lifecycle change if the row is still at the version it was planned from (compare
-/// and set): false, and nothing written, when another change came first.
-pub fn set_status(conn: &mut DbConn, id: i64, change: &StatusChange) -> QueryResult<bool> {
-    let columns = StatusColumns {
-        status: change.status.as_str().to_owned(),
-        valid_until: change.valid_until.map(Some),
-        last_confirmed_at: change.last_confirmed_at.map(Some),
-        published_at: change.published_at.map(Some),
-        updated_at: change.updated_at,
-        version: change.from_version + 1,
-    };
-    let updated = diesel::update(
-        listings::table
-            .find(id)
-            .filter(listings::version.eq(change.from_version)),
-    )
-    .set(&columns)
-    .execute(conn)?;
-    Ok(updated == 1)
-}
-
-/// Delete a draft still at version `current`: false, and nothing deleted, otherwise.
-pub fn delete(conn: &mut DbConn, id: i64, current: i32) -> QueryResult<bool> {
-    let deleted = diesel::delete(
-        listings::table
-            .find(id)
-            .filter(listings::version.eq(current))
-            .filter(listings::status.eq("draft")),
-    )
-    .execute(conn)?;
-    Ok(deleted == 1)
-}
-
-/// Published listings whose validity has passed, oldest first.
-pub fn due_for_expiry(
-    conn: &mut DbConn,
-    now: NaiveDateTime,
-    limit: i64,
-) -> QueryResult<Vec<Listing>> {
-    listings::table
-        .filter(lapsed!(listings, now))
-        .order(listings::valid_until.asc())
-        .limit(limit)
-        .select(Listing::as_select())
-        .load(conn)
 }
 
 /// Parsed filters of the list.
@@ -387,36 +276,4 @@ pub fn list(
         .select(Listing::as_select())
         .load(conn)?;
     Ok((rows, total))
-}
-
-/// Ids of up to `limit` rows of import `batch` (still hidden).
-pub fn import_rows(conn: &mut DbConn, batch: i64, limit: i64) -> QueryResult<Vec<i64>> {
-    listings::table
-        .filter(listings::import_id.eq(batch))
-        .limit(limit)
-        .select(listings::id)
-        .load(conn)
-}
-
-/// Delete hidden rows of an import that did not finish (their lists go with them).
-pub fn delete_import_rows(conn: &mut DbConn, ids: &[i64]) -> QueryResult<usize> {
-    diesel::delete(
-        listings::table
-            .filter(listings::id.eq_any(ids))
-            .filter(listings::import_id.is_not_null()),
-    )
-    .execute(conn)
-}
-
-/// Of `ids`, the live publications with their version (a narrow read, for anonymous search).
-pub fn live_versions(
-    conn: &mut DbConn,
-    ids: &[i64],
-    now: NaiveDateTime,
-) -> QueryResult<Vec<(i64, i32)>> {
-    listings::table
-        .filter(listings::id.eq_any(ids))
-        .filter(live!(listings, now))
-        .select((listings::id, listings::version))
-        .load(conn)
 }

@@ -20,6 +20,8 @@ use explain::{Terms, explain};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
+use techx_listings::dto::ListingView;
+use techx_requests::dto::RequestView;
 use techx_search::SearchError;
 use techx_search::analysis;
 use techx_search::index::{Filters, SearchIndex};
@@ -241,9 +243,11 @@ impl Side {
     }
 }
 
-/// The public facts of a listing or request that matching uses, read from its public view
-/// (a listing's and a request's JSON share these names).
-#[derive(Debug, Clone, Default, Deserialize)]
+/// The public facts of a listing or request that matching uses: built from the typed public
+/// view (`From<&ListingView>`, `From<&RequestView>`), or read from the view JSON the index
+/// stores ([`Facts::from_json`]; a listing's and a request's JSON share these names). A test
+/// holds the two ways to the same facts.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
 pub struct Facts {
     #[serde(default)]
     pub title: String,
@@ -270,17 +274,60 @@ pub struct Facts {
     pub published_at: Option<DateTime<Utc>>,
 }
 
+impl From<&ListingView> for Facts {
+    fn from(view: &ListingView) -> Facts {
+        Facts {
+            title: view.title.clone(),
+            summary: Some(view.summary.clone()),
+            problem: None,
+            keywords: view.keywords.clone(),
+            sci_fields: codes(&view.sci_fields, |c| c.as_str()),
+            trl: view.trl.map(i64::from),
+            trl_min: None,
+            price_min_vnd: view.price_min_vnd,
+            price_max_vnd: view.price_max_vnd,
+            budget_min_vnd: None,
+            budget_max_vnd: None,
+            cooperation_types: codes(&view.cooperation_types, |c| c.as_str()),
+            accepted_cooperation_types: Vec::new(),
+            province_code: Some(view.province_code.as_str().to_owned()),
+            last_confirmed_at: view.last_confirmed_at,
+            published_at: view.published_at,
+        }
+    }
+}
+
+impl From<&RequestView> for Facts {
+    fn from(view: &RequestView) -> Facts {
+        Facts {
+            title: view.title.clone(),
+            summary: None,
+            problem: Some(view.problem.clone()),
+            keywords: view.keywords.clone(),
+            sci_fields: codes(&view.sci_fields, |c| c.as_str()),
+            trl: None,
+            trl_min: view.trl_min.map(i64::from),
+            price_min_vnd: None,
+            price_max_vnd: None,
+            budget_min_vnd: view.budget_min_vnd,
+            budget_max_vnd: view.budget_max_vnd,
+            cooperation_types: Vec::new(),
+            accepted_cooperation_types: codes(&view.accepted_cooperation_types, |c| c.as_str()),
+            province_code: Some(view.province_code.as_str().to_owned()),
+            last_confirmed_at: view.last_confirmed_at,
+            published_at: view.published_at,
+        }
+    }
+}
+
+fn codes<T: Copy>(values: &[T], code: impl Fn(T) -> &'static str) -> Vec<String> {
+    values.iter().map(|v| code(*v).to_owned()).collect()
+}
+
 impl Facts {
     /// Facts of a public view in JSON.
     pub fn from_json(json: &str) -> Option<Facts> {
         serde_json::from_str(json).ok()
-    }
-
-    /// Facts of a view (only its public fields are read).
-    pub fn from_view(view: &impl Serialize) -> Option<Facts> {
-        serde_json::to_value(view)
-            .ok()
-            .and_then(|v| serde_json::from_value(v).ok())
     }
 
     /// The public text: title, summary or problem, keywords.
