@@ -5,9 +5,8 @@ use crate::model::*;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use std::collections::HashMap;
-use techx_catalogue::records::{Scope, Sort, SortKey};
-use techx_catalogue::{lapsed, live, loaded};
-use techx_core::page::Paging;
+use techx_catalogue::records::Scope;
+use techx_catalogue::{common_filters, money_range, record_list, with_codes};
 use techx_db::schema::{listing_codes, listing_ip_assets, listing_keywords, listings};
 use techx_db::{DbConn, MultiBackend};
 
@@ -149,61 +148,30 @@ pub struct Filter {
     pub updated_since: Option<NaiveDateTime>,
 }
 
-type BoxedListings<'a> = listings::BoxedQuery<'a, MultiBackend>;
+type Boxed<'a> = listings::BoxedQuery<'a, MultiBackend>;
 
-fn filtered<'a>(scope: &'a Scope, filter: &'a Filter, now: NaiveDateTime) -> BoxedListings<'a> {
+fn filtered<'a>(scope: &'a Scope, filter: &'a Filter, now: NaiveDateTime) -> Boxed<'a> {
     let mut query = listings::table.into_boxed::<MultiBackend>();
-    let live = live!(listings, now);
-    // Anonymous callers get the plain `live` condition, which the (status, …) indexes serve.
-    // Rows of an import still loading are drafts: only the scopes that see drafts need to
-    // leave them out.
-    match scope {
-        Scope::All => query = query.filter(loaded!(listings)),
-        Scope::PublishedAndOwn(orgs) if orgs.is_empty() => query = query.filter(live),
-        Scope::PublishedAndOwn(orgs) => {
-            query = query.filter(
-                live.or(listings::organization_id
-                    .eq_any(orgs.clone())
-                    .and(loaded!(listings))),
-            )
-        }
-    }
-    match filter.status.as_deref() {
-        // `published` means live; a publication past its validity reads as `expired`.
-        Some("published") => query = query.filter(live),
-        Some("expired") => {
-            query = query.filter(listings::status.eq("expired").or(lapsed!(listings, now)))
-        }
-        Some(status) => query = query.filter(listings::status.eq(status.to_owned())),
-        None => {}
-    }
-    if let Some(kind) = &filter.kind {
-        query = query.filter(listings::kind.eq(kind.clone()));
-    }
-    if let Some(org) = filter.organization_id {
-        query = query.filter(listings::organization_id.eq(org));
-    }
+    common_filters!(query, listings, scope, filter, now);
     if !filter.sci_fields.is_empty() {
-        // `id IN (subquery)`, not a correlated EXISTS: evaluated once, it is an order of
-        // magnitude faster on SQLite (docs/benchmarks.md).
-        query = query.filter(
-            listings::id.eq_any(
-                listing_codes::table
-                    .filter(listing_codes::list.eq(SCI_FIELD))
-                    .filter(listing_codes::code.eq_any(filter.sci_fields.clone()))
-                    .select(listing_codes::listing_id),
-            ),
-        );
+        let codes = filter.sci_fields.clone();
+        query = query.filter(with_codes!(
+            listings,
+            listing_codes,
+            listing_id,
+            SCI_FIELD,
+            codes
+        ));
     }
     if let Some(cooperation) = &filter.cooperation_type {
-        query = query.filter(
-            listings::id.eq_any(
-                listing_codes::table
-                    .filter(listing_codes::list.eq(COOPERATION_TYPE))
-                    .filter(listing_codes::code.eq(cooperation.clone()))
-                    .select(listing_codes::listing_id),
-            ),
-        );
+        let codes = vec![cooperation.clone()];
+        query = query.filter(with_codes!(
+            listings,
+            listing_codes,
+            listing_id,
+            COOPERATION_TYPE,
+            codes
+        ));
     }
     if let Some(trl) = filter.trl_min {
         query = query.filter(listings::trl.ge(trl));
@@ -211,69 +179,15 @@ fn filtered<'a>(scope: &'a Scope, filter: &'a Filter, now: NaiveDateTime) -> Box
     if let Some(trl) = filter.trl_max {
         query = query.filter(listings::trl.le(trl));
     }
-    // A price range is [min, max]: a missing min means "up to max", a missing max means
-    // "from min"; a record with neither has no price and matches no price filter.
-    if filter.price_min.is_some() || filter.price_max.is_some() {
-        query = query.filter(
-            listings::price_min_vnd
-                .is_not_null()
-                .or(listings::price_max_vnd.is_not_null()),
-        );
-    }
-    if let Some(low) = filter.price_min {
-        query = query.filter(
-            listings::price_max_vnd
-                .ge(low)
-                .or(listings::price_max_vnd.is_null()),
-        );
-    }
-    if let Some(high) = filter.price_max {
-        query = query.filter(
-            listings::price_min_vnd
-                .le(high)
-                .or(listings::price_min_vnd.is_null()),
-        );
-    }
-    if let Some(province) = &filter.province_code {
-        query = query.filter(listings::province_code.eq(province.clone()));
-    }
-    if let Some(since) = filter.updated_since {
-        query = query.filter(listings::updated_at.ge(since));
-    }
+    money_range!(
+        query,
+        listings,
+        price_min_vnd,
+        price_max_vnd,
+        filter.price_min,
+        filter.price_max
+    );
     query
 }
 
-/// A page of listings and the exact total.
-pub fn list(
-    conn: &mut DbConn,
-    scope: &Scope,
-    filter: &Filter,
-    sort: Sort,
-    paging: Paging,
-    now: NaiveDateTime,
-) -> QueryResult<(Vec<Listing>, i64)> {
-    let total = filtered(scope, filter, now).count().get_result(conn)?;
-    let query = filtered(scope, filter, now);
-    let query = match (sort.key, sort.descending) {
-        (SortKey::UpdatedAt, false) => {
-            query.order((listings::updated_at.asc(), listings::id.asc()))
-        }
-        (SortKey::UpdatedAt, true) => {
-            query.order((listings::updated_at.desc(), listings::id.desc()))
-        }
-        (SortKey::PublishedAt, false) => {
-            query.order((listings::published_at.asc(), listings::id.asc()))
-        }
-        (SortKey::PublishedAt, true) => {
-            query.order((listings::published_at.desc(), listings::id.desc()))
-        }
-        (SortKey::Title, false) => query.order((listings::title.asc(), listings::id.asc())),
-        (SortKey::Title, true) => query.order((listings::title.desc(), listings::id.desc())),
-    };
-    let rows = query
-        .limit(paging.limit)
-        .offset(paging.offset)
-        .select(Listing::as_select())
-        .load(conn)?;
-    Ok((rows, total))
-}
+record_list!(listings, Listing, Filter);

@@ -5,9 +5,8 @@ use crate::model::*;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use std::collections::HashMap;
-use techx_catalogue::records::{Scope, Sort, SortKey};
-use techx_catalogue::{lapsed, live, loaded};
-use techx_core::page::Paging;
+use techx_catalogue::records::Scope;
+use techx_catalogue::{common_filters, money_range, record_list, with_codes};
 use techx_db::schema::{request_codes, request_keywords, requests};
 use techx_db::{DbConn, MultiBackend};
 
@@ -124,61 +123,30 @@ pub struct Filter {
     pub exclude_anonymous: bool,
 }
 
-type BoxedRequests<'a> = requests::BoxedQuery<'a, MultiBackend>;
+type Boxed<'a> = requests::BoxedQuery<'a, MultiBackend>;
 
-fn filtered<'a>(scope: &'a Scope, filter: &'a Filter, now: NaiveDateTime) -> BoxedRequests<'a> {
+fn filtered<'a>(scope: &'a Scope, filter: &'a Filter, now: NaiveDateTime) -> Boxed<'a> {
     let mut query = requests::table.into_boxed::<MultiBackend>();
-    let live = live!(requests, now);
-    // Anonymous callers get the plain `live` condition, which the (status, …) indexes serve.
-    // Rows of an import still loading are drafts: only the scopes that see drafts need to
-    // leave them out.
-    match scope {
-        Scope::All => query = query.filter(loaded!(requests)),
-        Scope::PublishedAndOwn(orgs) if orgs.is_empty() => query = query.filter(live),
-        Scope::PublishedAndOwn(orgs) => {
-            query = query.filter(
-                live.or(requests::organization_id
-                    .eq_any(orgs.clone())
-                    .and(loaded!(requests))),
-            )
-        }
-    }
-    match filter.status.as_deref() {
-        // `published` means live; a publication past its validity reads as `expired`.
-        Some("published") => query = query.filter(live),
-        Some("expired") => {
-            query = query.filter(requests::status.eq("expired").or(lapsed!(requests, now)))
-        }
-        Some(status) => query = query.filter(requests::status.eq(status.to_owned())),
-        None => {}
-    }
-    if let Some(kind) = &filter.kind {
-        query = query.filter(requests::kind.eq(kind.clone()));
-    }
-    if let Some(org) = filter.organization_id {
-        query = query.filter(requests::organization_id.eq(org));
-    }
+    common_filters!(query, requests, scope, filter, now);
     if !filter.sci_fields.is_empty() {
-        // `id IN (subquery)`, not a correlated EXISTS: evaluated once, it is an order of
-        // magnitude faster on SQLite (docs/benchmarks.md).
-        query = query.filter(
-            requests::id.eq_any(
-                request_codes::table
-                    .filter(request_codes::list.eq(SCI_FIELD))
-                    .filter(request_codes::code.eq_any(filter.sci_fields.clone()))
-                    .select(request_codes::request_id),
-            ),
-        );
+        let codes = filter.sci_fields.clone();
+        query = query.filter(with_codes!(
+            requests,
+            request_codes,
+            request_id,
+            SCI_FIELD,
+            codes
+        ));
     }
     if let Some(cooperation) = &filter.cooperation_type {
-        query = query.filter(
-            requests::id.eq_any(
-                request_codes::table
-                    .filter(request_codes::list.eq(COOPERATION_TYPE))
-                    .filter(request_codes::code.eq(cooperation.clone()))
-                    .select(request_codes::request_id),
-            ),
-        );
+        let codes = vec![cooperation.clone()];
+        query = query.filter(with_codes!(
+            requests,
+            request_codes,
+            request_id,
+            COOPERATION_TYPE,
+            codes
+        ));
     }
     if let Some(trl) = filter.trl_min {
         query = query.filter(requests::trl_min.ge(trl));
@@ -186,72 +154,18 @@ fn filtered<'a>(scope: &'a Scope, filter: &'a Filter, now: NaiveDateTime) -> Box
     if let Some(trl) = filter.trl_max {
         query = query.filter(requests::trl_min.le(trl));
     }
-    // A budget range is [min, max]: a missing min means "up to max", a missing max means
-    // "from min"; a record with neither has no budget and matches no budget filter.
-    if filter.budget_min.is_some() || filter.budget_max.is_some() {
-        query = query.filter(
-            requests::budget_min_vnd
-                .is_not_null()
-                .or(requests::budget_max_vnd.is_not_null()),
-        );
-    }
-    if let Some(low) = filter.budget_min {
-        query = query.filter(
-            requests::budget_max_vnd
-                .ge(low)
-                .or(requests::budget_max_vnd.is_null()),
-        );
-    }
-    if let Some(high) = filter.budget_max {
-        query = query.filter(
-            requests::budget_min_vnd
-                .le(high)
-                .or(requests::budget_min_vnd.is_null()),
-        );
-    }
-    if let Some(province) = &filter.province_code {
-        query = query.filter(requests::province_code.eq(province.clone()));
-    }
+    money_range!(
+        query,
+        requests,
+        budget_min_vnd,
+        budget_max_vnd,
+        filter.budget_min,
+        filter.budget_max
+    );
     if filter.exclude_anonymous {
         query = query.filter(requests::anonymous.eq(false));
-    }
-    if let Some(since) = filter.updated_since {
-        query = query.filter(requests::updated_at.ge(since));
     }
     query
 }
 
-/// A page of requests and the exact total.
-pub fn list(
-    conn: &mut DbConn,
-    scope: &Scope,
-    filter: &Filter,
-    sort: Sort,
-    paging: Paging,
-    now: NaiveDateTime,
-) -> QueryResult<(Vec<Request>, i64)> {
-    let total = filtered(scope, filter, now).count().get_result(conn)?;
-    let query = filtered(scope, filter, now);
-    let query = match (sort.key, sort.descending) {
-        (SortKey::UpdatedAt, false) => {
-            query.order((requests::updated_at.asc(), requests::id.asc()))
-        }
-        (SortKey::UpdatedAt, true) => {
-            query.order((requests::updated_at.desc(), requests::id.desc()))
-        }
-        (SortKey::PublishedAt, false) => {
-            query.order((requests::published_at.asc(), requests::id.asc()))
-        }
-        (SortKey::PublishedAt, true) => {
-            query.order((requests::published_at.desc(), requests::id.desc()))
-        }
-        (SortKey::Title, false) => query.order((requests::title.asc(), requests::id.asc())),
-        (SortKey::Title, true) => query.order((requests::title.desc(), requests::id.desc())),
-    };
-    let rows = query
-        .limit(paging.limit)
-        .offset(paging.offset)
-        .select(Request::as_select())
-        .load(conn)?;
-    Ok((rows, total))
-}
+record_list!(requests, Request, Filter);
