@@ -2,7 +2,7 @@
 //! and paged by the database: a page costs the rows it shows, not every row the caller might
 //! see. Each predicate here is the statement form of a rule the single-object reads apply in
 //! Rust (`match_visible`, `routed_side`, an engagement's parties, an outcome's organizations);
-//! the brokerage tests read every object both ways and compare.
+//! the list tests (`tests/api/lists.rs`) hold every list to the single reads for every role.
 //!
 //! Matches, inquiries and access requests are only ever made about published records, and a
 //! record once published is neither deleted (only drafts are) nor held by an import (imports
