@@ -227,7 +227,7 @@ async fn main() {
         for need in &needs {
             let request = techx_matching::MatchRequest {
                 source: need.clone(),
-                source_side: techx_matching::Side::Need,
+                source_kind: techx_core::RecordKind::Request,
                 filters: Default::default(),
                 limit: 10,
                 strict: false,

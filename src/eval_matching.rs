@@ -7,12 +7,13 @@ use anyhow::Context;
 use std::collections::HashMap;
 use std::path::Path;
 use techx_accounts::{Accounts, AccountsSettings, Actor};
+use techx_core::RecordKind;
 use techx_core::codes::{OrgType, Province};
 use techx_db::{Db, DbTarget, PoolOptions};
 use techx_listings::Listings;
 use techx_listings::dto::ListingForm;
 use techx_matching::eval::{LabelledSet, Report};
-use techx_matching::{Component, Config, Facts, MatchRequest, Side, Weights};
+use techx_matching::{Component, Config, Facts, MatchRequest, Weights};
 use techx_requests::Requests;
 use techx_requests::dto::RequestForm;
 use techx_search::index::{Filters, SearchIndex};
@@ -140,7 +141,7 @@ impl Loaded {
         for (name, facts) in &self.needs {
             let request = MatchRequest {
                 source: facts.clone(),
-                source_side: Side::Need,
+                source_kind: RecordKind::Request,
                 filters: Filters::default(),
                 limit: 10,
                 strict: false,

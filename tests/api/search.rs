@@ -1,7 +1,7 @@
 //! The search index: Vietnamese queries, tiers, sync from the change log, crash catch-up,
 //! rebuild.
 
-use crate::support::{Cast, TestApp, listing_body};
+use crate::support::{Cast, TestApp, listing_body, published, request_body};
 use serde_json::{Value, json};
 use std::sync::Arc;
 use techx_search::index::SearchIndex;
@@ -154,7 +154,13 @@ async fn after_a_crash_the_index_catches_up_and_a_rebuild_gives_the_same_results
     );
     let requests_only = indexer
         .index
-        .search("giong lua", false, Some("request"), 10, 0)
+        .search(
+            "giong lua",
+            false,
+            Some(techx_core::RecordKind::Request),
+            10,
+            0,
+        )
         .unwrap();
     assert_eq!(requests_only.0, 1);
     assert_eq!(requests_only.1[0].id, request);
@@ -1001,4 +1007,78 @@ async fn an_english_query_learns_from_its_best_english_hits() {
         .json(),
     );
     assert_eq!(newest, vec![ids[0]]);
+}
+
+#[actix_web::test]
+async fn highlight_texts_from_a_typed_view_equal_those_from_its_stored_json() {
+    use techx_core::RecordKind;
+    use techx_search::highlight::Texts;
+    let app = TestApp::new().await;
+    let cast = Cast::new(&app).await;
+    let listing = published(
+        &app,
+        "listings",
+        &cast.owner,
+        &cast.moderator,
+        listing_body("Máy sấy nông sản bằng năng lượng mặt trời", json!({})),
+    )
+    .await;
+    let request = published(
+        &app,
+        "requests",
+        &cast.enterprise,
+        &cast.moderator,
+        request_body("Cần máy sấy lúa cho hợp tác xã", json!({})),
+    )
+    .await;
+    let mut listing = app.state.listings.public_view(None, listing).await.unwrap();
+    let mut request = app.state.requests.public_view(None, request).await.unwrap();
+    let stored = |kind, json: String| Texts::from_stored(kind, &json).unwrap();
+    // The public tier, as the index stores it: no registered text.
+    let typed = Texts::from(&listing);
+    assert_eq!(typed.title, "Máy sấy nông sản bằng năng lượng mặt trời");
+    assert_eq!(typed.text, listing.summary);
+    assert_eq!(typed.registered, None);
+    assert_eq!(
+        stored(
+            RecordKind::Listing,
+            serde_json::to_string(&listing).unwrap()
+        ),
+        typed
+    );
+    let typed = Texts::from(&request);
+    assert_eq!(typed.text, request.problem);
+    assert_eq!(
+        stored(
+            RecordKind::Request,
+            serde_json::to_string(&request).unwrap()
+        ),
+        typed
+    );
+    // With the registered tier disclosed, each kind's own registered text.
+    listing.details = Some("Công suất 2 tấn mỗi mẻ".into());
+    request.requirements = Some("Sấy 5 tấn lúa mỗi ngày".into());
+    for (kind, json, typed) in [
+        (
+            RecordKind::Listing,
+            serde_json::to_string(&listing).unwrap(),
+            Texts::from(&listing),
+        ),
+        (
+            RecordKind::Request,
+            serde_json::to_string(&request).unwrap(),
+            Texts::from(&request),
+        ),
+    ] {
+        assert!(typed.registered.is_some());
+        assert_eq!(stored(kind, json), typed);
+    }
+    // The stored JSON of one kind read as the other has no public text.
+    assert_eq!(
+        Texts::from_stored(
+            RecordKind::Request,
+            &serde_json::to_string(&listing).unwrap()
+        ),
+        None
+    );
 }

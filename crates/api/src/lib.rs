@@ -83,7 +83,7 @@ and `offset` and answer `{\"items\", \"total\", \"limit\", \"offset\"}` with an 
         techx_core::FieldError,
         search::SearchSort,
         techx_brokerage::dto::Mailbox,
-        techx_brokerage::dto::Entity,
+        techx_core::RecordKind,
         techx_core::codes::MatchStatus,
         techx_core::codes::InquiryStatus,
         techx_core::codes::AccessRequestStatus,

@@ -2,7 +2,7 @@
 
 use crate::auth::OptionalActor;
 use crate::error::{ApiError, ErrorBody};
-use crate::search::{SearchKind, current_public_views, json_of, live_versions};
+use crate::search::{current_public_views, json_of, live_versions};
 use crate::state::AppState;
 use actix_web::{HttpResponse, get, web};
 use serde::{Deserialize, Serialize};
@@ -11,9 +11,10 @@ use std::collections::HashMap;
 use std::time::Instant;
 use techx_catalogue::records::RecordError;
 use techx_core::ErrorCode;
+use techx_core::RecordKind;
 use techx_core::bounds::Field;
 use techx_listings::dto::ListingView;
-use techx_matching::{Config, Constraint, Explanation, Facts, MatchRequest, Side};
+use techx_matching::{Config, Constraint, Explanation, Facts, MatchRequest};
 use techx_requests::dto::RequestView;
 use techx_search::filters::{self, FilterParams};
 use utoipa::{IntoParams, ToSchema};
@@ -70,7 +71,8 @@ pub struct MatchQuery {
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct MatchItem {
     /// `listing` (matches of a request) or `request` (matches of a listing).
-    pub kind: SearchKind,
+    #[schema(value_type = crate::search::SearchKind)]
+    pub kind: RecordKind,
     pub id: i64,
     /// Weighted sum of the components, 0 to 1.
     #[schema(example = 0.8125)]
@@ -137,7 +139,7 @@ async fn respond(
     state: &AppState,
     actor: &OptionalActor,
     source: Facts,
-    side: Side,
+    side: RecordKind,
     query: &MatchQuery,
 ) -> Result<HttpResponse, ApiError> {
     let started = Instant::now();
@@ -149,7 +151,7 @@ async fn respond(
         .ok_or_else(|| ApiError::new(ErrorCode::Unavailable, "matching is not available"))?;
     let request = MatchRequest {
         source,
-        source_side: side,
+        source_kind: side,
         filters,
         limit,
         strict,
@@ -165,8 +167,8 @@ async fn respond(
     })
     .await?;
     let kind = match side {
-        Side::Need => SearchKind::Listing,
-        Side::Offer => SearchKind::Request,
+        RecordKind::Request => RecordKind::Listing,
+        RecordKind::Listing => RecordKind::Request,
     };
     // Anonymous callers see the public tier the index holds; others get their tiers from the
     // database, which also drops anything they may not see.
@@ -177,7 +179,7 @@ async fn respond(
             .iter()
             .map(|item| (kind, item.id, Some(item.public_view.clone())))
             .collect();
-        let keys: Vec<(SearchKind, i64)> = stored.iter().map(|(k, id, _)| (*k, *id)).collect();
+        let keys: Vec<(RecordKind, i64)> = stored.iter().map(|(k, id, _)| (*k, *id)).collect();
         let live = state.db.run(move |conn| live_versions(conn, &keys)).await?;
         for ((_, id), view) in current_public_views(state, stored, live).await? {
             views.insert(id, view);
@@ -185,12 +187,12 @@ async fn respond(
     } else {
         let ids: Vec<i64> = found.items.iter().map(|m| m.id).collect();
         match kind {
-            SearchKind::Listing => {
+            RecordKind::Listing => {
                 for view in state.listings.views_of(actor.as_ref(), ids).await? {
                     views.insert(view.id, json_of(&view)?);
                 }
             }
-            SearchKind::Request => {
+            RecordKind::Request => {
                 for view in state.requests.views_of(actor.as_ref(), ids).await? {
                     views.insert(view.id, json_of(&view)?);
                 }
@@ -204,8 +206,8 @@ async fn respond(
         };
         let fits = found.fits();
         let (listing, request) = match kind {
-            SearchKind::Listing => (Some(view), None),
-            SearchKind::Request => (None, Some(view)),
+            RecordKind::Listing => (Some(view), None),
+            RecordKind::Request => (None, Some(view)),
         };
         items.push(MatchItem {
             kind,
@@ -263,7 +265,14 @@ pub async fn request_matches(
         .requests
         .public_view(actor.as_ref(), id.into_inner())
         .await?;
-    respond(&state, &actor, Facts::from(&view), Side::Need, &query).await
+    respond(
+        &state,
+        &actor,
+        Facts::from(&view),
+        RecordKind::Request,
+        &query,
+    )
+    .await
 }
 
 /// Technology needs an offer can serve, with why.
@@ -300,5 +309,12 @@ pub async fn listing_matches(
         .listings
         .public_view(actor.as_ref(), id.into_inner())
         .await?;
-    respond(&state, &actor, Facts::from(&view), Side::Offer, &query).await
+    respond(
+        &state,
+        &actor,
+        Facts::from(&view),
+        RecordKind::Listing,
+        &query,
+    )
+    .await
 }

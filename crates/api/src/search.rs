@@ -12,6 +12,7 @@ use std::str::FromStr;
 use std::time::Instant;
 use techx_catalogue::records::RecordError;
 use techx_core::ErrorCode;
+use techx_core::RecordKind;
 use techx_core::bounds::{Field, parameter};
 use techx_core::codes::{
     CodeLabel, CooperationType, IpType, OrgType, Province, SciField, TransferForm, Trl,
@@ -21,7 +22,7 @@ use techx_listings::dto::ListingView;
 use techx_requests::dto::RequestView;
 use techx_search::facets::Facet;
 use techx_search::filters::{self, FilterParams};
-use techx_search::highlight;
+use techx_search::highlight::{self, Texts};
 use techx_search::index::{SearchRequest, SortBy};
 use utoipa::{IntoParams, ToSchema};
 
@@ -29,20 +30,14 @@ use utoipa::{IntoParams, ToSchema};
 const SNIPPET_CHARS: usize = 240;
 
 /// Which records to search.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
+#[derive(ToSchema)]
+#[schema(rename_all = "snake_case")]
+// Only the document uses this type: its name for [`RecordKind`] where a caller picks what to
+// search and where a hit, a match or a suggestion says what it is (the values are the same).
+#[allow(dead_code)]
 pub enum SearchKind {
     Listing,
     Request,
-}
-
-impl SearchKind {
-    pub(crate) fn as_str(self) -> &'static str {
-        match self {
-            SearchKind::Listing => "listing",
-            SearchKind::Request => "request",
-        }
-    }
 }
 
 /// Result order.
@@ -72,7 +67,8 @@ pub struct SearchQuery {
     #[param(example = "nuoc thai chan nuoi", value_type = Option<techx_core::bounds::parameter::Query>, inline)]
     pub q: Option<String>,
     /// Only listings or only requests (default both).
-    pub kind: Option<SearchKind>,
+    #[param(value_type = Option<SearchKind>)]
+    pub kind: Option<RecordKind>,
     /// Fields of science (`sci_field` codes); a level-1 code includes its sub-fields.
     #[param(example = "4,2.7", value_type = Option<techx_core::bounds::parameter::CodeList>, inline)]
     pub sci_field: Option<String>,
@@ -134,7 +130,8 @@ pub struct Highlights {
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct SearchHit {
     /// `listing` or `request`.
-    pub kind: SearchKind,
+    #[schema(value_type = SearchKind)]
+    pub kind: RecordKind,
     pub id: i64,
     /// Relevance score (higher is better; comparable within one response only). Null when
     /// sorted by something other than relevance.
@@ -205,7 +202,7 @@ fn parse(query: &SearchQuery, registered: bool) -> Result<SearchRequest, ApiErro
         },
         &mut errors,
     );
-    filters.kind = query.kind.map(|k| k.as_str().to_owned());
+    filters.kind = query.kind;
     let facets = filters::facets(query.facets.as_deref(), &mut errors);
     let paging = techx_catalogue::records::paging(query.limit, query.offset);
     if let Err(RecordError::Invalid(more)) = &paging {
@@ -260,25 +257,6 @@ fn label(facet: Facet, code: &str) -> Option<CodeLabel> {
     }
 }
 
-/// The texts of a record that highlights are made from, read from its JSON.
-#[derive(Deserialize)]
-struct Texts {
-    title: Option<String>,
-    summary: Option<String>,
-    problem: Option<String>,
-    details: Option<String>,
-    requirements: Option<String>,
-}
-
-/// The kind of an indexed record, by its stored name.
-pub(crate) fn kind_of(kind: &str) -> SearchKind {
-    if kind == "request" {
-        SearchKind::Request
-    } else {
-        SearchKind::Listing
-    }
-}
-
 /// The current versions of the live records among hits, by kind.
 #[derive(Debug, Default)]
 pub(crate) struct LiveVersions {
@@ -289,17 +267,17 @@ pub(crate) struct LiveVersions {
 /// Read which of `hits` are live now, and at which version (one short query per kind).
 pub(crate) fn live_versions(
     conn: &mut techx_db::DbConn,
-    hits: &[(SearchKind, i64)],
+    hits: &[(RecordKind, i64)],
 ) -> Result<LiveVersions, ApiError> {
-    let ids_of = |wanted: SearchKind| {
+    let ids_of = |wanted: RecordKind| {
         hits.iter()
             .filter(|(kind, _)| *kind == wanted)
             .map(|(_, id)| *id)
             .collect::<Vec<_>>()
     };
     Ok(LiveVersions {
-        listings: techx_listings::Listings::live_versions_in(conn, &ids_of(SearchKind::Listing))?,
-        requests: techx_requests::Requests::live_versions_in(conn, &ids_of(SearchKind::Request))?,
+        listings: techx_listings::Listings::live_versions_in(conn, &ids_of(RecordKind::Listing))?,
+        requests: techx_requests::Requests::live_versions_in(conn, &ids_of(RecordKind::Request))?,
     })
 }
 
@@ -309,15 +287,15 @@ pub(crate) fn live_versions(
 /// left out, and one changed since is read afresh from the database.
 pub(crate) async fn current_public_views(
     state: &AppState,
-    hits: Vec<(SearchKind, i64, Option<String>)>,
+    hits: Vec<(RecordKind, i64, Option<String>)>,
     live: LiveVersions,
-) -> Result<HashMap<(SearchKind, i64), Box<RawValue>>, ApiError> {
+) -> Result<HashMap<(RecordKind, i64), Box<RawValue>>, ApiError> {
     let mut current = HashMap::with_capacity(hits.len());
     let (mut stale_listings, mut stale_requests) = (Vec::new(), Vec::new());
     for (kind, id, stored) in hits {
         let (versions, stale) = match kind {
-            SearchKind::Listing => (&live.listings, &mut stale_listings),
-            SearchKind::Request => (&live.requests, &mut stale_requests),
+            RecordKind::Listing => (&live.listings, &mut stale_listings),
+            RecordKind::Request => (&live.requests, &mut stale_requests),
         };
         let Some(&version) = versions.get(&id) else {
             continue;
@@ -332,10 +310,10 @@ pub(crate) async fn current_public_views(
         }
     }
     for view in state.listings.views_of(None, stale_listings).await? {
-        current.insert((SearchKind::Listing, view.id), json_of(&view)?);
+        current.insert((RecordKind::Listing, view.id), json_of(&view)?);
     }
     for view in state.requests.views_of(None, stale_requests).await? {
-        current.insert((SearchKind::Request, view.id), json_of(&view)?);
+        current.insert((RecordKind::Request, view.id), json_of(&view)?);
     }
     Ok(current)
 }
@@ -406,11 +384,7 @@ pub async fn search(
         // Anonymous hits come from the index: their current versions are read in the same
         // blocking task.
         let live = if anonymous {
-            let keys: Vec<(SearchKind, i64)> = found
-                .hits
-                .iter()
-                .map(|h| (kind_of(&h.kind), h.id))
-                .collect();
+            let keys: Vec<(RecordKind, i64)> = found.hits.iter().map(|h| (h.kind, h.id)).collect();
             live_versions(&mut *db.get()?, &keys)?
         } else {
             LiveVersions::default()
@@ -420,26 +394,27 @@ pub async fn search(
     .await?;
     let words = highlight::query_words(&text);
     // Registered text is highlighted only where it was searched: for entitled callers.
-    let hit_of = |kind: SearchKind, id: i64, score: Option<f32>, view: Box<RawValue>| {
-        let texts: Option<Texts> = serde_json::from_str(view.get()).ok();
-        let (text, registered_text) = match (&texts, kind) {
-            (Some(t), SearchKind::Listing) => (t.summary.as_deref(), t.details.as_deref()),
-            (Some(t), SearchKind::Request) => (t.problem.as_deref(), t.requirements.as_deref()),
-            (None, _) => (None, None),
-        };
+    let hit_of = |kind: RecordKind,
+                  id: i64,
+                  score: Option<f32>,
+                  view: Box<RawValue>,
+                  texts: Option<Texts>| {
         let highlights = Highlights {
             title: texts
                 .as_ref()
-                .and_then(|t| t.title.as_deref())
-                .and_then(|t| highlight::mark(t, &words)),
-            text: text.and_then(|t| highlight::snippet(t, &words, SNIPPET_CHARS)),
-            registered: registered_text
+                .and_then(|t| highlight::mark(&t.title, &words)),
+            text: texts
+                .as_ref()
+                .and_then(|t| highlight::snippet(&t.text, &words, SNIPPET_CHARS)),
+            registered: texts
+                .as_ref()
+                .and_then(|t| t.registered.as_deref())
                 .filter(|_| registered)
                 .and_then(|t| highlight::snippet(t, &words, SNIPPET_CHARS)),
         };
         let (listing, request) = match kind {
-            SearchKind::Listing => (Some(view), None),
-            SearchKind::Request => (None, Some(view)),
+            RecordKind::Listing => (Some(view), None),
+            RecordKind::Request => (None, Some(view)),
         };
         SearchHit {
             kind,
@@ -455,17 +430,19 @@ pub async fn search(
         let stored = found
             .hits
             .iter()
-            .map(|h| (kind_of(&h.kind), h.id, h.public_view.clone()))
+            .map(|h| (h.kind, h.id, h.public_view.clone()))
             .collect();
         let mut current = current_public_views(&state, stored, live).await?;
         for hit in found.hits {
-            let kind = kind_of(&hit.kind);
+            let kind = hit.kind;
             if let Some(view) = current.remove(&(kind, hit.id)) {
-                items.push(hit_of(kind, hit.id, hit.score, view));
+                // The index's stored view is the one text an anonymous hit has.
+                let texts = Texts::from_stored(kind, view.get());
+                items.push(hit_of(kind, hit.id, hit.score, view, texts));
             }
         }
     } else {
-        let ids_of = |wanted: &str| {
+        let ids_of = |wanted: RecordKind| {
             found
                 .hits
                 .iter()
@@ -473,29 +450,29 @@ pub async fn search(
                 .map(|h| h.id)
                 .collect::<Vec<_>>()
         };
-        let mut listings: HashMap<i64, Box<RawValue>> = HashMap::new();
+        let mut listings: HashMap<i64, (Box<RawValue>, Texts)> = HashMap::new();
         for view in state
             .listings
-            .views_of(actor.as_ref(), ids_of("listing"))
+            .views_of(actor.as_ref(), ids_of(RecordKind::Listing))
             .await?
         {
-            listings.insert(view.id, json_of(&view)?);
+            listings.insert(view.id, (json_of(&view)?, Texts::from(&view)));
         }
-        let mut requests: HashMap<i64, Box<RawValue>> = HashMap::new();
+        let mut requests: HashMap<i64, (Box<RawValue>, Texts)> = HashMap::new();
         for view in state
             .requests
-            .views_of(actor.as_ref(), ids_of("request"))
+            .views_of(actor.as_ref(), ids_of(RecordKind::Request))
             .await?
         {
-            requests.insert(view.id, json_of(&view)?);
+            requests.insert(view.id, (json_of(&view)?, Texts::from(&view)));
         }
         for hit in found.hits {
-            let view = match hit.kind.as_str() {
-                "listing" => listings.remove(&hit.id),
-                _ => requests.remove(&hit.id),
+            let view = match hit.kind {
+                RecordKind::Listing => listings.remove(&hit.id),
+                RecordKind::Request => requests.remove(&hit.id),
             };
-            if let Some(view) = view {
-                items.push(hit_of(kind_of(&hit.kind), hit.id, hit.score, view));
+            if let Some((view, texts)) = view {
+                items.push(hit_of(hit.kind, hit.id, hit.score, view, Some(texts)));
             }
         }
     }
@@ -542,7 +519,8 @@ pub struct SuggestQuery {
     #[param(example = "nuoc th", value_type = SuggestText, inline)]
     pub q: String,
     /// Only listings or only requests (default both).
-    pub kind: Option<SearchKind>,
+    #[param(value_type = Option<SearchKind>)]
+    pub kind: Option<RecordKind>,
     /// How many completions (default 8).
     #[param(value_type = Option<SuggestLimit>, inline)]
     pub limit: Option<i64>,
@@ -558,7 +536,8 @@ pub struct SuggestionItem {
     #[schema(example = "keyword")]
     pub source: String,
     /// `listing` or `request`.
-    pub kind: SearchKind,
+    #[schema(value_type = SearchKind)]
+    pub kind: RecordKind,
     /// The record whose title this is (titles only).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
@@ -616,7 +595,7 @@ pub async fn suggest(
         .search
         .clone()
         .ok_or_else(|| ApiError::new(ErrorCode::Unavailable, "search is not available"))?;
-    let kind = query.kind.map(SearchKind::as_str);
+    let kind = query.kind;
     let found = techx_db::blocking(move || {
         indexer
             .index
@@ -629,11 +608,7 @@ pub async fn suggest(
         .map(|s| SuggestionItem {
             text: s.text,
             source: s.source.to_owned(),
-            kind: if s.kind == "request" {
-                SearchKind::Request
-            } else {
-                SearchKind::Listing
-            },
+            kind: s.kind,
             id: s.id,
             count: s.count,
         })

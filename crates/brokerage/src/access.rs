@@ -5,7 +5,7 @@
 
 use crate::dto::{
     AccessDecisionForm, AccessReport, AccessRequestFilter, AccessRequestForm, AccessRequestView,
-    Entity, GrantView, InquiryRoute, InquirySide, ReadView,
+    GrantView, InquiryRoute, InquirySide, ReadView, RecordKind,
 };
 use crate::party::Disclosure;
 use crate::{
@@ -351,7 +351,7 @@ impl Brokerage {
     pub async fn access_report(
         &self,
         actor: &Actor,
-        entity: Entity,
+        entity: RecordKind,
         id: i64,
     ) -> Result<AccessReport, RecordError> {
         let actor = actor.clone();

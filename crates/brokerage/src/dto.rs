@@ -2,27 +2,11 @@
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
+pub use techx_core::RecordKind;
 use techx_core::codes::{
     CooperationType, DeclineReason, InquiryStatus, MatchAnswer, MatchSource, MatchStatus,
 };
 use utoipa::{IntoParams, ToSchema};
-
-/// A listing or a request.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Entity {
-    Listing,
-    Request,
-}
-
-impl Entity {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Entity::Listing => "listing",
-            Entity::Request => "request",
-        }
-    }
-}
 
 /// Which side of a match answers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -125,7 +109,7 @@ pub struct MatchFilter {
 #[serde(deny_unknown_fields)]
 pub struct InquiryForm {
     /// `listing` or `request`.
-    pub entity: Entity,
+    pub entity: RecordKind,
     pub entity_id: i64,
     /// The cooperation sought.
     #[serde(default)]
@@ -186,7 +170,7 @@ pub struct InquiryMessage {
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct InquiryView {
     pub id: i64,
-    pub entity: Entity,
+    pub entity: RecordKind,
     pub entity_id: i64,
     /// The record's public title.
     pub record_title: String,
@@ -222,7 +206,7 @@ pub struct InquiryFilter {
     #[param(rename = "box")]
     pub mailbox: Option<Mailbox>,
     /// Only those about a listing or only those about a request.
-    pub entity: Option<Entity>,
+    pub entity: Option<RecordKind>,
     /// Only those about this record (with `entity`).
     pub entity_id: Option<i64>,
     /// Only those in this status.
@@ -242,7 +226,7 @@ pub struct MessageForm {
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AccessRequestForm {
-    pub entity: Entity,
+    pub entity: RecordKind,
     pub entity_id: i64,
     /// Why the organization needs it (required).
     #[schema(value_type = String, required = true)]
@@ -265,7 +249,7 @@ pub struct AccessDecisionForm {
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct AccessRequestView {
     pub id: i64,
-    pub entity: Entity,
+    pub entity: RecordKind,
     pub entity_id: i64,
     /// The record's public title.
     pub record_title: String,
@@ -296,7 +280,7 @@ pub struct AccessRequestFilter {
     #[param(rename = "box")]
     pub mailbox: Option<Mailbox>,
     /// Only those about a listing or only those about a request.
-    pub entity: Option<Entity>,
+    pub entity: Option<RecordKind>,
     /// Only those about this record (with `entity`).
     pub entity_id: Option<i64>,
     /// Only those in this status.

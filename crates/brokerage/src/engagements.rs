@@ -6,11 +6,14 @@ use crate::dto::{
     EngagementNoteForm, EngagementPatch, EngagementView, StageForm,
 };
 use crate::party::Disclosure;
-use crate::{Brokerage, db, listing_party, request_party, stored, text, utc, visibility};
+use crate::{
+    Brokerage, db, listing_party, request_party, stored, stored_entity, text, utc, visibility,
+};
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 use techx_accounts::Actor;
 use techx_catalogue::records::RecordError;
+use techx_core::RecordKind;
 use techx_core::clock;
 use techx_core::codes::{EngagementOrigin, EngagementStage, MatchStatus, RecordStatus};
 use techx_core::error::FieldError;
@@ -320,10 +323,9 @@ impl Brokerage {
                         .optional()
                         .map_err(db)?
                         .ok_or(RecordError::NotFound("inquiry"))?;
-                    let (listing, request) = if entity == "listing" {
-                        (Some(entity_id), None)
-                    } else {
-                        (None, Some(entity_id))
+                    let (listing, request) = match stored_entity(&entity)? {
+                        RecordKind::Listing => (Some(entity_id), None),
+                        RecordKind::Request => (None, Some(entity_id)),
                     };
                     (EngagementOrigin::Inquiry, EngagementStage::Inquiry, listing, request, Some(organization))
                 } else {

@@ -84,6 +84,12 @@ pub enum ServiceError {
     NoIndex,
 }
 
+impl From<diesel::result::Error> for ServiceError {
+    fn from(error: diesel::result::Error) -> Self {
+        ServiceError::Record(error.into())
+    }
+}
+
 impl HasErrorCode for ServiceError {
     fn error_code(&self) -> ErrorCode {
         match self {
@@ -169,12 +175,10 @@ pub(crate) fn utc(at: NaiveDateTime) -> chrono::DateTime<chrono::Utc> {
     at.and_utc()
 }
 
-pub(crate) fn stored_entity(value: &str) -> Result<Entity, RecordError> {
-    match value {
-        "listing" => Ok(Entity::Listing),
-        "request" => Ok(Entity::Request),
-        other => Err(RecordError::Corrupt(format!("entity {other}"))),
-    }
+pub(crate) fn stored_entity(value: &str) -> Result<RecordKind, RecordError> {
+    value
+        .parse()
+        .map_err(|error: techx_core::kind::UnknownKind| RecordError::Corrupt(error.to_string()))
 }
 
 impl Brokerage {

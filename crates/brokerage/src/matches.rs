@@ -9,6 +9,7 @@ use crate::{ServiceError, Services};
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use techx_accounts::Actor;
+use techx_catalogue::engine::public_view_in;
 use techx_catalogue::records::RecordError;
 use techx_core::clock;
 use techx_core::codes::{MatchAnswer, MatchSource, MatchStatus};
@@ -16,7 +17,9 @@ use techx_core::error::FieldError;
 use techx_core::page::{Page, Paging};
 use techx_db::DbConn;
 use techx_db::schema::matches;
+use techx_listings::ListingCatalogue;
 use techx_matching::Facts;
+use techx_requests::RequestCatalogue;
 use techx_search::SearchError;
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -145,80 +148,6 @@ fn load_match(conn: &mut DbConn, id: i64) -> Result<Option<(MatchRow, Party, Par
 }
 
 impl Brokerage {
-    /// The two records of a would-be match, checked for `actor`: both exist and are visible
-    /// (404), both published (409), and the actor may save it (403). Returns the source.
-    pub async fn check_new_match(
-        &self,
-        actor: &Actor,
-        form: &MatchForm,
-    ) -> Result<MatchSource, RecordError> {
-        let (actor, form) = (actor.clone(), form.clone());
-        self.db
-            .run(move |conn| {
-                let now = clock::now();
-                let (_, _, source) = new_match_parties(conn, &actor, &form, now)?;
-                Ok(source)
-            })
-            .await
-    }
-
-    /// Save a match with the score and explanation the matching engine gave it.
-    pub async fn create_match(
-        &self,
-        actor: &Actor,
-        form: MatchForm,
-        score: f64,
-        explanation: serde_json::Value,
-    ) -> Result<MatchView, RecordError> {
-        let mut errors = Vec::new();
-        let note = text(&mut errors, "note", &form.note, false);
-        if !errors.is_empty() {
-            return Err(RecordError::Invalid(errors));
-        }
-        let actor = actor.clone();
-        self.db
-            .write(move |conn| {
-                let now = clock::now();
-                let (listing, request, source) = new_match_parties(conn, &actor, &form, now)?;
-                let accept = |mine: bool| mine.then(|| MatchAnswer::Accept.as_str().to_owned());
-                let self_saved = source == MatchSource::SelfProposed;
-                let listing_answer = accept(self_saved && listing.editable_by(&actor));
-                let request_answer = accept(self_saved && request.editable_by(&actor));
-                let row: MatchRow = diesel::insert_into(matches::table)
-                    .values((
-                        matches::listing_id.eq(form.listing_id),
-                        matches::request_id.eq(form.request_id),
-                        matches::source.eq(source.as_str()),
-                        matches::score.eq(score),
-                        matches::explanation.eq(explanation.to_string()),
-                        matches::status.eq(MatchStatus::Suggested.as_str()),
-                        matches::note.eq(note),
-                        matches::listing_answered_at.eq(listing_answer.as_ref().map(|_| now)),
-                        matches::listing_answer.eq(listing_answer),
-                        matches::request_answered_at.eq(request_answer.as_ref().map(|_| now)),
-                        matches::request_answer.eq(request_answer),
-                        matches::created_by.eq(actor.user_id().map(|u| u.0)),
-                        matches::created_at.eq(now),
-                        matches::updated_at.eq(now),
-                    ))
-                    .get_result::<MatchRow>(conn)
-                    .map_err(|error| {
-                        // The unique pair is the rule; the message names no match, which the
-                        // caller may not be allowed to see.
-                        let error = db(error);
-                        if matches!(&error, RecordError::Db(e) if e.is_unique_violation()) {
-                            RecordError::Conflict(
-                                "this listing and request are already matched".to_owned(),
-                            )
-                        } else {
-                            error
-                        }
-                    })?;
-                match_view(conn, &actor, &row, &listing, &request)
-            })
-            .await
-    }
-
     /// One match, if the caller may see it.
     pub async fn get_match(&self, actor: &Actor, id: i64) -> Result<MatchView, RecordError> {
         let actor = actor.clone();
@@ -499,40 +428,77 @@ fn new_match_parties(
     Ok((listing, request, source))
 }
 
-/// Save a match: who may save it is checked first, then the matching engine scores the pair as
-/// the actor sees both records, and the match is stored with that score and explanation.
+/// Save a match, in one transaction: the two records are checked for `actor` (both visible to
+/// it, else 404; both published, else 409; the actor may save it, else 403), the matching engine
+/// scores the pair as the actor sees both records, and the match is stored with that score and
+/// its explanation (a pair already matched is 409).
 pub async fn save_match(
     services: &Services<'_>,
     actor: &Actor,
     form: MatchForm,
 ) -> Result<MatchView, ServiceError> {
-    services.brokerage.check_new_match(actor, &form).await?;
-    let need = services
-        .requests
-        .public_view(Some(actor), form.request_id)
-        .await?;
-    let offer = services
-        .listings
-        .public_view(Some(actor), form.listing_id)
-        .await?;
-    let (need, offer) = (Facts::from(&need), Facts::from(&offer));
+    let mut errors = Vec::new();
+    let note = text(&mut errors, "note", &form.note, false);
+    if !errors.is_empty() {
+        return Err(RecordError::Invalid(errors).into());
+    }
     let index = services.index.clone().ok_or(ServiceError::NoIndex)?;
-    let listing_id = form.listing_id;
-    let scored = techx_db::blocking(move || {
-        techx_matching::score_pair(
-            &index,
-            &techx_matching::Config::default(),
-            &need,
-            listing_id,
-            &offer,
-            chrono::Utc::now(),
-        )
-    })
-    .await?;
-    let explanation = serde_json::to_value(&scored.explanation)
-        .map_err(|error| ServiceError::Search(SearchError::from(error)))?;
-    Ok(services
+    let actor = actor.clone();
+    services
         .brokerage
-        .create_match(actor, form, scored.score, explanation)
-        .await?)
+        .db
+        .write(move |conn| {
+            let now = clock::now();
+            let (listing, request, source) = new_match_parties(conn, &actor, &form, now)?;
+            let need =
+                public_view_in::<RequestCatalogue>(conn, Some(&actor), form.request_id, now)?;
+            let offer =
+                public_view_in::<ListingCatalogue>(conn, Some(&actor), form.listing_id, now)?;
+            let scored = techx_matching::score_pair(
+                &index,
+                &techx_matching::Config::default(),
+                &Facts::from(&need),
+                form.listing_id,
+                &Facts::from(&offer),
+                chrono::Utc::now(),
+            )?;
+            let explanation =
+                serde_json::to_string(&scored.explanation).map_err(SearchError::from)?;
+            let accept = |mine: bool| mine.then(|| MatchAnswer::Accept.as_str().to_owned());
+            let self_saved = source == MatchSource::SelfProposed;
+            let listing_answer = accept(self_saved && listing.editable_by(&actor));
+            let request_answer = accept(self_saved && request.editable_by(&actor));
+            let row: MatchRow = diesel::insert_into(matches::table)
+                .values((
+                    matches::listing_id.eq(form.listing_id),
+                    matches::request_id.eq(form.request_id),
+                    matches::source.eq(source.as_str()),
+                    matches::score.eq(scored.score),
+                    matches::explanation.eq(explanation),
+                    matches::status.eq(MatchStatus::Suggested.as_str()),
+                    matches::note.eq(note),
+                    matches::listing_answered_at.eq(listing_answer.as_ref().map(|_| now)),
+                    matches::listing_answer.eq(listing_answer),
+                    matches::request_answered_at.eq(request_answer.as_ref().map(|_| now)),
+                    matches::request_answer.eq(request_answer),
+                    matches::created_by.eq(actor.user_id().map(|u| u.0)),
+                    matches::created_at.eq(now),
+                    matches::updated_at.eq(now),
+                ))
+                .get_result::<MatchRow>(conn)
+                .map_err(|error| {
+                    // The unique pair is the rule; the message names no match, which the
+                    // caller may not be allowed to see.
+                    let error = db(error);
+                    if matches!(&error, RecordError::Db(e) if e.is_unique_violation()) {
+                        RecordError::Conflict(
+                            "this listing and request are already matched".to_owned(),
+                        )
+                    } else {
+                        error
+                    }
+                })?;
+            Ok(match_view(conn, &actor, &row, &listing, &request)?)
+        })
+        .await
 }

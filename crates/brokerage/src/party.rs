@@ -5,7 +5,7 @@
 //! passes its ids through a [`Disclosure`] made here, so the rule is applied in one place.
 
 use crate::db;
-use crate::dto::Entity;
+use crate::dto::RecordKind;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use std::collections::BTreeSet;
@@ -144,11 +144,11 @@ pub(crate) fn request_party(conn: &mut DbConn, id: i64) -> Result<Option<Party>,
 
 pub(crate) fn party(
     conn: &mut DbConn,
-    entity: Entity,
+    entity: RecordKind,
     id: i64,
 ) -> Result<Option<Party>, RecordError> {
     match entity {
-        Entity::Listing => listing_party(conn, id),
-        Entity::Request => request_party(conn, id),
+        RecordKind::Listing => listing_party(conn, id),
+        RecordKind::Request => request_party(conn, id),
     }
 }

@@ -101,11 +101,11 @@ macro_rules! routed_seen {
             sent()
                 .or($table::routed_to
                     .eq("owner")
-                    .and($table::entity.eq("listing"))
+                    .and($table::entity.eq(techx_core::RecordKind::Listing.as_str()))
                     .and($table::entity_id.eq_any(owned_ids!(listings, orgs))))
                 .or($table::routed_to
                     .eq("owner")
-                    .and($table::entity.eq("request"))
+                    .and($table::entity.eq(techx_core::RecordKind::Request.as_str()))
                     .and($table::entity_id.eq_any(owned_ids!(requests, orgs))))
         };
         let condition: Condition<$table::table> = match ($mailbox, actor.is_staff()) {

@@ -163,8 +163,23 @@ impl<C: Catalogue> Clone for Engine<C> {
     }
 }
 
+/// [`Engine::public_view`] on a connection the caller holds, so that a use case can read a
+/// record inside its own transaction: the record if `reader` may see it, at the public tier.
+pub fn public_view_in<C: Catalogue>(
+    conn: &mut DbConn,
+    reader: Option<&Actor>,
+    id: i64,
+    now: NaiveDateTime,
+) -> Result<C::View, RecordError> {
+    let row = C::find(conn, id)?
+        .filter(|r| records::is_visible(reader, r, now))
+        .ok_or(RecordError::NotFound(entity::<C>()))?;
+    let (mut views, _) = to_views::<C>(conn, None, &[row], now)?;
+    views.pop().ok_or(RecordError::NotFound(entity::<C>()))
+}
+
 fn entity<C: Catalogue>() -> &'static str {
-    C::KIND.entity()
+    C::KIND.as_str()
 }
 
 /// The error of a patch whose result breaks a rule: 400 when the patch breaks it by itself
@@ -398,14 +413,7 @@ impl<C: Catalogue> Engine<C> {
     ) -> Result<C::View, RecordError> {
         let reader = actor.cloned();
         self.db
-            .run(move |conn| {
-                let now = clock::now();
-                let row = C::find(conn, id)?
-                    .filter(|r| records::is_visible(reader.as_ref(), r, now))
-                    .ok_or(RecordError::NotFound(entity::<C>()))?;
-                let (mut views, _) = to_views::<C>(conn, None, &[row], now)?;
-                views.pop().ok_or(RecordError::NotFound(entity::<C>()))
-            })
+            .run(move |conn| public_view_in::<C>(conn, reader.as_ref(), id, clock::now()))
             .await
     }
 

@@ -320,3 +320,139 @@ macro_rules! record_list {
         }
     };
 }
+
+/// The storage half of a [`Catalogue`](crate::Catalogue) impl, handed to the record's
+/// repository module: `stored_in!(repo, Listing, ListingForm, NewListingMeta)` inside
+/// `impl Catalogue for …` writes `find`, `find_many`, `published_ids_after`, `forms`, `insert`,
+/// `update`, `set_status`, `delete`, `live_versions`, `import_rows`, `delete_import_rows`,
+/// `due_for_expiry` and `list`. The repository has the statements of
+/// [`record_queries!`](crate::record_queries) and [`record_list!`](crate::record_list) and
+/// its own `insert`, `load_children` and `replace_children`; `to_form(row, &children)` and the
+/// `Valid { fields, children }` of the impl are in scope where it expands.
+#[macro_export]
+macro_rules! stored_in {
+    ($repo:ident, $row:ty, $form:ty, $meta:ident) => {
+        fn find(
+            conn: &mut ::techx_db::DbConn,
+            id: i64,
+        ) -> Result<Option<$row>, $crate::records::RecordError> {
+            Ok($repo::find(conn, id)?)
+        }
+
+        fn find_many(
+            conn: &mut ::techx_db::DbConn,
+            ids: &[i64],
+        ) -> Result<Vec<$row>, $crate::records::RecordError> {
+            Ok($repo::find_many(conn, ids)?)
+        }
+
+        fn published_ids_after(
+            conn: &mut ::techx_db::DbConn,
+            after: i64,
+            limit: i64,
+        ) -> Result<Vec<i64>, $crate::records::RecordError> {
+            Ok($repo::published_ids_after(conn, after, limit)?)
+        }
+
+        fn forms(
+            conn: &mut ::techx_db::DbConn,
+            rows: &[$row],
+        ) -> Result<Vec<$form>, $crate::records::RecordError> {
+            let ids: Vec<i64> = rows.iter().map(|row| row.id).collect();
+            let children = $repo::load_children(conn, &ids)?;
+            rows.iter().map(|row| to_form(row, &children)).collect()
+        }
+
+        fn insert(
+            conn: &mut ::techx_db::DbConn,
+            valid: &Valid,
+            organization: ::techx_core::OrganizationId,
+            created_by: Option<i64>,
+            now: ::chrono::NaiveDateTime,
+            import: Option<i64>,
+        ) -> Result<$row, $crate::records::RecordError> {
+            let meta = $meta {
+                organization_id: organization.0,
+                status: ::techx_core::codes::RecordStatus::Draft.as_str().to_owned(),
+                created_by,
+                created_at: now,
+                updated_at: now,
+                version: 1,
+                import_id: import,
+            };
+            Ok($repo::insert(conn, &valid.fields, &meta, &valid.children)?)
+        }
+
+        fn update(
+            conn: &mut ::techx_db::DbConn,
+            id: i64,
+            valid: &Valid,
+            current: i32,
+            now: ::chrono::NaiveDateTime,
+        ) -> Result<bool, $crate::records::RecordError> {
+            if !$repo::update_fields(conn, id, &valid.fields, current, now)? {
+                return Ok(false);
+            }
+            $repo::replace_children(conn, id, &valid.children)?;
+            Ok(true)
+        }
+
+        fn set_status(
+            conn: &mut ::techx_db::DbConn,
+            id: i64,
+            change: &$crate::StatusChange,
+        ) -> Result<bool, $crate::records::RecordError> {
+            Ok($repo::set_status(conn, id, change)?)
+        }
+
+        fn delete(
+            conn: &mut ::techx_db::DbConn,
+            id: i64,
+            current: i32,
+        ) -> Result<bool, $crate::records::RecordError> {
+            Ok($repo::delete(conn, id, current)?)
+        }
+
+        fn live_versions(
+            conn: &mut ::techx_db::DbConn,
+            ids: &[i64],
+            now: ::chrono::NaiveDateTime,
+        ) -> Result<Vec<(i64, i32)>, $crate::records::RecordError> {
+            Ok($repo::live_versions(conn, ids, now)?)
+        }
+
+        fn import_rows(
+            conn: &mut ::techx_db::DbConn,
+            batch: i64,
+            limit: i64,
+        ) -> Result<Vec<i64>, $crate::records::RecordError> {
+            Ok($repo::import_rows(conn, batch, limit)?)
+        }
+
+        fn delete_import_rows(
+            conn: &mut ::techx_db::DbConn,
+            ids: &[i64],
+        ) -> Result<usize, $crate::records::RecordError> {
+            Ok($repo::delete_import_rows(conn, ids)?)
+        }
+
+        fn due_for_expiry(
+            conn: &mut ::techx_db::DbConn,
+            now: ::chrono::NaiveDateTime,
+            limit: i64,
+        ) -> Result<Vec<$row>, $crate::records::RecordError> {
+            Ok($repo::due_for_expiry(conn, now, limit)?)
+        }
+
+        fn list(
+            conn: &mut ::techx_db::DbConn,
+            scope: &$crate::records::Scope,
+            filter: &Self::Filter,
+            sort: $crate::records::Sort,
+            paging: ::techx_core::page::Paging,
+            now: ::chrono::NaiveDateTime,
+        ) -> Result<(Vec<$row>, i64), $crate::records::RecordError> {
+            Ok($repo::list(conn, scope, filter, sort, paging, now)?)
+        }
+    };
+}

@@ -6,10 +6,12 @@ pub mod clock;
 pub mod codes;
 pub mod error;
 pub mod ids;
+pub mod kind;
 pub mod lifecycle;
 pub mod page;
 pub mod validate;
 
 pub use error::{ErrorCode, FieldError, HasErrorCode};
 pub use ids::{ApiKeyId, OrganizationId, UserId};
+pub use kind::RecordKind;
 pub use page::{Page, PageParams};

@@ -4,22 +4,7 @@
 
 use crate::codes::{Action, RecordStatus};
 
-/// Listings close as `transferred`, requests as `fulfilled`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum RecordKind {
-    Listing,
-    Request,
-}
-
-impl RecordKind {
-    /// The entity name used in the change log, history and access log.
-    pub fn entity(self) -> &'static str {
-        match self {
-            RecordKind::Listing => "listing",
-            RecordKind::Request => "request",
-        }
-    }
-}
+pub use crate::kind::RecordKind;
 
 /// Who may take an action.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -47,6 +32,7 @@ pub fn action_by(action: Action) -> ActionBy {
 /// The status `action` leads to from `from`, or None when it is not allowed there.
 pub fn next_status(kind: RecordKind, from: RecordStatus, action: Action) -> Option<RecordStatus> {
     use RecordStatus as S;
+    // Listings close as `transferred`, requests as `fulfilled`.
     let closed = match kind {
         RecordKind::Listing => S::Transferred,
         RecordKind::Request => S::Fulfilled,

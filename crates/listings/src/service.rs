@@ -10,15 +10,13 @@ use crate::repo::{
 };
 use chrono::NaiveDateTime;
 use techx_accounts::Actor;
-use techx_catalogue::records::{self, MAX_CODES, RecordError, Scope, Sort, Step, stored};
-use techx_catalogue::{Catalogue, Engine, StatusChange};
+use techx_catalogue::records::{self, MAX_CODES, RecordError, Sort, Step, stored};
+use techx_catalogue::{Catalogue, Engine};
 use techx_core::codes::{Lang, PricingModel, Province, RecordStatus, TechCategory};
 use techx_core::error::Validator;
 use techx_core::lifecycle::{self, RecordKind, Tier};
-use techx_core::page::Paging;
 use techx_core::validate;
 use techx_core::{FieldError, OrganizationId, clock};
-use techx_db::DbConn;
 
 const KIND: RecordKind = RecordKind::Listing;
 
@@ -437,106 +435,7 @@ impl Catalogue for ListingCatalogue {
         Ok(())
     }
 
-    fn find(conn: &mut DbConn, id: i64) -> Result<Option<Listing>, RecordError> {
-        Ok(repo::find(conn, id)?)
-    }
-
-    fn find_many(conn: &mut DbConn, ids: &[i64]) -> Result<Vec<Listing>, RecordError> {
-        Ok(repo::find_many(conn, ids)?)
-    }
-
-    fn published_ids_after(
-        conn: &mut DbConn,
-        after: i64,
-        limit: i64,
-    ) -> Result<Vec<i64>, RecordError> {
-        Ok(repo::published_ids_after(conn, after, limit)?)
-    }
-
-    fn forms(conn: &mut DbConn, rows: &[Listing]) -> Result<Vec<ListingForm>, RecordError> {
-        let ids: Vec<i64> = rows.iter().map(|l| l.id).collect();
-        let children = repo::load_children(conn, &ids)?;
-        rows.iter()
-            .map(|listing| to_form(listing, &children))
-            .collect()
-    }
-
-    fn insert(
-        conn: &mut DbConn,
-        valid: &Valid,
-        organization: OrganizationId,
-        created_by: Option<i64>,
-        now: NaiveDateTime,
-        import: Option<i64>,
-    ) -> Result<Listing, RecordError> {
-        let meta = NewListingMeta {
-            organization_id: organization.0,
-            status: RecordStatus::Draft.as_str().to_owned(),
-            created_by,
-            created_at: now,
-            updated_at: now,
-            version: 1,
-            import_id: import,
-        };
-        Ok(repo::insert(conn, &valid.fields, &meta, &valid.children)?)
-    }
-
-    fn update(
-        conn: &mut DbConn,
-        id: i64,
-        valid: &Valid,
-        current: i32,
-        now: NaiveDateTime,
-    ) -> Result<bool, RecordError> {
-        if !repo::update_fields(conn, id, &valid.fields, current, now)? {
-            return Ok(false);
-        }
-        repo::replace_children(conn, id, &valid.children)?;
-        Ok(true)
-    }
-
-    fn set_status(conn: &mut DbConn, id: i64, change: &StatusChange) -> Result<bool, RecordError> {
-        Ok(repo::set_status(conn, id, change)?)
-    }
-
-    fn delete(conn: &mut DbConn, id: i64, current: i32) -> Result<bool, RecordError> {
-        Ok(repo::delete(conn, id, current)?)
-    }
-
-    fn live_versions(
-        conn: &mut DbConn,
-        ids: &[i64],
-        now: NaiveDateTime,
-    ) -> Result<Vec<(i64, i32)>, RecordError> {
-        Ok(repo::live_versions(conn, ids, now)?)
-    }
-
-    fn import_rows(conn: &mut DbConn, batch: i64, limit: i64) -> Result<Vec<i64>, RecordError> {
-        Ok(repo::import_rows(conn, batch, limit)?)
-    }
-
-    fn delete_import_rows(conn: &mut DbConn, ids: &[i64]) -> Result<usize, RecordError> {
-        Ok(repo::delete_import_rows(conn, ids)?)
-    }
-
-    fn due_for_expiry(
-        conn: &mut DbConn,
-        now: NaiveDateTime,
-        limit: i64,
-    ) -> Result<Vec<Listing>, RecordError> {
-        Ok(repo::due_for_expiry(conn, now, limit)?)
-    }
-
-    fn list(
-        conn: &mut DbConn,
-        scope: &Scope,
-        filter: &Filter,
-        sort: Sort,
-        paging: Paging,
-        now: NaiveDateTime,
-    ) -> Result<(Vec<Listing>, i64), RecordError> {
-        Ok(repo::list(conn, scope, filter, sort, paging, now)?)
-    }
+    techx_catalogue::stored_in!(repo, Listing, ListingForm, NewListingMeta);
 
     fn view(
         _actor: Option<&Actor>,

@@ -20,6 +20,7 @@ use explain::{Terms, explain};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
+use techx_core::RecordKind;
 use techx_listings::dto::ListingView;
 use techx_requests::dto::RequestView;
 use techx_search::SearchError;
@@ -217,32 +218,6 @@ impl Default for Config {
     }
 }
 
-/// Which side of the exchange a record is on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Side {
-    /// A listing (technology offer).
-    Offer,
-    /// A request (technology need).
-    Need,
-}
-
-impl Side {
-    /// The index kind of records on this side.
-    pub fn kind(self) -> &'static str {
-        match self {
-            Side::Offer => "listing",
-            Side::Need => "request",
-        }
-    }
-
-    pub fn other(self) -> Side {
-        match self {
-            Side::Offer => Side::Need,
-            Side::Need => Side::Offer,
-        }
-    }
-}
-
 /// The public facts of a listing or request that matching uses: built from the typed public
 /// view (`From<&ListingView>`, `From<&RequestView>`), or read from the view JSON the index
 /// stores ([`Facts::from_json`]; a listing's and a request's JSON share these names). A test
@@ -386,7 +361,8 @@ impl Match {
 pub struct MatchRequest {
     /// The record to find matches for.
     pub source: Facts,
-    pub source_side: Side,
+    /// A listing (an offer, matched with needs) or a request (a need, matched with offers).
+    pub source_kind: RecordKind,
     /// Narrow the candidates as search does (`kind` is set to the other side here).
     pub filters: Filters,
     pub limit: usize,
@@ -429,7 +405,7 @@ fn ranked(
         .cloned()
         .collect();
     let mut filters = request.filters.clone();
-    filters.kind = Some(request.source_side.other().kind().to_owned());
+    filters.kind = Some(request.source_kind.other());
     let resembling = index.resembling(
         &text,
         &level2,
@@ -453,9 +429,9 @@ fn ranked(
         } else {
             0.0
         };
-        let (offer, need) = match request.source_side {
-            Side::Offer => (&request.source, &facts),
-            Side::Need => (&facts, &request.source),
+        let (offer, need) = match request.source_kind {
+            RecordKind::Listing => (&request.source, &facts),
+            RecordKind::Request => (&facts, &request.source),
         };
         let explanation = explain(offer, need, &facts, relevance, &weights, config, now);
         let score = explanation.iter().map(|e| e.score * e.weight).sum::<f64>();
@@ -531,7 +507,7 @@ pub fn score_pair(
 ) -> Result<Match, SearchError> {
     let request = MatchRequest {
         source: need.clone(),
-        source_side: Side::Need,
+        source_kind: RecordKind::Request,
         filters: Filters::default(),
         limit: usize::MAX,
         strict: false,

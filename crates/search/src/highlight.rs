@@ -2,7 +2,66 @@
 //! HTML-escaped. Matching ignores diacritics, as search does.
 
 use crate::analysis;
+use serde::Deserialize;
 use std::collections::BTreeSet;
+use techx_core::RecordKind;
+use techx_listings::dto::ListingView;
+use techx_requests::dto::RequestView;
+
+/// The texts of one record that highlights are made from: the title, the public text (a
+/// listing's summary, a request's problem) and the registered text (details, requirements;
+/// present only when the view disclosed it).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Texts {
+    pub title: String,
+    pub text: String,
+    pub registered: Option<String>,
+}
+
+impl From<&ListingView> for Texts {
+    fn from(view: &ListingView) -> Self {
+        Texts {
+            title: view.title.clone(),
+            text: view.summary.clone(),
+            registered: view.details.clone(),
+        }
+    }
+}
+
+impl From<&RequestView> for Texts {
+    fn from(view: &RequestView) -> Self {
+        Texts {
+            title: view.title.clone(),
+            text: view.problem.clone(),
+            registered: view.requirements.clone(),
+        }
+    }
+}
+
+impl Texts {
+    /// The texts of a public view as the index stores it (the JSON of a `ListingView` or a
+    /// `RequestView`, whose names these are); None when it cannot be read.
+    pub fn from_stored(kind: RecordKind, json: &str) -> Option<Texts> {
+        #[derive(Deserialize)]
+        struct Stored {
+            title: String,
+            summary: Option<String>,
+            problem: Option<String>,
+            details: Option<String>,
+            requirements: Option<String>,
+        }
+        let stored: Stored = serde_json::from_str(json).ok()?;
+        let (text, registered) = match kind {
+            RecordKind::Listing => (stored.summary, stored.details),
+            RecordKind::Request => (stored.problem, stored.requirements),
+        };
+        Some(Texts {
+            title: stored.title,
+            text: text?,
+            registered,
+        })
+    }
+}
 
 fn escape(text: &str, out: &mut String) {
     for c in text.chars() {

@@ -12,6 +12,7 @@ use crate::analysis;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, Term};
+use techx_core::RecordKind;
 
 mod document;
 mod schema;
@@ -47,7 +48,7 @@ pub struct SearchIndex {
     dir: PathBuf,
 }
 
-fn key(kind: &str, id: i64) -> String {
+fn key(kind: RecordKind, id: i64) -> String {
     format!("{kind}:{id}")
 }
 
@@ -121,7 +122,7 @@ impl SearchIndex {
     }
 
     /// Remove a record (unpublished, withdrawn, deleted).
-    pub fn remove(&self, kind: &str, id: i64) {
+    pub fn remove(&self, kind: RecordKind, id: i64) {
         self.writer()
             .delete_term(Term::from_field_text(self.fields.key, &key(kind, id)));
     }
@@ -184,7 +185,7 @@ mod tests {
     use super::*;
     use crate::stats;
 
-    fn record(kind: &'static str, id: i64, title: &str, summary: &str) -> IndexedRecord {
+    fn record(kind: RecordKind, id: i64, title: &str, summary: &str) -> IndexedRecord {
         IndexedRecord {
             kind,
             id,
@@ -207,7 +208,7 @@ mod tests {
         let (index, _) = SearchIndex::open(dir.path()).unwrap();
         index
             .upsert(&record(
-                "request",
+                RecordKind::Request,
                 1,
                 "Cần chế phẩm ủ phân cho trang trại",
                 "Trang trại 2.000 con lợn cần giảm mùi và COD của nước thải xuống dưới QCVN 62.",
@@ -215,7 +216,7 @@ mod tests {
             .unwrap();
         index
             .upsert(&record(
-                "listing",
+                RecordKind::Listing,
                 2,
                 "Hệ thống giám sát ao nuôi tôm",
                 "Cảm biến aquaculture",
@@ -250,7 +251,7 @@ mod tests {
         let (index, _) = SearchIndex::open(dir.path()).unwrap();
         index
             .upsert(&record(
-                "listing",
+                RecordKind::Listing,
                 1,
                 "Giống lúa PAUSEDMARK",
                 "Giống lúa chịu mặn ven biển",
@@ -258,14 +259,14 @@ mod tests {
             .unwrap();
         index
             .upsert(&record(
-                "listing",
+                RecordKind::Listing,
                 2,
                 "Giống lúa PAUSEDMARQ",
                 "Giống lúa năng suất cao",
             ))
             .unwrap();
         index.commit(1).unwrap();
-        index.remove("listing", 1);
+        index.remove(RecordKind::Listing, 1);
         index.commit(2).unwrap();
         let searcher = index.reader.searcher();
         let term = Term::from_field_text(index.fields.title.folded, "pausedmark");
@@ -302,11 +303,16 @@ mod tests {
             (3, "Lò đốt trấu"),
         ] {
             index
-                .upsert(&record("listing", id, title, "Thiết bị sấy nông sản"))
+                .upsert(&record(
+                    RecordKind::Listing,
+                    id,
+                    title,
+                    "Thiết bị sấy nông sản",
+                ))
                 .unwrap();
         }
         index.commit(1).unwrap();
-        index.remove("listing", 3);
+        index.remove(RecordKind::Listing, 3);
         index.commit(2).unwrap();
         let searcher = index.reader.searcher();
         let live = stats::LiveStatistics::new(&searcher);

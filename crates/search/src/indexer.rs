@@ -14,6 +14,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use techx_accounts::Actor;
+use techx_core::RecordKind;
 use techx_core::codes::RecordStatus;
 use techx_db::Db;
 use techx_db::schema::{change_log, organizations};
@@ -90,7 +91,7 @@ pub fn listing_record(
         summary.push_str(extra);
     }
     Ok(IndexedRecord {
-        kind: "listing",
+        kind: RecordKind::Listing,
         id: view.id,
         title: view.title.clone(),
         summary,
@@ -140,7 +141,7 @@ pub fn request_record(
             .and_then(|id| org_types.get(&id.0).cloned())
     };
     Ok(IndexedRecord {
-        kind: "request",
+        kind: RecordKind::Request,
         id: view.id,
         title: view.title.clone(),
         summary: view.problem.clone(),
@@ -194,7 +195,7 @@ impl Indexer {
                 .transpose()?;
             records.push((view.id, record));
         }
-        self.apply("listing", ids, records)
+        self.apply(RecordKind::Listing, ids, records)
     }
 
     /// Re-read requests and put each in the index when published, or take it out.
@@ -211,14 +212,14 @@ impl Indexer {
                 .transpose()?;
             records.push((view.id, record));
         }
-        self.apply("request", ids, records)
+        self.apply(RecordKind::Request, ids, records)
     }
 
     /// Upsert the records that are published, remove the others and the ids that no longer
     /// exist; returns how many are in the index.
     fn apply(
         &self,
-        kind: &str,
+        kind: RecordKind,
         ids: Vec<i64>,
         records: Vec<(i64, Option<IndexedRecord>)>,
     ) -> Result<usize, SearchError> {

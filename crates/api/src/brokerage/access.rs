@@ -9,7 +9,7 @@ use crate::state::AppState;
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use techx_brokerage::dto::{
     AccessDecisionForm, AccessReport, AccessRequestFilter, AccessRequestForm, AccessRequestView,
-    Entity, NoteForm,
+    NoteForm, RecordKind,
 };
 use techx_catalogue::records::RecordError;
 use techx_core::page::{Page, PageParams};
@@ -218,7 +218,7 @@ pub async fn listing_access(
 ) -> Result<HttpResponse, ApiError> {
     let report = state
         .brokerage
-        .access_report(&actor.0, Entity::Listing, id.into_inner())
+        .access_report(&actor.0, RecordKind::Listing, id.into_inner())
         .await?;
     Ok(HttpResponse::Ok().json(report))
 }
@@ -247,7 +247,7 @@ pub async fn request_access_report(
 ) -> Result<HttpResponse, ApiError> {
     let report = state
         .brokerage
-        .access_report(&actor.0, Entity::Request, id.into_inner())
+        .access_report(&actor.0, RecordKind::Request, id.into_inner())
         .await?;
     Ok(HttpResponse::Ok().json(report))
 }

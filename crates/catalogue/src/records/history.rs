@@ -47,7 +47,7 @@ pub fn plan_step<R: RecordMeta>(
     let to = lifecycle::next_status(kind, from, action).ok_or_else(|| {
         RecordError::Conflict(format!(
             "cannot {action} a {} that is {from}",
-            kind.entity()
+            kind.as_str()
         ))
     })?;
     Ok(Step {

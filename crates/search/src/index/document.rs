@@ -4,6 +4,7 @@ use super::{SearchIndex, key};
 use crate::analysis;
 use std::collections::{BTreeMap, BTreeSet};
 use tantivy::TantivyDocument;
+use techx_core::RecordKind;
 
 pub(super) const KEYWORD_SEPARATOR: char = '\u{1f}';
 
@@ -33,7 +34,7 @@ pub struct RecordCodes {
 /// What the index holds of one published record.
 #[derive(Debug, Clone, PartialEq)]
 pub struct IndexedRecord {
-    pub kind: &'static str,
+    pub kind: RecordKind,
     pub id: i64,
     pub title: String,
     /// Summary (listing) or problem (request), and English translations.
@@ -64,7 +65,7 @@ impl SearchIndex {
         let codes = &record.codes;
         let mut document = TantivyDocument::default();
         document.add_text(f.key, key(record.kind, record.id));
-        document.add_text(f.kind, record.kind);
+        document.add_text(f.kind, record.kind.as_str());
         document.add_i64(f.id, record.id);
         document.add_text(f.display_title, &record.title);
         f.title.fill(&mut document, &record.title);

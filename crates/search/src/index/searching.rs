@@ -15,6 +15,7 @@ use tantivy::query::{
 };
 use tantivy::schema::{IndexRecordOption, Value};
 use tantivy::{DocAddress, Order, Searcher, TantivyDocument, Term};
+use techx_core::RecordKind;
 
 /// Below this many matches a second, typo-tolerant pass is tried.
 pub const FUZZY_BELOW: usize = 3;
@@ -33,7 +34,7 @@ pub(super) const FUZZY_WEIGHT: f32 = 0.5;
 /// A hit: which record, and how well it matched (None when sorted by something else).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Hit {
-    pub kind: String,
+    pub kind: RecordKind,
     pub id: i64,
     pub score: Option<f32>,
     /// The public-tier view (JSON), when asked for.
@@ -43,8 +44,8 @@ pub struct Hit {
 /// Filters on the public code-list values; a list matches a record carrying any of its codes.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Filters {
-    /// `listing` or `request`.
-    pub kind: Option<String>,
+    /// Only listings or only requests.
+    pub kind: Option<RecordKind>,
     /// Codes of fields of science; a level-1 code also matches its sub-fields.
     pub sci_fields: Vec<String>,
     pub trl_min: Option<i64>,
@@ -166,7 +167,7 @@ impl SearchIndex {
         let f = self.fields;
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         if let Some(kind) = &filters.kind {
-            clauses.push((Occur::Must, any_of(f.kind, std::slice::from_ref(kind))));
+            clauses.push((Occur::Must, any_of(f.kind, &[kind.as_str().to_owned()])));
         }
         let lists = [
             (f.sci_field, &filters.sci_fields),
@@ -428,7 +429,7 @@ impl SearchIndex {
         &self,
         text: &str,
         registered: bool,
-        kind: Option<&str>,
+        kind: Option<RecordKind>,
         limit: usize,
         offset: usize,
     ) -> Result<(usize, Vec<Hit>), SearchError> {
@@ -436,7 +437,7 @@ impl SearchIndex {
             text: text.to_owned(),
             registered,
             filters: Filters {
-                kind: kind.map(str::to_owned),
+                kind,
                 ..Filters::default()
             },
             limit,

@@ -11,6 +11,8 @@ use tantivy::collector::TopDocs;
 use tantivy::query::{BooleanQuery, ConstScoreQuery, Occur};
 use tantivy::schema::Value;
 use tantivy::{DocAddress, Searcher, TantivyDocument};
+use techx_core::RecordKind;
+use techx_core::kind::UnknownKind;
 
 /// A published record that resembles a description.
 #[derive(Debug, Clone)]
@@ -133,7 +135,7 @@ impl SearchIndex {
         &self,
         searcher: &Searcher,
         address: DocAddress,
-    ) -> Result<(String, i64), SearchError> {
+    ) -> Result<(RecordKind, i64), SearchError> {
         let segment = searcher.segment_reader(address.segment_ord);
         let id = segment
             .fast_fields()
@@ -146,6 +148,12 @@ impl SearchIndex {
         {
             column.ord_to_str(ord, &mut kind)?;
         }
+        let kind = kind
+            .parse()
+            .map_err(|error: UnknownKind| SearchError::Read {
+                path: "search index".into(),
+                message: error.to_string(),
+            })?;
         Ok((kind, id))
     }
 }

@@ -11,6 +11,7 @@ use tantivy::collector::{Count, TopDocs};
 use tantivy::query::{BooleanQuery, FuzzyTermQuery, Occur, Query, TermQuery};
 use tantivy::schema::{IndexRecordOption, Value};
 use tantivy::{TantivyDocument, Term};
+use techx_core::RecordKind;
 
 /// A completion of what the user is typing.
 #[derive(Debug, Clone, PartialEq)]
@@ -18,8 +19,7 @@ pub struct Suggestion {
     pub text: String,
     /// `title` or `keyword`.
     pub source: &'static str,
-    /// `listing` or `request`.
-    pub kind: String,
+    pub kind: RecordKind,
     /// The record, for a title.
     pub id: Option<i64>,
     /// How many published records carry it (1 for a title).
@@ -32,7 +32,7 @@ impl SearchIndex {
     pub fn suggest(
         &self,
         text: &str,
-        kind: Option<&str>,
+        kind: Option<RecordKind>,
         limit: usize,
     ) -> Result<Vec<Suggestion>, SearchError> {
         let f = self.fields;
@@ -44,11 +44,11 @@ impl SearchIndex {
         let mut out = Vec::new();
 
         // Keywords: a prefix scan of `kind␟folded…` over every segment's term dictionary.
-        let kinds: Vec<&str> = match kind {
+        let kinds: Vec<RecordKind> = match kind {
             Some(kind) => vec![kind],
-            None => vec!["listing", "request"],
+            None => RecordKind::ALL.to_vec(),
         };
-        let mut keywords: BTreeMap<String, (String, String, u64)> = BTreeMap::new();
+        let mut keywords: BTreeMap<String, (String, RecordKind, u64)> = BTreeMap::new();
         for kind in kinds {
             let prefix = format!("{kind}{KEYWORD_SEPARATOR}{folded}");
             let mut candidates = BTreeSet::new();
@@ -88,7 +88,7 @@ impl SearchIndex {
                 }
                 let entry = keywords
                     .entry(folded_keyword.to_owned())
-                    .or_insert_with(|| (written.to_owned(), kind.to_owned(), 0));
+                    .or_insert_with(|| (written.to_owned(), kind, 0));
                 entry.2 += live;
             }
         }
@@ -115,7 +115,7 @@ impl SearchIndex {
             };
             clauses.push((Occur::Must, last_query));
             if let Some(kind) = kind {
-                clauses.push((Occur::Must, any_of(f.kind, &[kind.to_owned()])));
+                clauses.push((Occur::Must, any_of(f.kind, &[kind.as_str().to_owned()])));
             }
             let top = stats::search(
                 &searcher,
