@@ -217,7 +217,10 @@ async fn main() {
     let sample = requests.published_ids_after(0, 200).await.unwrap();
     let mut needs = Vec::with_capacity(sample.len());
     for id in sample {
-        let view = requests.public_view(None, id).await.unwrap();
+        let view = requests
+            .public_view(None, techx_core::RequestId(id))
+            .await
+            .unwrap();
         needs.push(techx_matching::Facts::from(&view));
     }
     let config = techx_matching::Config::default();

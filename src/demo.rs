@@ -187,7 +187,7 @@ pub async fn load_if_empty(
                 .await?;
         }
         if record.status == RecordStatus::Expired {
-            expired.push(id);
+            expired.push(id.0);
         }
     }
     for record in demo.requests {

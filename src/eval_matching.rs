@@ -87,7 +87,7 @@ pub async fn load(dir: &Path) -> anyhow::Result<Loaded> {
         for action in PUBLISH {
             listings.transition(&system, id, step(action), None).await?;
         }
-        offers.insert(id, offer.id.clone());
+        offers.insert(id.0, offer.id.clone());
     }
     let mut need_ids = Vec::new();
     for need in &set.needs {

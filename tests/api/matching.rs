@@ -508,8 +508,18 @@ async fn facts_from_a_typed_view_equal_facts_from_its_stored_json() {
         request_body("Cần công nghệ xử lý nước thải chăn nuôi lợn", json!({})),
     )
     .await;
-    let listing = app.state.listings.public_view(None, listing).await.unwrap();
-    let request = app.state.requests.public_view(None, request).await.unwrap();
+    let listing = app
+        .state
+        .listings
+        .public_view(None, techx_core::ListingId(listing))
+        .await
+        .unwrap();
+    let request = app
+        .state
+        .requests
+        .public_view(None, techx_core::RequestId(request))
+        .await
+        .unwrap();
     let typed = techx_matching::Facts::from(&listing);
     let stored =
         techx_matching::Facts::from_json(&serde_json::to_string(&listing).unwrap()).unwrap();

@@ -1031,8 +1031,18 @@ async fn highlight_texts_from_a_typed_view_equal_those_from_its_stored_json() {
         request_body("Cần máy sấy lúa cho hợp tác xã", json!({})),
     )
     .await;
-    let mut listing = app.state.listings.public_view(None, listing).await.unwrap();
-    let mut request = app.state.requests.public_view(None, request).await.unwrap();
+    let mut listing = app
+        .state
+        .listings
+        .public_view(None, techx_core::ListingId(listing))
+        .await
+        .unwrap();
+    let mut request = app
+        .state
+        .requests
+        .public_view(None, techx_core::RequestId(request))
+        .await
+        .unwrap();
     let stored = |kind, json: String| Texts::from_stored(kind, &json).unwrap();
     // The public tier, as the index stores it: no registered text.
     let typed = Texts::from(&listing);

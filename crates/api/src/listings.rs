@@ -11,7 +11,7 @@ use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
 use techx_catalogue::records::{
     ExportFormat, HistoryEntryView, HistoryQuery, ImportReport, TransitionForm,
 };
-use techx_core::Page;
+use techx_core::{ListingId, Page};
 use techx_listings::dto::{
     ExportListingsQuery, ListListingsQuery, ListingForm, ListingPatch, ListingView,
 };
@@ -173,7 +173,7 @@ pub async fn export_listings(
 pub async fn get_listing(
     state: web::Data<AppState>,
     actor: OptionalActor,
-    id: web::Path<i64>,
+    id: web::Path<ListingId>,
 ) -> Result<HttpResponse, ApiError> {
     let listing = state.listings.get(actor.as_ref(), id.into_inner()).await?;
     Ok(ok_with_etag(&listing, listing.version))
@@ -207,7 +207,7 @@ pub async fn update_listing(
     state: web::Data<AppState>,
     actor: Writer,
     req: HttpRequest,
-    id: web::Path<i64>,
+    id: web::Path<ListingId>,
     patch: web::Json<ListingPatch>,
 ) -> Result<HttpResponse, ApiError> {
     let expected = if_match(&req)?;
@@ -245,7 +245,7 @@ pub async fn delete_listing(
     state: web::Data<AppState>,
     actor: Writer,
     req: HttpRequest,
-    id: web::Path<i64>,
+    id: web::Path<ListingId>,
 ) -> Result<HttpResponse, ApiError> {
     let expected = if_match(&req)?;
     state
@@ -285,7 +285,7 @@ pub async fn transition_listing(
     state: web::Data<AppState>,
     actor: Writer,
     req: HttpRequest,
-    id: web::Path<i64>,
+    id: web::Path<ListingId>,
     form: web::Json<TransitionForm>,
 ) -> Result<HttpResponse, ApiError> {
     let expected = if_match(&req)?;
@@ -317,7 +317,7 @@ pub async fn transition_listing(
 pub async fn list_listing_history(
     state: web::Data<AppState>,
     actor: CurrentActor,
-    id: web::Path<i64>,
+    id: web::Path<ListingId>,
     query: crate::query::Query<HistoryQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let page = state

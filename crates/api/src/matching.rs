@@ -11,8 +11,8 @@ use std::collections::HashMap;
 use std::time::Instant;
 use techx_catalogue::records::RecordError;
 use techx_core::ErrorCode;
-use techx_core::RecordKind;
 use techx_core::bounds::Field;
+use techx_core::{ListingId, RecordKind, RequestId};
 use techx_listings::dto::ListingView;
 use techx_matching::{Config, Constraint, Explanation, Facts, MatchRequest};
 use techx_requests::dto::RequestView;
@@ -188,13 +188,15 @@ async fn respond(
         let ids: Vec<i64> = found.items.iter().map(|m| m.id).collect();
         match kind {
             RecordKind::Listing => {
+                let ids = ids.into_iter().map(ListingId).collect();
                 for view in state.listings.views_of(actor.as_ref(), ids).await? {
-                    views.insert(view.id, json_of(&view)?);
+                    views.insert(view.id.0, json_of(&view)?);
                 }
             }
             RecordKind::Request => {
+                let ids = ids.into_iter().map(RequestId).collect();
                 for view in state.requests.views_of(actor.as_ref(), ids).await? {
-                    views.insert(view.id, json_of(&view)?);
+                    views.insert(view.id.0, json_of(&view)?);
                 }
             }
         }
@@ -258,7 +260,7 @@ async fn respond(
 pub async fn request_matches(
     state: web::Data<AppState>,
     actor: OptionalActor,
-    id: web::Path<i64>,
+    id: web::Path<RequestId>,
     query: crate::query::Query<MatchQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let view = state
@@ -302,7 +304,7 @@ pub async fn request_matches(
 pub async fn listing_matches(
     state: web::Data<AppState>,
     actor: OptionalActor,
-    id: web::Path<i64>,
+    id: web::Path<ListingId>,
     query: crate::query::Query<MatchQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let view = state

@@ -11,7 +11,7 @@ use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
 use techx_catalogue::records::{
     ExportFormat, HistoryEntryView, HistoryQuery, ImportReport, TransitionForm,
 };
-use techx_core::Page;
+use techx_core::{Page, RequestId};
 use techx_requests::dto::{
     ExportRequestsQuery, ListRequestsQuery, RequestForm, RequestPatch, RequestView,
 };
@@ -175,7 +175,7 @@ pub async fn export_requests(
 pub async fn get_request(
     state: web::Data<AppState>,
     actor: OptionalActor,
-    id: web::Path<i64>,
+    id: web::Path<RequestId>,
 ) -> Result<HttpResponse, ApiError> {
     let request = state.requests.get(actor.as_ref(), id.into_inner()).await?;
     Ok(ok_with_etag(&request, request.version))
@@ -209,7 +209,7 @@ pub async fn update_request(
     state: web::Data<AppState>,
     actor: Writer,
     req: HttpRequest,
-    id: web::Path<i64>,
+    id: web::Path<RequestId>,
     patch: web::Json<RequestPatch>,
 ) -> Result<HttpResponse, ApiError> {
     let expected = if_match(&req)?;
@@ -247,7 +247,7 @@ pub async fn delete_request(
     state: web::Data<AppState>,
     actor: Writer,
     req: HttpRequest,
-    id: web::Path<i64>,
+    id: web::Path<RequestId>,
 ) -> Result<HttpResponse, ApiError> {
     let expected = if_match(&req)?;
     state
@@ -287,7 +287,7 @@ pub async fn transition_request(
     state: web::Data<AppState>,
     actor: Writer,
     req: HttpRequest,
-    id: web::Path<i64>,
+    id: web::Path<RequestId>,
     form: web::Json<TransitionForm>,
 ) -> Result<HttpResponse, ApiError> {
     let expected = if_match(&req)?;
@@ -319,7 +319,7 @@ pub async fn transition_request(
 pub async fn list_request_history(
     state: web::Data<AppState>,
     actor: CurrentActor,
-    id: web::Path<i64>,
+    id: web::Path<RequestId>,
     query: crate::query::Query<HistoryQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let page = state

@@ -12,12 +12,12 @@ use std::str::FromStr;
 use std::time::Instant;
 use techx_catalogue::records::RecordError;
 use techx_core::ErrorCode;
-use techx_core::RecordKind;
 use techx_core::bounds::{Field, parameter};
 use techx_core::codes::{
     CodeLabel, CooperationType, IpType, OrgType, Province, SciField, TransferForm, Trl,
 };
 use techx_core::error::FieldError;
+use techx_core::{ListingId, RecordKind, RequestId};
 use techx_listings::dto::ListingView;
 use techx_requests::dto::RequestView;
 use techx_search::facets::Facet;
@@ -309,11 +309,13 @@ pub(crate) async fn current_public_views(
             None => stale.push(id),
         }
     }
+    let stale_listings = stale_listings.into_iter().map(ListingId).collect();
     for view in state.listings.views_of(None, stale_listings).await? {
-        current.insert((RecordKind::Listing, view.id), json_of(&view)?);
+        current.insert((RecordKind::Listing, view.id.0), json_of(&view)?);
     }
+    let stale_requests = stale_requests.into_iter().map(RequestId).collect();
     for view in state.requests.views_of(None, stale_requests).await? {
-        current.insert((RecordKind::Request, view.id), json_of(&view)?);
+        current.insert((RecordKind::Request, view.id.0), json_of(&view)?);
     }
     Ok(current)
 }
@@ -446,25 +448,30 @@ pub async fn search(
             found
                 .hits
                 .iter()
-                .filter(|h| h.kind == wanted)
+                .filter(move |h| h.kind == wanted)
                 .map(|h| h.id)
-                .collect::<Vec<_>>()
         };
         let mut listings: HashMap<i64, (Box<RawValue>, Texts)> = HashMap::new();
         for view in state
             .listings
-            .views_of(actor.as_ref(), ids_of(RecordKind::Listing))
+            .views_of(
+                actor.as_ref(),
+                ids_of(RecordKind::Listing).map(ListingId).collect(),
+            )
             .await?
         {
-            listings.insert(view.id, (json_of(&view)?, Texts::from(&view)));
+            listings.insert(view.id.0, (json_of(&view)?, Texts::from(&view)));
         }
         let mut requests: HashMap<i64, (Box<RawValue>, Texts)> = HashMap::new();
         for view in state
             .requests
-            .views_of(actor.as_ref(), ids_of(RecordKind::Request))
+            .views_of(
+                actor.as_ref(),
+                ids_of(RecordKind::Request).map(RequestId).collect(),
+            )
             .await?
         {
-            requests.insert(view.id, (json_of(&view)?, Texts::from(&view)));
+            requests.insert(view.id.0, (json_of(&view)?, Texts::from(&view)));
         }
         for hit in found.hits {
             let view = match hit.kind {

@@ -8,6 +8,7 @@ use crate::dto::{
     GrantView, InquiryRoute, InquirySide, ReadView, RecordKind,
 };
 use crate::party::Disclosure;
+use crate::routed_to;
 use crate::{
     Brokerage, Party, db, party, routed_side, stored, stored_entity, text, utc,
     verified_organization, visibility,
@@ -145,22 +146,15 @@ impl Brokerage {
         self.db
             .write(move |conn| {
                 let now = clock::now();
-                let record = party(conn, form.entity, form.entity_id)?
-                    .filter(|p| p.visible_to(&actor, now))
-                    .ok_or(RecordError::NotFound(form.entity.as_str()))?;
-                if !record.live(now) {
-                    return Err(RecordError::Conflict(format!(
-                        "the {} is {}: only published records take access requests",
-                        form.entity.as_str(),
-                        record.status
-                    )));
-                }
-                if record.organization_id == organization {
-                    return Err(RecordError::Conflict(
-                        "this record belongs to your organization".to_owned(),
-                    ));
-                }
-                let routed = if record.anonymous { "broker" } else { "owner" };
+                let (record, routed) = routed_to(
+                    conn,
+                    &actor,
+                    form.entity,
+                    form.entity_id,
+                    organization,
+                    "access requests",
+                    now,
+                )?;
                 let row: AccessRow = diesel::insert_into(access_requests::table)
                     .values((
                         access_requests::entity.eq(form.entity.as_str()),

@@ -13,6 +13,7 @@ use techx_catalogue::records::RecordError;
 use techx_core::clock;
 use techx_core::error::FieldError;
 use techx_core::page::{Page, Paging};
+use techx_core::{ListingId, RequestId};
 use techx_db::MultiBackend;
 use techx_db::schema::{alert_subscriptions, alerts, listings, requests};
 
@@ -49,7 +50,7 @@ pub struct Subscription {
     pub kind: AlertKind,
     pub query: Option<String>,
     pub sci_fields: Vec<String>,
-    pub request_id: Option<i64>,
+    pub request_id: Option<RequestId>,
     pub threshold: f64,
     pub checked_until: NaiveDateTime,
 }
@@ -70,7 +71,7 @@ fn subscription(row: SubscriptionRow) -> Result<Subscription, RecordError> {
         query: row.query,
         sci_fields: serde_json::from_str(&row.sci_fields)
             .map_err(|e| RecordError::Corrupt(e.to_string()))?,
-        request_id: row.request_id,
+        request_id: row.request_id.map(RequestId),
         threshold: row.threshold,
         checked_until: row.checked_until,
     })
@@ -151,7 +152,7 @@ impl Brokerage {
             .write(move |conn| {
                 let now = clock::now();
                 if let Some(id) = form.request_id {
-                    request_party(conn, id)?
+                    request_party(conn, id.0)?
                         .filter(|p| p.visible_to(&actor, now))
                         .ok_or(RecordError::NotFound("request"))?;
                 }
@@ -161,7 +162,7 @@ impl Brokerage {
                         alert_subscriptions::kind.eq(form.kind.as_str()),
                         alert_subscriptions::query.eq(query),
                         alert_subscriptions::sci_fields.eq(fields),
-                        alert_subscriptions::request_id.eq(form.request_id),
+                        alert_subscriptions::request_id.eq(form.request_id.map(|id| id.0)),
                         alert_subscriptions::threshold.eq(threshold),
                         alert_subscriptions::checked_until.eq(now),
                         alert_subscriptions::created_at.eq(now),
@@ -293,7 +294,7 @@ impl Brokerage {
                         Ok(AlertView {
                             id: r.id,
                             subscription_id: r.subscription_id,
-                            listing_id: r.listing_id,
+                            listing_id: ListingId(r.listing_id),
                             score: r.score,
                             explanation: serde_json::from_str(&r.explanation)
                                 .map_err(|e| RecordError::Corrupt(e.to_string()))?,

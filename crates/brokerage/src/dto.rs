@@ -6,6 +6,7 @@ pub use techx_core::RecordKind;
 use techx_core::codes::{
     CooperationType, DeclineReason, InquiryStatus, MatchAnswer, MatchSource, MatchStatus,
 };
+use techx_core::{ListingId, RequestId};
 use utoipa::{IntoParams, ToSchema};
 
 /// Which side of a match answers.
@@ -29,8 +30,10 @@ impl MatchSide {
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct MatchForm {
-    pub listing_id: i64,
-    pub request_id: i64,
+    #[schema(value_type = i64)]
+    pub listing_id: ListingId,
+    #[schema(value_type = i64)]
+    pub request_id: RequestId,
     /// Why the two fit, for the parties.
     pub note: Option<String>,
 }
@@ -68,8 +71,10 @@ pub struct SideAnswer {
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct MatchView {
     pub id: i64,
-    pub listing_id: i64,
-    pub request_id: i64,
+    #[schema(value_type = i64)]
+    pub listing_id: ListingId,
+    #[schema(value_type = i64)]
+    pub request_id: RequestId,
     /// Public titles of both records.
     pub listing_title: String,
     pub request_title: String,
@@ -99,9 +104,11 @@ pub struct MatchFilter {
     /// Only matches in this status.
     pub status: Option<MatchStatus>,
     /// Only matches of this listing.
-    pub listing_id: Option<i64>,
+    #[param(value_type = Option<i64>)]
+    pub listing_id: Option<ListingId>,
     /// Only matches of this request.
-    pub request_id: Option<i64>,
+    #[param(value_type = Option<i64>)]
+    pub request_id: Option<RequestId>,
 }
 
 /// Send an inquiry.
@@ -329,8 +336,10 @@ pub struct EngagementForm {
     pub inquiry_id: Option<i64>,
     /// The event it comes from (techmart, demonstration); then `listing_id` and/or `request_id`.
     pub event_name: Option<String>,
-    pub listing_id: Option<i64>,
-    pub request_id: Option<i64>,
+    #[schema(value_type = Option<i64>)]
+    pub listing_id: Option<ListingId>,
+    #[schema(value_type = Option<i64>)]
+    pub request_id: Option<RequestId>,
     /// The other party's organization, for an event.
     pub organization_id: Option<i64>,
     /// The broker in charge.
@@ -387,8 +396,10 @@ pub struct EngagementNoteForm {
 pub struct ContractView {
     pub id: i64,
     pub engagement_id: i64,
-    pub listing_id: Option<i64>,
-    pub request_id: Option<i64>,
+    #[schema(value_type = Option<i64>)]
+    pub listing_id: Option<ListingId>,
+    #[schema(value_type = Option<i64>)]
+    pub request_id: Option<RequestId>,
     pub kind: techx_core::codes::ContractKind,
     pub value_vnd: Option<i64>,
     pub signed_on: chrono::NaiveDate,
@@ -415,8 +426,10 @@ pub struct EngagementEvent {
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct EngagementView {
     pub id: i64,
-    pub listing_id: Option<i64>,
-    pub request_id: Option<i64>,
+    #[schema(value_type = Option<i64>)]
+    pub listing_id: Option<ListingId>,
+    #[schema(value_type = Option<i64>)]
+    pub request_id: Option<RequestId>,
     /// The other party's organization; absent when it is the organization behind an anonymous
     /// request and the caller may not know it.
     pub organization_id: Option<i64>,
@@ -448,7 +461,8 @@ pub struct EngagementFilter {
     /// Only engagements this broker is in charge of (a user id).
     pub assignee_id: Option<i64>,
     /// Only engagements about this listing.
-    pub listing_id: Option<i64>,
+    #[param(value_type = Option<i64>)]
+    pub listing_id: Option<ListingId>,
 }
 
 /// Record an outcome: a spin-off company, startup support, or a research result put to use.
@@ -461,7 +475,8 @@ pub struct OutcomeForm {
     /// When it happened: founding, support or first use (not in the future).
     pub occurred_on: chrono::NaiveDate,
     pub engagement_id: Option<i64>,
-    pub listing_id: Option<i64>,
+    #[schema(value_type = Option<i64>)]
+    pub listing_id: Option<ListingId>,
     /// The organization concerned: the spin-off once registered, the startup supported, the user
     /// of the result.
     pub organization_id: Option<i64>,
@@ -487,7 +502,8 @@ pub struct OutcomeView {
     pub title: String,
     pub occurred_on: chrono::NaiveDate,
     pub engagement_id: Option<i64>,
-    pub listing_id: Option<i64>,
+    #[schema(value_type = Option<i64>)]
+    pub listing_id: Option<ListingId>,
     pub organization_id: Option<i64>,
     pub company_name: Option<String>,
     pub parent_organization_id: Option<i64>,
@@ -507,7 +523,8 @@ pub struct OutcomeFilter {
     /// Only outcomes of this kind.
     pub kind: Option<techx_core::codes::OutcomeKind>,
     /// Only outcomes linked to this listing.
-    pub listing_id: Option<i64>,
+    #[param(value_type = Option<i64>)]
+    pub listing_id: Option<ListingId>,
     /// Only outcomes linked to this engagement.
     pub engagement_id: Option<i64>,
 }
@@ -542,7 +559,8 @@ pub struct AlertSubscriptionForm {
     #[serde(default)]
     pub sci_fields: Vec<techx_core::codes::SciField>,
     /// The request (required for `request`; one the caller may see).
-    pub request_id: Option<i64>,
+    #[schema(value_type = Option<i64>)]
+    pub request_id: Option<RequestId>,
     /// Lowest match score that raises an alert, 0 to 1 (default 0.5).
     pub threshold: Option<f64>,
 }
@@ -554,7 +572,8 @@ pub struct AlertSubscriptionView {
     pub kind: AlertKind,
     pub q: Option<String>,
     pub sci_fields: Vec<String>,
-    pub request_id: Option<i64>,
+    #[schema(value_type = Option<i64>)]
+    pub request_id: Option<RequestId>,
     pub threshold: f64,
     /// Listings published up to this time have been checked.
     pub checked_until: DateTime<Utc>,
@@ -566,7 +585,8 @@ pub struct AlertSubscriptionView {
 pub struct AlertView {
     pub id: i64,
     pub subscription_id: i64,
-    pub listing_id: i64,
+    #[schema(value_type = i64)]
+    pub listing_id: ListingId,
     /// The match score when the alert was raised.
     pub score: f64,
     /// The matching engine's explanation (public facts only).

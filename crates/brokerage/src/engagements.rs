@@ -18,6 +18,7 @@ use techx_core::clock;
 use techx_core::codes::{EngagementOrigin, EngagementStage, MatchStatus, RecordStatus};
 use techx_core::error::FieldError;
 use techx_core::page::{Page, Paging};
+use techx_core::{ListingId, RequestId};
 use techx_db::DbConn;
 use techx_db::schema::{
     contracts, engagement_events, engagements, inquiries, matches, requests, users,
@@ -88,8 +89,8 @@ fn contract_view(row: ContractRow) -> Result<ContractView, RecordError> {
     Ok(ContractView {
         id: row.id,
         engagement_id: row.engagement_id,
-        listing_id: row.listing_id,
-        request_id: row.request_id,
+        listing_id: row.listing_id.map(ListingId),
+        request_id: row.request_id.map(RequestId),
         kind: stored(&row.kind)?,
         value_vnd: row.value_vnd,
         signed_on: row.signed_on,
@@ -144,8 +145,8 @@ fn view(
     };
     Ok(EngagementView {
         id: row.id,
-        listing_id: row.listing_id,
-        request_id: row.request_id,
+        listing_id: row.listing_id.map(ListingId),
+        request_id: row.request_id.map(RequestId),
         organization_id: disclosure.organization(row.organization_id),
         origin: stored(&row.origin)?,
         match_id: row.match_id,
@@ -337,12 +338,12 @@ impl Brokerage {
                         ));
                     }
                     if let Some(id) = form.listing_id {
-                        listing_party(conn, id)?.ok_or(RecordError::NotFound("listing"))?;
+                        listing_party(conn, id.0)?.ok_or(RecordError::NotFound("listing"))?;
                     }
                     if let Some(id) = form.request_id {
-                        request_party(conn, id)?.ok_or(RecordError::NotFound("request"))?;
+                        request_party(conn, id.0)?.ok_or(RecordError::NotFound("request"))?;
                     }
-                    (EngagementOrigin::Event, EngagementStage::Inquiry, form.listing_id, form.request_id, form.organization_id)
+                    (EngagementOrigin::Event, EngagementStage::Inquiry, form.listing_id.map(|id| id.0), form.request_id.map(|id| id.0), form.organization_id)
                 };
                 let id: i64 = diesel::insert_into(engagements::table)
                     .values((
@@ -416,7 +417,7 @@ impl Brokerage {
                         query = query.filter(engagements::assignee_id.eq(id));
                     }
                     if let Some(id) = filter.listing_id {
-                        query = query.filter(engagements::listing_id.eq(id));
+                        query = query.filter(engagements::listing_id.eq(id.0));
                     }
                     query
                 };

@@ -2,6 +2,7 @@
 //! that follows, routed to the owner or, for an anonymous request, to the brokers.
 
 use crate::dto::*;
+use crate::routed_to;
 use crate::{
     Brokerage, MAX_CODES, Party, db, party, routed_side, stored, stored_entity, text, utc,
     verified_organization, visibility,
@@ -143,22 +144,15 @@ impl Brokerage {
         self.db
             .write(move |conn| {
                 let now = clock::now();
-                let record = party(conn, form.entity, form.entity_id)?
-                    .filter(|p| p.visible_to(&actor, now))
-                    .ok_or(RecordError::NotFound(form.entity.as_str()))?;
-                if !record.live(now) {
-                    return Err(RecordError::Conflict(format!(
-                        "the {} is {}: only published records take inquiries",
-                        form.entity.as_str(),
-                        record.status
-                    )));
-                }
-                if record.organization_id == organization {
-                    return Err(RecordError::Conflict(
-                        "this record belongs to your organization".to_owned(),
-                    ));
-                }
-                let routed = if record.anonymous { "broker" } else { "owner" };
+                let (record, routed) = routed_to(
+                    conn,
+                    &actor,
+                    form.entity,
+                    form.entity_id,
+                    organization,
+                    "inquiries",
+                    now,
+                )?;
                 let row: InquiryRow = diesel::insert_into(inquiries::table)
                     .values((
                         inquiries::entity.eq(form.entity.as_str()),

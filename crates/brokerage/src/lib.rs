@@ -42,7 +42,7 @@ mod party;
 pub mod sweep;
 mod visibility;
 
-pub(crate) use mailbox::routed_side;
+pub(crate) use mailbox::{routed_side, routed_to};
 pub(crate) use party::{Party, listing_party, party, request_party};
 
 use chrono::NaiveDateTime;

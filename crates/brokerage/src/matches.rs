@@ -15,6 +15,7 @@ use techx_core::clock;
 use techx_core::codes::{MatchAnswer, MatchSource, MatchStatus};
 use techx_core::error::FieldError;
 use techx_core::page::{Page, Paging};
+use techx_core::{ListingId, RequestId};
 use techx_db::DbConn;
 use techx_db::schema::matches;
 use techx_listings::ListingCatalogue;
@@ -74,8 +75,8 @@ fn match_view(
     let disclosure = party::Disclosure::for_viewer(conn, viewer, &[listing, request])?;
     Ok(MatchView {
         id: row.id,
-        listing_id: row.listing_id,
-        request_id: row.request_id,
+        listing_id: ListingId(row.listing_id),
+        request_id: RequestId(row.request_id),
         listing_title: listing.title.clone(),
         request_title: request.title.clone(),
         source: stored(&row.source)?,
@@ -181,10 +182,10 @@ impl Brokerage {
                         query = query.filter(matches::status.eq(status.as_str()));
                     }
                     if let Some(id) = filter.listing_id {
-                        query = query.filter(matches::listing_id.eq(id));
+                        query = query.filter(matches::listing_id.eq(id.0));
                     }
                     if let Some(id) = filter.request_id {
-                        query = query.filter(matches::request_id.eq(id));
+                        query = query.filter(matches::request_id.eq(id.0));
                     }
                     query
                 };
@@ -402,10 +403,10 @@ fn new_match_parties(
     form: &MatchForm,
     now: NaiveDateTime,
 ) -> Result<(Party, Party, MatchSource), RecordError> {
-    let listing = listing_party(conn, form.listing_id)?
+    let listing = listing_party(conn, form.listing_id.0)?
         .filter(|p| p.visible_to(actor, now))
         .ok_or(RecordError::NotFound("listing"))?;
-    let request = request_party(conn, form.request_id)?
+    let request = request_party(conn, form.request_id.0)?
         .filter(|p| p.visible_to(actor, now))
         .ok_or(RecordError::NotFound("request"))?;
     let source = if actor.is_staff() {
@@ -458,7 +459,7 @@ pub async fn save_match(
                 &index,
                 &techx_matching::Config::default(),
                 &Facts::from(&need),
-                form.listing_id,
+                form.listing_id.0,
                 &Facts::from(&offer),
                 chrono::Utc::now(),
             )?;
@@ -470,8 +471,8 @@ pub async fn save_match(
             let request_answer = accept(self_saved && request.editable_by(&actor));
             let row: MatchRow = diesel::insert_into(matches::table)
                 .values((
-                    matches::listing_id.eq(form.listing_id),
-                    matches::request_id.eq(form.request_id),
+                    matches::listing_id.eq(form.listing_id.0),
+                    matches::request_id.eq(form.request_id.0),
                     matches::source.eq(source.as_str()),
                     matches::score.eq(scored.score),
                     matches::explanation.eq(explanation),

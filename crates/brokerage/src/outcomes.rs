@@ -8,6 +8,7 @@ use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 use techx_accounts::Actor;
 use techx_catalogue::records::RecordError;
+use techx_core::ListingId;
 use techx_core::clock;
 use techx_core::codes::OutcomeKind;
 use techx_core::error::FieldError;
@@ -61,7 +62,7 @@ fn view(conn: &mut DbConn, viewer: &Actor, row: OutcomeRow) -> Result<OutcomeVie
         title: row.title,
         occurred_on: row.occurred_on,
         engagement_id: row.engagement_id,
-        listing_id: row.listing_id,
+        listing_id: row.listing_id.map(ListingId),
         organization_id: disclosure.organization(row.organization_id),
         company_name: row.company_name,
         parent_organization_id: disclosure.organization(row.parent_organization_id),
@@ -163,7 +164,7 @@ impl Brokerage {
                     &mut errors,
                 )?;
                 if let Some(id) = form.listing_id
-                    && listing_party(conn, id)?.is_none()
+                    && listing_party(conn, id.0)?.is_none()
                 {
                     errors.push(FieldError::new(
                         "listing_id",
@@ -194,7 +195,7 @@ impl Brokerage {
                         outcomes::kind.eq(form.kind.as_str()),
                         outcomes::title.eq(title.unwrap_or_default()),
                         outcomes::engagement_id.eq(form.engagement_id),
-                        outcomes::listing_id.eq(form.listing_id),
+                        outcomes::listing_id.eq(form.listing_id.map(|id| id.0)),
                         outcomes::organization_id.eq(form.organization_id),
                         outcomes::company_name.eq(company),
                         outcomes::parent_organization_id.eq(form.parent_organization_id),
@@ -233,7 +234,7 @@ impl Brokerage {
                         query = query.filter(outcomes::kind.eq(kind.as_str()));
                     }
                     if let Some(id) = filter.listing_id {
-                        query = query.filter(outcomes::listing_id.eq(id));
+                        query = query.filter(outcomes::listing_id.eq(id.0));
                     }
                     if let Some(id) = filter.engagement_id {
                         query = query.filter(outcomes::engagement_id.eq(id));

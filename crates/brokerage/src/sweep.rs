@@ -6,6 +6,7 @@ use crate::dto::AlertKind;
 use crate::{ServiceError, Services};
 use techx_accounts::AccountsError;
 use techx_catalogue::records::RecordError;
+use techx_core::ListingId;
 use techx_core::UserId;
 use techx_matching::{Config, Facts};
 
@@ -66,7 +67,7 @@ pub async fn sweep(services: &Services<'_>) -> Result<usize, ServiceError> {
         for (listing, _) in published {
             let view = match services
                 .listings
-                .public_view(Some(&subscriber), listing)
+                .public_view(Some(&subscriber), ListingId(listing))
                 .await
             {
                 Ok(view) => view,

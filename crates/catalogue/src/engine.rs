@@ -18,7 +18,7 @@ use techx_accounts::Actor;
 use techx_core::codes::RecordStatus;
 use techx_core::lifecycle::{self, RecordKind, Tier};
 use techx_core::page::Paging;
-use techx_core::{FieldError, OrganizationId, Page, clock};
+use techx_core::{FieldError, OrganizationId, Page, RecordId, clock};
 use techx_db::{ChangeOp, Db, DbConn, record_change};
 
 mod importing;
@@ -47,6 +47,9 @@ pub struct StatusChange {
 /// What a kind of record (listing, request) brings to the [`Engine`].
 pub trait Catalogue: Send + Sync + 'static {
     const KIND: RecordKind;
+    /// The id callers name a record by ([`ListingId`](techx_core::ListingId),
+    /// [`RequestId`](techx_core::RequestId)); storage works with its stored value.
+    type Id: RecordId;
     /// The stored row.
     type Row: RecordMeta + Send + 'static;
     /// The complete, editable content of a record (create body, import row, diff base).
@@ -168,10 +171,10 @@ impl<C: Catalogue> Clone for Engine<C> {
 pub fn public_view_in<C: Catalogue>(
     conn: &mut DbConn,
     reader: Option<&Actor>,
-    id: i64,
+    id: C::Id,
     now: NaiveDateTime,
 ) -> Result<C::View, RecordError> {
-    let row = C::find(conn, id)?
+    let row = C::find(conn, id.get())?
         .filter(|r| records::is_visible(reader, r, now))
         .ok_or(RecordError::NotFound(entity::<C>()))?;
     let (mut views, _) = to_views::<C>(conn, None, &[row], now)?;
@@ -385,8 +388,8 @@ impl<C: Catalogue> Engine<C> {
 
     /// One record at the caller's tiers; 404 when the caller may not see it. A read of the
     /// confidential tier from outside the owner organization is logged.
-    pub async fn get(&self, actor: Option<&Actor>, id: i64) -> Result<C::View, RecordError> {
-        let reader = actor.cloned();
+    pub async fn get(&self, actor: Option<&Actor>, id: C::Id) -> Result<C::View, RecordError> {
+        let (reader, id) = (actor.cloned(), id.get());
         let (view, logged) = self
             .db
             .run(move |conn| {
@@ -409,7 +412,7 @@ impl<C: Catalogue> Engine<C> {
     pub async fn public_view(
         &self,
         actor: Option<&Actor>,
-        id: i64,
+        id: C::Id,
     ) -> Result<C::View, RecordError> {
         let reader = actor.cloned();
         self.db
@@ -422,9 +425,10 @@ impl<C: Catalogue> Engine<C> {
     pub async fn views_of(
         &self,
         actor: Option<&Actor>,
-        ids: Vec<i64>,
+        ids: Vec<C::Id>,
     ) -> Result<Vec<C::View>, RecordError> {
         let reader = actor.cloned();
+        let ids: Vec<i64> = ids.into_iter().map(RecordId::get).collect();
         let (views, logged) = self
             .db
             .run(move |conn| {
@@ -562,11 +566,11 @@ impl<C: Catalogue> Engine<C> {
     pub async fn history(
         &self,
         actor: &Actor,
-        id: i64,
+        id: C::Id,
         query: HistoryQuery,
     ) -> Result<Page<HistoryEntryView>, RecordError> {
         let paging = records::paging(query.limit, query.offset)?;
-        let actor = actor.clone();
+        let (actor, id) = (actor.clone(), id.get());
         self.db
             .run(move |conn| {
                 let row = C::find(conn, id)?;

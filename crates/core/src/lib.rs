@@ -12,6 +12,6 @@ pub mod page;
 pub mod validate;
 
 pub use error::{ErrorCode, FieldError, HasErrorCode};
-pub use ids::{ApiKeyId, OrganizationId, UserId};
+pub use ids::{ApiKeyId, ListingId, OrganizationId, RecordId, RequestId, UserId};
 pub use kind::RecordKind;
 pub use page::{Page, PageParams};

@@ -2,11 +2,11 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
-use techx_core::OrganizationId;
 use techx_core::codes::{
     CooperationType, FundingOrigin, IpType, Lang, LegalStatus, ListingKind, PricingModel, Province,
     RecordStatus, SciField, TechCategory, TransferForm, TransferMethod,
 };
+use techx_core::{ListingId, OrganizationId};
 use utoipa::{IntoParams, ToSchema};
 
 pub use techx_catalogue::records::{ContactView, ExportFormat, ImportReport};
@@ -142,7 +142,8 @@ pub struct ListingPatch {
 /// A technology offer, carrying only the tiers the caller may see.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct ListingView {
-    pub id: i64,
+    #[schema(value_type = i64)]
+    pub id: ListingId,
     /// Human-readable code, e.g. `TX-L-2026-000123`.
     pub code: String,
     pub organization_id: OrganizationId,

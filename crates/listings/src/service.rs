@@ -303,7 +303,7 @@ fn view(
     let registered = tier >= Tier::Registered;
     let confidential = tier >= Tier::Confidential;
     Ok(ListingView {
-        id: listing.id,
+        id: techx_core::ListingId(listing.id),
         code: listing_code(listing),
         organization_id: OrganizationId(listing.organization_id),
         organization_name,
@@ -380,6 +380,7 @@ fn parse_filter(query: &ListListingsQuery) -> Result<(Filter, Sort), RecordError
 
 impl Catalogue for ListingCatalogue {
     const KIND: RecordKind = KIND;
+    type Id = techx_core::ListingId;
     type Row = Listing;
     type Form = ListingForm;
     type Patch = ListingPatch;

@@ -2,11 +2,11 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
-use techx_core::OrganizationId;
 use techx_core::codes::{
     CooperationType, IpExpectation, Lang, Province, RecordStatus, RequestKind, RequestOrigin,
     SciField,
 };
+use techx_core::{OrganizationId, RequestId};
 use utoipa::{IntoParams, ToSchema};
 
 pub use techx_catalogue::records::{ContactView, ExportFormat, ImportReport};
@@ -115,7 +115,8 @@ pub struct RequestPatch {
 /// A technology need, carrying only the tiers the caller may see.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct RequestView {
-    pub id: i64,
+    #[schema(value_type = i64)]
+    pub id: RequestId,
     /// Human-readable code, e.g. `TX-R-2026-000045`.
     pub code: String,
     /// The requester; null when the request is anonymous and the caller is not its member,

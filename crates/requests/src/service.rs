@@ -216,7 +216,7 @@ fn view(
     let confidential = tier >= Tier::Confidential;
     let reveal = reveals_requester(actor, request);
     Ok(RequestView {
-        id: request.id,
+        id: techx_core::RequestId(request.id),
         code: request_code(request),
         organization_id: reveal.then_some(OrganizationId(request.organization_id)),
         organization_name: reveal.then_some(organization_name),
@@ -298,6 +298,7 @@ fn parse_filter(
 
 impl Catalogue for RequestCatalogue {
     const KIND: RecordKind = KIND;
+    type Id = techx_core::RequestId;
     type Row = Request;
     type Form = RequestForm;
     type Patch = RequestPatch;

@@ -17,12 +17,11 @@ const MAX_PROVINCE_LIST: usize = parameter::PROVINCE_LIST.max();
 /// Longest `facets` list, in characters.
 const MAX_FACET_LIST: usize = parameter::FACET_LIST.max();
 
-fn codes<T: FromStr>(
+fn codes<T: FromStr + PartialEq>(
     field: &str,
     raw: &Option<String>,
     errors: &mut Vec<FieldError>,
-    canonical: impl Fn(T) -> String,
-) -> Vec<String> {
+) -> Vec<T> {
     let Some(raw) = raw else {
         return Vec::new();
     };
@@ -43,9 +42,8 @@ fn codes<T: FromStr>(
     for code in raw.split(',').map(str::trim).filter(|c| !c.is_empty()) {
         match T::from_str(code) {
             Ok(value) => {
-                let code = canonical(value);
-                if !out.contains(&code) {
-                    out.push(code);
+                if !out.contains(&value) {
+                    out.push(value);
                 }
             }
             Err(_) => errors.push(FieldError::new(
@@ -87,12 +85,9 @@ pub struct FilterParams<'a> {
 
 /// Index filters from query parameters; each problem is added to `errors`.
 pub fn parse(params: FilterParams<'_>, errors: &mut Vec<FieldError>) -> Filters {
-    let as_code = |s: &'static str| s.to_owned();
     let filters = Filters {
         kind: None,
-        sci_fields: codes::<SciField>("sci_field", params.sci_field, errors, |f| {
-            as_code(f.as_str())
-        }),
+        sci_fields: codes::<SciField>("sci_field", params.sci_field, errors),
         trl_min: check_range(
             "trl_min",
             params.trl_min.map(i64::from),
@@ -105,20 +100,15 @@ pub fn parse(params: FilterParams<'_>, errors: &mut Vec<FieldError>) -> Filters 
             common::TRL,
             errors,
         ),
-        provinces: codes::<Province>("province_code", params.province_code, errors, |p| {
-            as_code(p.as_str())
-        }),
-        org_types: codes::<OrgType>("org_type", params.org_type, errors, |o| as_code(o.as_str())),
-        ip_types: codes::<IpType>("ip_type", params.ip_type, errors, |i| as_code(i.as_str())),
+        provinces: codes::<Province>("province_code", params.province_code, errors),
+        org_types: codes::<OrgType>("org_type", params.org_type, errors),
+        ip_types: codes::<IpType>("ip_type", params.ip_type, errors),
         cooperation_types: codes::<CooperationType>(
             "cooperation_type",
             params.cooperation_type,
             errors,
-            |c| as_code(c.as_str()),
         ),
-        transfer_forms: codes::<TransferForm>("transfer_form", params.transfer_form, errors, |t| {
-            as_code(t.as_str())
-        }),
+        transfer_forms: codes::<TransferForm>("transfer_form", params.transfer_form, errors),
         price_min: check_range("price_min", params.price_min, common::MONEY, errors),
         price_max: check_range("price_max", params.price_max, common::MONEY, errors),
     };

@@ -92,7 +92,7 @@ pub fn listing_record(
     }
     Ok(IndexedRecord {
         kind: RecordKind::Listing,
-        id: view.id,
+        id: view.id.0,
         title: view.title.clone(),
         summary,
         terms: code_terms(&view.keywords, &view.sci_fields),
@@ -142,7 +142,7 @@ pub fn request_record(
     };
     Ok(IndexedRecord {
         kind: RecordKind::Request,
-        id: view.id,
+        id: view.id.0,
         title: view.title.clone(),
         summary: view.problem.clone(),
         terms: code_terms(&view.keywords, &view.sci_fields),
@@ -193,7 +193,7 @@ impl Indexer {
             let record = published
                 .then(|| listing_record(&view, &public, org_types))
                 .transpose()?;
-            records.push((view.id, record));
+            records.push((view.id.0, record));
         }
         self.apply(RecordKind::Listing, ids, records)
     }
@@ -210,7 +210,7 @@ impl Indexer {
             let record = published
                 .then(|| request_record(&view, &public, org_types))
                 .transpose()?;
-            records.push((view.id, record));
+            records.push((view.id.0, record));
         }
         self.apply(RecordKind::Request, ids, records)
     }
@@ -268,7 +268,7 @@ impl Indexer {
                     .export(Some(&system), listings)
                     .await?
                     .iter()
-                    .map(|v| v.id)
+                    .map(|v| v.id.0)
                     .collect();
                 self.refresh_listings(ids, org_types).await?;
                 let requests = techx_requests::dto::ListRequestsQuery {
@@ -281,7 +281,7 @@ impl Indexer {
                     .export(Some(&system), requests)
                     .await?
                     .iter()
-                    .map(|v| v.id)
+                    .map(|v| v.id.0)
                     .collect();
                 self.refresh_requests(ids, org_types).await?;
             }

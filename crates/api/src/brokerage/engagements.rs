@@ -175,7 +175,7 @@ pub async fn change_stage(
         techx_listings::Listings::transition_in(
             conn,
             &techx_accounts::Actor::system(),
-            listing,
+            techx_core::ListingId(listing),
             &close,
             None,
         )

@@ -11,11 +11,11 @@ impl<C: Catalogue> Engine<C> {
     pub async fn update(
         &self,
         actor: &Actor,
-        id: i64,
+        id: C::Id,
         patch: C::Patch,
         expected_version: Option<i32>,
     ) -> Result<C::View, RecordError> {
-        let actor = actor.clone();
+        let (actor, id) = (actor.clone(), id.get());
         self.db
             .write(move |conn| {
                 for _ in 0..ATTEMPTS {
@@ -68,10 +68,10 @@ impl<C: Catalogue> Engine<C> {
     pub async fn delete(
         &self,
         actor: &Actor,
-        id: i64,
+        id: C::Id,
         expected_version: Option<i32>,
     ) -> Result<(), RecordError> {
-        let actor = actor.clone();
+        let (actor, id) = (actor.clone(), id.get());
         self.db
             .write(move |conn| {
                 for _ in 0..ATTEMPTS {
@@ -118,7 +118,7 @@ impl<C: Catalogue> Engine<C> {
     pub async fn transition(
         &self,
         actor: &Actor,
-        id: i64,
+        id: C::Id,
         form: TransitionForm,
         expected_version: Option<i32>,
     ) -> Result<C::View, RecordError> {
@@ -133,10 +133,11 @@ impl<C: Catalogue> Engine<C> {
     pub fn transition_in(
         conn: &mut DbConn,
         actor: &Actor,
-        id: i64,
+        id: C::Id,
         form: &TransitionForm,
         expected_version: Option<i32>,
     ) -> Result<C::View, RecordError> {
+        let id = id.get();
         let note = crate::records::STEP_NOTE
             .optional_text(form.note.as_deref())
             .map_err(|e| RecordError::Invalid(vec![e]))?;

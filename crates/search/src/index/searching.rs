@@ -16,6 +16,7 @@ use tantivy::query::{
 use tantivy::schema::{IndexRecordOption, Value};
 use tantivy::{DocAddress, Order, Searcher, TantivyDocument, Term};
 use techx_core::RecordKind;
+use techx_core::codes::{CooperationType, IpType, OrgType, Province, SciField, TransferForm};
 
 /// Below this many matches a second, typo-tolerant pass is tried.
 pub const FUZZY_BELOW: usize = 3;
@@ -46,15 +47,15 @@ pub struct Hit {
 pub struct Filters {
     /// Only listings or only requests.
     pub kind: Option<RecordKind>,
-    /// Codes of fields of science; a level-1 code also matches its sub-fields.
-    pub sci_fields: Vec<String>,
+    /// Fields of science; a level-1 field also matches its sub-fields.
+    pub sci_fields: Vec<SciField>,
     pub trl_min: Option<i64>,
     pub trl_max: Option<i64>,
-    pub provinces: Vec<String>,
-    pub org_types: Vec<String>,
-    pub ip_types: Vec<String>,
-    pub cooperation_types: Vec<String>,
-    pub transfer_forms: Vec<String>,
+    pub provinces: Vec<Province>,
+    pub org_types: Vec<OrgType>,
+    pub ip_types: Vec<IpType>,
+    pub cooperation_types: Vec<CooperationType>,
+    pub transfer_forms: Vec<TransferForm>,
     /// The record's price or budget range overlaps [price_min, price_max].
     pub price_min: Option<i64>,
     pub price_max: Option<i64>,
@@ -169,17 +170,26 @@ impl SearchIndex {
         if let Some(kind) = &filters.kind {
             clauses.push((Occur::Must, any_of(f.kind, &[kind.as_str().to_owned()])));
         }
+        fn stored<T: Copy>(codes: &[T], name: fn(T) -> &'static str) -> Vec<String> {
+            codes.iter().map(|&code| name(code).to_owned()).collect()
+        }
         let lists = [
-            (f.sci_field, &filters.sci_fields),
-            (f.province, &filters.provinces),
-            (f.org_type, &filters.org_types),
-            (f.ip_type, &filters.ip_types),
-            (f.cooperation_type, &filters.cooperation_types),
-            (f.transfer_form, &filters.transfer_forms),
+            (f.sci_field, stored(&filters.sci_fields, SciField::as_str)),
+            (f.province, stored(&filters.provinces, Province::as_str)),
+            (f.org_type, stored(&filters.org_types, OrgType::as_str)),
+            (f.ip_type, stored(&filters.ip_types, IpType::as_str)),
+            (
+                f.cooperation_type,
+                stored(&filters.cooperation_types, CooperationType::as_str),
+            ),
+            (
+                f.transfer_form,
+                stored(&filters.transfer_forms, TransferForm::as_str),
+            ),
         ];
         for (field, codes) in lists {
             if !codes.is_empty() {
-                clauses.push((Occur::Must, any_of(field, codes)));
+                clauses.push((Occur::Must, any_of(field, &codes)));
             }
         }
         if filters.trl_min.is_some() || filters.trl_max.is_some() {
