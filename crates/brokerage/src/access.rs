@@ -17,6 +17,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use techx_accounts::Actor;
 use techx_catalogue::records::RecordError;
+use techx_core::AccessRequestId;
 use techx_core::clock;
 use techx_core::codes::AccessRequestStatus;
 use techx_core::error::FieldError;
@@ -89,7 +90,7 @@ fn view(
         None => None,
     };
     Ok(AccessRequestView {
-        id: row.id,
+        id: AccessRequestId(row.id),
         entity: stored_entity(&row.entity)?,
         entity_id: row.entity_id,
         record_title: record.title.clone(),
@@ -190,8 +191,9 @@ impl Brokerage {
     pub async fn get_access_request(
         &self,
         actor: &Actor,
-        id: i64,
+        id: AccessRequestId,
     ) -> Result<AccessRequestView, RecordError> {
+        let id = id.0;
         let actor = actor.clone();
         self.db
             .run(move |conn| {
@@ -246,9 +248,10 @@ impl Brokerage {
     pub async fn decide_access(
         &self,
         actor: &Actor,
-        id: i64,
+        id: AccessRequestId,
         form: AccessDecisionForm,
     ) -> Result<AccessRequestView, RecordError> {
+        let id = id.0;
         let mut errors = Vec::new();
         let note = text(&mut errors, "note", &form.note, false);
         let now = clock::now();

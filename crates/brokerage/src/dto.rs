@@ -6,7 +6,7 @@ pub use techx_core::RecordKind;
 use techx_core::codes::{
     CooperationType, DeclineReason, InquiryStatus, MatchAnswer, MatchSource, MatchStatus,
 };
-use techx_core::{ListingId, RequestId};
+use techx_core::{AccessRequestId, EngagementId, InquiryId, ListingId, MatchId, RequestId};
 use utoipa::{IntoParams, ToSchema};
 
 /// Which side of a match answers.
@@ -70,7 +70,8 @@ pub struct SideAnswer {
 /// A saved match.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct MatchView {
-    pub id: i64,
+    #[schema(value_type = i64)]
+    pub id: MatchId,
     #[schema(value_type = i64)]
     pub listing_id: ListingId,
     #[schema(value_type = i64)]
@@ -176,7 +177,8 @@ pub struct InquiryMessage {
 /// An inquiry and its thread (the list leaves the thread out).
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct InquiryView {
-    pub id: i64,
+    #[schema(value_type = i64)]
+    pub id: InquiryId,
     pub entity: RecordKind,
     pub entity_id: i64,
     /// The record's public title.
@@ -255,7 +257,8 @@ pub struct AccessDecisionForm {
 /// A request for the confidential tier.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct AccessRequestView {
-    pub id: i64,
+    #[schema(value_type = i64)]
+    pub id: AccessRequestId,
     pub entity: RecordKind,
     pub entity_id: i64,
     /// The record's public title.
@@ -330,10 +333,12 @@ pub struct AccessReport {
 #[serde(deny_unknown_fields)]
 pub struct EngagementForm {
     /// The match it comes from (starts at `introduced`, with the match's listing and request).
-    pub match_id: Option<i64>,
+    #[schema(value_type = Option<i64>)]
+    pub match_id: Option<MatchId>,
     /// The inquiry it comes from (starts at `inquiry`, with the inquired record and the
     /// inquiring organization).
-    pub inquiry_id: Option<i64>,
+    #[schema(value_type = Option<i64>)]
+    pub inquiry_id: Option<InquiryId>,
     /// The event it comes from (techmart, demonstration); then `listing_id` and/or `request_id`.
     pub event_name: Option<String>,
     #[schema(value_type = Option<i64>)]
@@ -395,7 +400,8 @@ pub struct EngagementNoteForm {
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct ContractView {
     pub id: i64,
-    pub engagement_id: i64,
+    #[schema(value_type = i64)]
+    pub engagement_id: EngagementId,
     #[schema(value_type = Option<i64>)]
     pub listing_id: Option<ListingId>,
     #[schema(value_type = Option<i64>)]
@@ -425,7 +431,8 @@ pub struct EngagementEvent {
 /// An engagement.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct EngagementView {
-    pub id: i64,
+    #[schema(value_type = i64)]
+    pub id: EngagementId,
     #[schema(value_type = Option<i64>)]
     pub listing_id: Option<ListingId>,
     #[schema(value_type = Option<i64>)]
@@ -434,8 +441,10 @@ pub struct EngagementView {
     /// request and the caller may not know it.
     pub organization_id: Option<i64>,
     pub origin: techx_core::codes::EngagementOrigin,
-    pub match_id: Option<i64>,
-    pub inquiry_id: Option<i64>,
+    #[schema(value_type = Option<i64>)]
+    pub match_id: Option<MatchId>,
+    #[schema(value_type = Option<i64>)]
+    pub inquiry_id: Option<InquiryId>,
     pub event_name: Option<String>,
     pub stage: techx_core::codes::EngagementStage,
     /// The stage an `on_hold` engagement resumes to.
@@ -474,7 +483,8 @@ pub struct OutcomeForm {
     pub title: Option<String>,
     /// When it happened: founding, support or first use (not in the future).
     pub occurred_on: chrono::NaiveDate,
-    pub engagement_id: Option<i64>,
+    #[schema(value_type = Option<i64>)]
+    pub engagement_id: Option<EngagementId>,
     #[schema(value_type = Option<i64>)]
     pub listing_id: Option<ListingId>,
     /// The organization concerned: the spin-off once registered, the startup supported, the user
@@ -501,7 +511,8 @@ pub struct OutcomeView {
     pub kind: techx_core::codes::OutcomeKind,
     pub title: String,
     pub occurred_on: chrono::NaiveDate,
-    pub engagement_id: Option<i64>,
+    #[schema(value_type = Option<i64>)]
+    pub engagement_id: Option<EngagementId>,
     #[schema(value_type = Option<i64>)]
     pub listing_id: Option<ListingId>,
     pub organization_id: Option<i64>,
@@ -526,7 +537,8 @@ pub struct OutcomeFilter {
     #[param(value_type = Option<i64>)]
     pub listing_id: Option<ListingId>,
     /// Only outcomes linked to this engagement.
-    pub engagement_id: Option<i64>,
+    #[param(value_type = Option<i64>)]
+    pub engagement_id: Option<EngagementId>,
 }
 
 /// What an alert subscription follows.

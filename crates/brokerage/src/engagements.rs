@@ -18,7 +18,7 @@ use techx_core::clock;
 use techx_core::codes::{EngagementOrigin, EngagementStage, MatchStatus, RecordStatus};
 use techx_core::error::FieldError;
 use techx_core::page::{Page, Paging};
-use techx_core::{ListingId, RequestId};
+use techx_core::{EngagementId, InquiryId, ListingId, MatchId, RequestId};
 use techx_db::DbConn;
 use techx_db::schema::{
     contracts, engagement_events, engagements, inquiries, matches, requests, users,
@@ -88,7 +88,7 @@ struct EventRow {
 fn contract_view(row: ContractRow) -> Result<ContractView, RecordError> {
     Ok(ContractView {
         id: row.id,
-        engagement_id: row.engagement_id,
+        engagement_id: EngagementId(row.engagement_id),
         listing_id: row.listing_id.map(ListingId),
         request_id: row.request_id.map(RequestId),
         kind: stored(&row.kind)?,
@@ -144,13 +144,13 @@ fn view(
         Vec::new()
     };
     Ok(EngagementView {
-        id: row.id,
+        id: EngagementId(row.id),
         listing_id: row.listing_id.map(ListingId),
         request_id: row.request_id.map(RequestId),
         organization_id: disclosure.organization(row.organization_id),
         origin: stored(&row.origin)?,
-        match_id: row.match_id,
-        inquiry_id: row.inquiry_id,
+        match_id: row.match_id.map(MatchId),
+        inquiry_id: row.inquiry_id.map(InquiryId),
         event_name: row.event_name.clone(),
         stage: stored(&row.stage)?,
         held_stage: row.held_stage.as_deref().map(stored).transpose()?,
@@ -298,7 +298,7 @@ impl Brokerage {
                 check_assignee(conn, form.assignee_id)?;
                 let (origin, stage, listing, request, organization) = if let Some(id) = form.match_id {
                     let (listing, request, status): (i64, i64, String) = matches::table
-                        .find(id)
+                        .find(id.0)
                         .select((matches::listing_id, matches::request_id, matches::status))
                         .first(conn)
                         .optional()
@@ -318,7 +318,7 @@ impl Brokerage {
                     (EngagementOrigin::Match, EngagementStage::Introduced, Some(listing), Some(request), requester)
                 } else if let Some(id) = form.inquiry_id {
                     let (entity, entity_id, organization): (String, i64, i64) = inquiries::table
-                        .find(id)
+                        .find(id.0)
                         .select((inquiries::entity, inquiries::entity_id, inquiries::organization_id))
                         .first(conn)
                         .optional()
@@ -351,8 +351,8 @@ impl Brokerage {
                         engagements::request_id.eq(request),
                         engagements::organization_id.eq(organization),
                         engagements::origin.eq(origin.as_str()),
-                        engagements::match_id.eq(form.match_id),
-                        engagements::inquiry_id.eq(form.inquiry_id),
+                        engagements::match_id.eq(form.match_id.map(|id| id.0)),
+                        engagements::inquiry_id.eq(form.inquiry_id.map(|id| id.0)),
                         engagements::event_name.eq(event_name),
                         engagements::stage.eq(stage.as_str()),
                         engagements::assignee_id.eq(form.assignee_id),
@@ -385,8 +385,9 @@ impl Brokerage {
     pub async fn get_engagement(
         &self,
         actor: &Actor,
-        id: i64,
+        id: EngagementId,
     ) -> Result<EngagementView, RecordError> {
+        let id = id.0;
         let actor = actor.clone();
         self.db
             .run(move |conn| {
@@ -436,9 +437,10 @@ impl Brokerage {
     pub async fn update_engagement(
         &self,
         actor: &Actor,
-        id: i64,
+        id: EngagementId,
         patch: EngagementPatch,
     ) -> Result<EngagementView, RecordError> {
+        let id = id.0;
         let mut errors = Vec::new();
         let next_action = text(&mut errors, "next_action", &patch.next_action, false);
         if !errors.is_empty() {
@@ -473,9 +475,10 @@ impl Brokerage {
     pub async fn add_engagement_note(
         &self,
         actor: &Actor,
-        id: i64,
+        id: EngagementId,
         form: EngagementNoteForm,
     ) -> Result<EngagementView, RecordError> {
+        let id = id.0;
         let mut errors = Vec::new();
         let body = text(&mut errors, "body", &form.body, true);
         if !errors.is_empty() {

@@ -12,6 +12,7 @@ use diesel::prelude::*;
 use std::collections::BTreeSet;
 use techx_accounts::Actor;
 use techx_catalogue::records::RecordError;
+use techx_core::InquiryId;
 use techx_core::clock;
 use techx_core::codes::{CooperationType, InquiryStatus};
 use techx_core::error::FieldError;
@@ -64,7 +65,7 @@ fn inquiry_view(
     let cooperation: Vec<String> = serde_json::from_str(&row.cooperation_sought)
         .map_err(|e| RecordError::Corrupt(e.to_string()))?;
     Ok(InquiryView {
-        id: row.id,
+        id: InquiryId(row.id),
         entity: stored_entity(&row.entity)?,
         entity_id: row.entity_id,
         record_title: record.title.clone(),
@@ -176,7 +177,12 @@ impl Brokerage {
     }
 
     /// One inquiry with its thread, for its parties and staff.
-    pub async fn get_inquiry(&self, actor: &Actor, id: i64) -> Result<InquiryView, RecordError> {
+    pub async fn get_inquiry(
+        &self,
+        actor: &Actor,
+        id: InquiryId,
+    ) -> Result<InquiryView, RecordError> {
+        let id = id.0;
         let actor = actor.clone();
         self.db
             .run(move |conn| {
@@ -231,9 +237,10 @@ impl Brokerage {
     pub async fn reply(
         &self,
         actor: &Actor,
-        id: i64,
+        id: InquiryId,
         form: MessageForm,
     ) -> Result<InquiryView, RecordError> {
+        let id = id.0;
         let mut errors = Vec::new();
         let body = text(&mut errors, "body", &form.body, true);
         if !errors.is_empty() {
@@ -293,7 +300,12 @@ impl Brokerage {
     }
 
     /// Close an inquiry (either party, or staff); a closed thread takes no replies.
-    pub async fn close_inquiry(&self, actor: &Actor, id: i64) -> Result<InquiryView, RecordError> {
+    pub async fn close_inquiry(
+        &self,
+        actor: &Actor,
+        id: InquiryId,
+    ) -> Result<InquiryView, RecordError> {
+        let id = id.0;
         let actor = actor.clone();
         self.db
             .write(move |conn| {

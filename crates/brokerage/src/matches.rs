@@ -15,7 +15,7 @@ use techx_core::clock;
 use techx_core::codes::{MatchAnswer, MatchSource, MatchStatus};
 use techx_core::error::FieldError;
 use techx_core::page::{Page, Paging};
-use techx_core::{ListingId, RequestId};
+use techx_core::{ListingId, MatchId, RequestId};
 use techx_db::DbConn;
 use techx_db::schema::matches;
 use techx_listings::ListingCatalogue;
@@ -74,7 +74,7 @@ fn match_view(
 ) -> Result<MatchView, RecordError> {
     let disclosure = party::Disclosure::for_viewer(conn, viewer, &[listing, request])?;
     Ok(MatchView {
-        id: row.id,
+        id: MatchId(row.id),
         listing_id: ListingId(row.listing_id),
         request_id: RequestId(row.request_id),
         listing_title: listing.title.clone(),
@@ -150,7 +150,8 @@ fn load_match(conn: &mut DbConn, id: i64) -> Result<Option<(MatchRow, Party, Par
 
 impl Brokerage {
     /// One match, if the caller may see it.
-    pub async fn get_match(&self, actor: &Actor, id: i64) -> Result<MatchView, RecordError> {
+    pub async fn get_match(&self, actor: &Actor, id: MatchId) -> Result<MatchView, RecordError> {
+        let id = id.0;
         let actor = actor.clone();
         self.db
             .run(move |conn| {
@@ -207,9 +208,10 @@ impl Brokerage {
     pub async fn introduce(
         &self,
         actor: &Actor,
-        id: i64,
+        id: MatchId,
         form: NoteForm,
     ) -> Result<MatchView, RecordError> {
+        let id = id.0;
         let mut errors = Vec::new();
         let note = text(&mut errors, "note", &form.note, false);
         if !errors.is_empty() {
@@ -261,9 +263,10 @@ impl Brokerage {
     pub async fn answer(
         &self,
         actor: &Actor,
-        id: i64,
+        id: MatchId,
         form: AnswerForm,
     ) -> Result<MatchView, RecordError> {
+        let id = id.0;
         let mut errors = Vec::new();
         let note = text(&mut errors, "note", &form.note, false);
         match (form.answer, form.reason) {

@@ -8,11 +8,11 @@ use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 use techx_accounts::Actor;
 use techx_catalogue::records::RecordError;
-use techx_core::ListingId;
 use techx_core::clock;
 use techx_core::codes::OutcomeKind;
 use techx_core::error::FieldError;
 use techx_core::page::{Page, Paging};
+use techx_core::{EngagementId, ListingId};
 use techx_db::DbConn;
 use techx_db::schema::{engagements, organizations, outcomes};
 
@@ -61,7 +61,7 @@ fn view(conn: &mut DbConn, viewer: &Actor, row: OutcomeRow) -> Result<OutcomeVie
         kind: stored(&row.kind)?,
         title: row.title,
         occurred_on: row.occurred_on,
-        engagement_id: row.engagement_id,
+        engagement_id: row.engagement_id.map(EngagementId),
         listing_id: row.listing_id.map(ListingId),
         organization_id: disclosure.organization(row.organization_id),
         company_name: row.company_name,
@@ -174,7 +174,7 @@ impl Brokerage {
                 }
                 if let Some(id) = form.engagement_id {
                     let found: Option<i64> = engagements::table
-                        .find(id)
+                        .find(id.0)
                         .select(engagements::id)
                         .first(conn)
                         .optional()
@@ -194,7 +194,7 @@ impl Brokerage {
                     .values((
                         outcomes::kind.eq(form.kind.as_str()),
                         outcomes::title.eq(title.unwrap_or_default()),
-                        outcomes::engagement_id.eq(form.engagement_id),
+                        outcomes::engagement_id.eq(form.engagement_id.map(|id| id.0)),
                         outcomes::listing_id.eq(form.listing_id.map(|id| id.0)),
                         outcomes::organization_id.eq(form.organization_id),
                         outcomes::company_name.eq(company),
@@ -237,7 +237,7 @@ impl Brokerage {
                         query = query.filter(outcomes::listing_id.eq(id.0));
                     }
                     if let Some(id) = filter.engagement_id {
-                        query = query.filter(outcomes::engagement_id.eq(id));
+                        query = query.filter(outcomes::engagement_id.eq(id.0));
                     }
                     query
                 };

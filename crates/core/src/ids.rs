@@ -44,10 +44,10 @@ pub trait RecordId:
     fn get(self) -> i64;
 }
 
-macro_rules! record_id_type {
+macro_rules! plain_id_type {
     ($(#[$meta:meta])* $name:ident) => {
         $(#[$meta])*
-        // No schema of its own: the document describes a record id as a plain integer, so a
+        // No schema of its own: the document describes these ids as plain integers, so a
         // field of this type says `#[schema(value_type = i64)]` (the compiler asks for it).
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
         #[serde(transparent)]
@@ -58,6 +58,12 @@ macro_rules! record_id_type {
                 self.0.fmt(f)
             }
         }
+    };
+}
+
+macro_rules! record_id_type {
+    ($(#[$meta:meta])* $name:ident) => {
+        plain_id_type!($(#[$meta])* $name);
 
         impl RecordId for $name {
             fn new(raw: i64) -> Self {
@@ -78,6 +84,22 @@ record_id_type!(
 record_id_type!(
     /// Identifies a request (a technology need).
     RequestId
+);
+plain_id_type!(
+    /// Identifies a saved match of a listing and a request.
+    MatchId
+);
+plain_id_type!(
+    /// Identifies an inquiry about a record.
+    InquiryId
+);
+plain_id_type!(
+    /// Identifies a request for a record's confidential tier.
+    AccessRequestId
+);
+plain_id_type!(
+    /// Identifies an engagement of the deal pipeline.
+    EngagementId
 );
 
 #[cfg(test)]

@@ -12,6 +12,9 @@ pub mod page;
 pub mod validate;
 
 pub use error::{ErrorCode, FieldError, HasErrorCode};
-pub use ids::{ApiKeyId, ListingId, OrganizationId, RecordId, RequestId, UserId};
+pub use ids::{
+    AccessRequestId, ApiKeyId, EngagementId, InquiryId, ListingId, MatchId, OrganizationId,
+    RecordId, RequestId, UserId,
+};
 pub use kind::RecordKind;
 pub use page::{Page, PageParams};

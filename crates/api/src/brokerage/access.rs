@@ -12,6 +12,7 @@ use techx_brokerage::dto::{
     NoteForm, RecordKind,
 };
 use techx_catalogue::records::RecordError;
+use techx_core::AccessRequestId;
 use techx_core::page::{Page, PageParams};
 
 /// Ask for a record's confidential tier.
@@ -108,7 +109,7 @@ pub async fn list_access_requests(
 pub async fn get_access_request(
     state: web::Data<AppState>,
     actor: CurrentActor,
-    id: web::Path<i64>,
+    id: web::Path<AccessRequestId>,
 ) -> Result<HttpResponse, ApiError> {
     let view = state
         .brokerage
@@ -142,7 +143,7 @@ pub async fn get_access_request(
 pub async fn grant_access(
     state: web::Data<AppState>,
     actor: Writer,
-    id: web::Path<i64>,
+    id: web::Path<AccessRequestId>,
     form: web::Json<AccessDecisionForm>,
 ) -> Result<HttpResponse, ApiError> {
     let form = form.into_inner();
@@ -180,7 +181,7 @@ pub async fn grant_access(
 pub async fn refuse_access(
     state: web::Data<AppState>,
     actor: Writer,
-    id: web::Path<i64>,
+    id: web::Path<AccessRequestId>,
     form: web::Json<NoteForm>,
 ) -> Result<HttpResponse, ApiError> {
     let decision = AccessDecisionForm {

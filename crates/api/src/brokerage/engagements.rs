@@ -9,6 +9,7 @@ use techx_brokerage::dto::{
     ContractView, EngagementFilter, EngagementForm, EngagementNoteForm, EngagementPatch,
     EngagementView, StageForm,
 };
+use techx_core::EngagementId;
 use techx_core::page::{Page, PageParams};
 
 /// Open an engagement (staff).
@@ -95,7 +96,7 @@ pub async fn list_engagements(
 pub async fn get_engagement(
     state: web::Data<AppState>,
     actor: CurrentActor,
-    id: web::Path<i64>,
+    id: web::Path<EngagementId>,
 ) -> Result<HttpResponse, ApiError> {
     let view = state
         .brokerage
@@ -125,7 +126,7 @@ pub async fn get_engagement(
 pub async fn update_engagement(
     state: web::Data<AppState>,
     actor: Writer,
-    id: web::Path<i64>,
+    id: web::Path<EngagementId>,
     form: web::Json<EngagementPatch>,
 ) -> Result<HttpResponse, ApiError> {
     let view = state
@@ -161,7 +162,7 @@ pub async fn update_engagement(
 pub async fn change_stage(
     state: web::Data<AppState>,
     actor: Writer,
-    id: web::Path<i64>,
+    id: web::Path<EngagementId>,
     form: web::Json<StageForm>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
@@ -208,7 +209,7 @@ pub async fn change_stage(
 pub async fn add_engagement_note(
     state: web::Data<AppState>,
     actor: Writer,
-    id: web::Path<i64>,
+    id: web::Path<EngagementId>,
     form: web::Json<EngagementNoteForm>,
 ) -> Result<HttpResponse, ApiError> {
     let view = state

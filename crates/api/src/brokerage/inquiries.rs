@@ -7,6 +7,7 @@ use crate::idempotency;
 use crate::state::AppState;
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use techx_brokerage::dto::{InquiryFilter, InquiryForm, InquiryView, MessageForm};
+use techx_core::InquiryId;
 use techx_core::page::{Page, PageParams};
 
 /// Send an inquiry about a published record.
@@ -102,7 +103,7 @@ pub async fn list_inquiries(
 pub async fn get_inquiry(
     state: web::Data<AppState>,
     actor: CurrentActor,
-    id: web::Path<i64>,
+    id: web::Path<InquiryId>,
 ) -> Result<HttpResponse, ApiError> {
     let view = state
         .brokerage
@@ -134,7 +135,7 @@ pub async fn get_inquiry(
 pub async fn reply_inquiry(
     state: web::Data<AppState>,
     actor: Writer,
-    id: web::Path<i64>,
+    id: web::Path<InquiryId>,
     form: web::Json<MessageForm>,
 ) -> Result<HttpResponse, ApiError> {
     let view = state
@@ -162,7 +163,7 @@ pub async fn reply_inquiry(
 pub async fn close_inquiry(
     state: web::Data<AppState>,
     actor: Writer,
-    id: web::Path<i64>,
+    id: web::Path<InquiryId>,
 ) -> Result<HttpResponse, ApiError> {
     let view = state
         .brokerage

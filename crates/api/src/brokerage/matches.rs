@@ -7,6 +7,7 @@ use crate::idempotency;
 use crate::state::AppState;
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use techx_brokerage::dto::{AnswerForm, MatchFilter, MatchForm, MatchView, NoteForm};
+use techx_core::MatchId;
 use techx_core::page::{Page, PageParams};
 
 /// Save a match between a published listing and a published request.
@@ -103,7 +104,7 @@ pub async fn list_matches(
 pub async fn get_match(
     state: web::Data<AppState>,
     actor: CurrentActor,
-    id: web::Path<i64>,
+    id: web::Path<MatchId>,
 ) -> Result<HttpResponse, ApiError> {
     let view = state.brokerage.get_match(&actor.0, id.into_inner()).await?;
     Ok(HttpResponse::Ok().json(view))
@@ -130,7 +131,7 @@ pub async fn get_match(
 pub async fn introduce_match(
     state: web::Data<AppState>,
     actor: Writer,
-    id: web::Path<i64>,
+    id: web::Path<MatchId>,
     form: web::Json<NoteForm>,
 ) -> Result<HttpResponse, ApiError> {
     let view = state
@@ -162,7 +163,7 @@ pub async fn introduce_match(
 pub async fn answer_match(
     state: web::Data<AppState>,
     actor: Writer,
-    id: web::Path<i64>,
+    id: web::Path<MatchId>,
     form: web::Json<AnswerForm>,
 ) -> Result<HttpResponse, ApiError> {
     let view = state

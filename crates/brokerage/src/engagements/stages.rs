@@ -116,13 +116,14 @@ impl Brokerage {
     pub async fn change_stage<F>(
         &self,
         actor: &Actor,
-        id: i64,
+        id: EngagementId,
         form: StageForm,
         close_listing: F,
     ) -> Result<EngagementView, RecordError>
     where
         F: FnOnce(&mut DbConn, i64, i64) -> Result<(), RecordError> + Send + 'static,
     {
+        let id = id.0;
         let mut errors = Vec::new();
         let note = text(&mut errors, "note", &form.note, false);
         text(&mut errors, "reason", &form.reason, false);
