@@ -165,26 +165,9 @@ pub async fn change_stage(
     id: web::Path<EngagementId>,
     form: web::Json<StageForm>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = id.into_inner();
-    let close_listing = move |conn: &mut techx_db::DbConn, listing: i64, contract: i64| {
-        let close = techx_catalogue::records::TransitionForm {
-            action: techx_core::codes::Action::Close,
-            note: Some(format!(
-                "chuyển giao theo hợp đồng {contract} (engagement {id}) / transferred under contract {contract} (engagement {id})"
-            )),
-        };
-        techx_listings::Listings::transition_in(
-            conn,
-            &techx_accounts::Actor::system(),
-            techx_core::ListingId(listing),
-            &close,
-            None,
-        )
-        .map(|_| ())
-    };
     let view = state
         .brokerage
-        .change_stage(&actor.0, id, form.into_inner(), close_listing)
+        .change_stage(&actor.0, id.into_inner(), form.into_inner())
         .await?;
     state.settle_search().await;
     Ok(HttpResponse::Ok().json(view))

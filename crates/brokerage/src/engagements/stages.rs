@@ -3,6 +3,9 @@
 //! the move itself as one guarded write with its timeline event.
 
 use super::*;
+use techx_catalogue::records::TransitionForm;
+use techx_core::codes::Action;
+use techx_listings::Listings;
 
 /// What a stage change will do, checked before anything is written.
 #[derive(Debug, Clone, Copy)]
@@ -110,19 +113,16 @@ fn check_contract(contract: &ContractForm, errors: &mut Vec<FieldError>) {
 
 impl Brokerage {
     /// Move an engagement to another allowed stage (staff); `contract_signed` records the
-    /// contract, and `close_listing(conn, listing, contract)` closes its listing as
-    /// `transferred` in the same transaction. The move is made by a conditional update on the
-    /// stage it was planned from: of two moves at once, one lands and the other is 409.
-    pub async fn change_stage<F>(
+    /// contract and closes its listing as `transferred` in the same transaction (the listing's
+    /// own lifecycle step, taken by the system, with the contract in its history note). The
+    /// move is made by a conditional update on the stage it was planned from: of two moves at
+    /// once, one lands and the other is 409.
+    pub async fn change_stage(
         &self,
         actor: &Actor,
         id: EngagementId,
         form: StageForm,
-        close_listing: F,
-    ) -> Result<EngagementView, RecordError>
-    where
-        F: FnOnce(&mut DbConn, i64, i64) -> Result<(), RecordError> + Send + 'static,
-    {
+    ) -> Result<EngagementView, RecordError> {
         let id = id.0;
         let mut errors = Vec::new();
         let note = text(&mut errors, "note", &form.note, false);
@@ -184,7 +184,7 @@ impl Brokerage {
                             }
                         })?;
                     if let Some(listing) = plan.close_listing {
-                        close_listing(conn, listing, signed)?;
+                        close_listing(conn, ListingId(listing), signed, id)?;
                     }
                 }
                 event(
@@ -201,4 +201,21 @@ impl Brokerage {
             })
             .await
     }
+}
+
+/// Close the listing of a signed contract as `transferred`, inside the caller's transaction.
+fn close_listing(
+    conn: &mut DbConn,
+    listing: ListingId,
+    contract: i64,
+    engagement: i64,
+) -> Result<(), RecordError> {
+    let close = TransitionForm {
+        action: Action::Close,
+        note: Some(format!(
+            "chuyển giao theo hợp đồng {contract} (engagement {engagement}) / transferred under \
+             contract {contract} (engagement {engagement})"
+        )),
+    };
+    Listings::transition_in(conn, &Actor::system(), listing, &close, None).map(|_| ())
 }
