@@ -2,12 +2,10 @@
 
 use crate::auth::OptionalActor;
 use crate::error::{ApiError, ErrorBody};
-use crate::search::{current_public_views, json_of, live_versions};
 use crate::state::AppState;
 use actix_web::{HttpResponse, get, web};
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
-use std::collections::HashMap;
 use std::time::Instant;
 use techx_catalogue::records::RecordError;
 use techx_core::ErrorCode;
@@ -17,6 +15,7 @@ use techx_listings::dto::ListingView;
 use techx_matching::{Config, Constraint, Explanation, Facts, MatchRequest};
 use techx_requests::dto::RequestView;
 use techx_search::filters::{self, FilterParams};
+use techx_search::hits::{self, HitViews, Key, Shown};
 use utoipa::{IntoParams, ToSchema};
 
 /// How many matches one call returns.
@@ -166,44 +165,35 @@ async fn respond(
         .map_err(|error| ApiError::internal(format!("matching failed: {error}")))
     })
     .await?;
-    let kind = match side {
-        RecordKind::Request => RecordKind::Listing,
-        RecordKind::Listing => RecordKind::Request,
-    };
+    let kind = side.other();
     // Anonymous callers see the public tier the index holds; others get their tiers from the
     // database, which also drops anything they may not see.
-    let mut views: HashMap<i64, Box<RawValue>> = HashMap::new();
-    if actor.0.is_none() {
-        let stored: Vec<_> = found
-            .items
-            .iter()
-            .map(|item| (kind, item.id, Some(item.public_view.clone())))
-            .collect();
-        let keys: Vec<(RecordKind, i64)> = stored.iter().map(|(k, id, _)| (*k, *id)).collect();
-        let live = state.db.run(move |conn| live_versions(conn, &keys)).await?;
-        for ((_, id), view) in current_public_views(state, stored, live).await? {
-            views.insert(id, view);
+    let records = HitViews {
+        listings: &state.listings,
+        requests: &state.requests,
+    };
+    let mut views = match actor.as_ref() {
+        None => {
+            let stored: Vec<_> = found
+                .items
+                .iter()
+                .map(|item| ((kind, item.id), Some(item.public_view.clone())))
+                .collect();
+            let keys: Vec<Key> = stored.iter().map(|(key, _)| *key).collect();
+            let live = state
+                .db
+                .run(move |conn| hits::live_versions(conn, &keys))
+                .await?;
+            records.public(stored, live).await?
         }
-    } else {
-        let ids: Vec<i64> = found.items.iter().map(|m| m.id).collect();
-        match kind {
-            RecordKind::Listing => {
-                let ids = ids.into_iter().map(ListingId).collect();
-                for view in state.listings.views_of(actor.as_ref(), ids).await? {
-                    views.insert(view.id.0, json_of(&view)?);
-                }
-            }
-            RecordKind::Request => {
-                let ids = ids.into_iter().map(RequestId).collect();
-                for view in state.requests.views_of(actor.as_ref(), ids).await? {
-                    views.insert(view.id.0, json_of(&view)?);
-                }
-            }
+        Some(actor) => {
+            let keys: Vec<Key> = found.items.iter().map(|m| (kind, m.id)).collect();
+            records.at_tiers(actor, &keys).await?
         }
-    }
+    };
     let mut items = Vec::with_capacity(found.items.len());
     for found in found.items {
-        let Some(view) = views.remove(&found.id) else {
+        let Some(Shown { view, .. }) = views.remove(&(kind, found.id)) else {
             continue;
         };
         let fits = found.fits();

@@ -7,22 +7,23 @@ use crate::state::AppState;
 use actix_web::{HttpResponse, get, web};
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::str::FromStr;
 use std::time::Instant;
 use techx_catalogue::records::RecordError;
 use techx_core::ErrorCode;
+use techx_core::RecordKind;
 use techx_core::bounds::{Field, parameter};
 use techx_core::codes::{
     CodeLabel, CooperationType, IpType, OrgType, Province, SciField, TransferForm, Trl,
 };
 use techx_core::error::FieldError;
-use techx_core::{ListingId, RecordKind, RequestId};
 use techx_listings::dto::ListingView;
 use techx_requests::dto::RequestView;
 use techx_search::facets::Facet;
 use techx_search::filters::{self, FilterParams};
-use techx_search::highlight::{self, Texts};
+use techx_search::highlight;
+use techx_search::hits::{self, HitViews, Key, LiveVersions, Shown};
 use techx_search::index::{SearchRequest, SortBy};
 use utoipa::{IntoParams, ToSchema};
 
@@ -257,83 +258,6 @@ fn label(facet: Facet, code: &str) -> Option<CodeLabel> {
     }
 }
 
-/// The current versions of the live records among hits, by kind.
-#[derive(Debug, Default)]
-pub(crate) struct LiveVersions {
-    listings: HashMap<i64, i32>,
-    requests: HashMap<i64, i32>,
-}
-
-/// Read which of `hits` are live now, and at which version (one short query per kind).
-pub(crate) fn live_versions(
-    conn: &mut techx_db::DbConn,
-    hits: &[(RecordKind, i64)],
-) -> Result<LiveVersions, ApiError> {
-    let ids_of = |wanted: RecordKind| {
-        hits.iter()
-            .filter(|(kind, _)| *kind == wanted)
-            .map(|(_, id)| *id)
-            .collect::<Vec<_>>()
-    };
-    Ok(LiveVersions {
-        listings: techx_listings::Listings::live_versions_in(conn, &ids_of(RecordKind::Listing))?,
-        requests: techx_requests::Requests::live_versions_in(conn, &ids_of(RecordKind::Request))?,
-    })
-}
-
-/// The public views the index keeps for `hits` (kind, id, stored view), as anyone may see them
-/// now. A stored view is used only while it is the record's current live version (`live`, read
-/// from the database with the search): a hit taken down since it was indexed, on any server, is
-/// left out, and one changed since is read afresh from the database.
-pub(crate) async fn current_public_views(
-    state: &AppState,
-    hits: Vec<(RecordKind, i64, Option<String>)>,
-    live: LiveVersions,
-) -> Result<HashMap<(RecordKind, i64), Box<RawValue>>, ApiError> {
-    let mut current = HashMap::with_capacity(hits.len());
-    let (mut stale_listings, mut stale_requests) = (Vec::new(), Vec::new());
-    for (kind, id, stored) in hits {
-        let (versions, stale) = match kind {
-            RecordKind::Listing => (&live.listings, &mut stale_listings),
-            RecordKind::Request => (&live.requests, &mut stale_requests),
-        };
-        let Some(&version) = versions.get(&id) else {
-            continue;
-        };
-        match stored.filter(|json| stored_version(json) == Some(version)) {
-            Some(json) => {
-                if let Ok(view) = RawValue::from_string(json) {
-                    current.insert((kind, id), view);
-                }
-            }
-            None => stale.push(id),
-        }
-    }
-    let stale_listings = stale_listings.into_iter().map(ListingId).collect();
-    for view in state.listings.views_of(None, stale_listings).await? {
-        current.insert((RecordKind::Listing, view.id.0), json_of(&view)?);
-    }
-    let stale_requests = stale_requests.into_iter().map(RequestId).collect();
-    for view in state.requests.views_of(None, stale_requests).await? {
-        current.insert((RecordKind::Request, view.id.0), json_of(&view)?);
-    }
-    Ok(current)
-}
-
-/// The version a stored view was made from.
-fn stored_version(json: &str) -> Option<i32> {
-    #[derive(Deserialize)]
-    struct Stamp {
-        version: i32,
-    }
-    serde_json::from_str::<Stamp>(json).ok().map(|s| s.version)
-}
-
-pub(crate) fn json_of(view: &impl Serialize) -> Result<Box<RawValue>, ApiError> {
-    serde_json::value::to_raw_value(view)
-        .map_err(|error| ApiError::internal(format!("cannot serialize a record: {error}")))
-}
-
 /// Search published technology offers and needs.
 ///
 /// Everyone searches the public text (title, summary or problem, keywords, fields of science);
@@ -386,8 +310,8 @@ pub async fn search(
         // Anonymous hits come from the index: their current versions are read in the same
         // blocking task.
         let live = if anonymous {
-            let keys: Vec<(RecordKind, i64)> = found.hits.iter().map(|h| (h.kind, h.id)).collect();
-            live_versions(&mut *db.get()?, &keys)?
+            let keys: Vec<Key> = found.hits.iter().map(|h| (h.kind, h.id)).collect();
+            hits::live_versions(&mut *db.get()?, &keys)?
         } else {
             LiveVersions::default()
         };
@@ -395,12 +319,30 @@ pub async fn search(
     })
     .await?;
     let words = highlight::query_words(&text);
-    // Registered text is highlighted only where it was searched: for entitled callers.
-    let hit_of = |kind: RecordKind,
-                  id: i64,
-                  score: Option<f32>,
-                  view: Box<RawValue>,
-                  texts: Option<Texts>| {
+    let records = HitViews {
+        listings: &state.listings,
+        requests: &state.requests,
+    };
+    let mut shown = match actor.as_ref() {
+        None => {
+            let stored = found
+                .hits
+                .iter()
+                .map(|h| ((h.kind, h.id), h.public_view.clone()))
+                .collect();
+            records.public(stored, live).await?
+        }
+        Some(actor) => {
+            let keys: Vec<Key> = found.hits.iter().map(|h| (h.kind, h.id)).collect();
+            records.at_tiers(actor, &keys).await?
+        }
+    };
+    let mut items = Vec::with_capacity(found.hits.len());
+    for hit in found.hits {
+        let Some(Shown { view, texts }) = shown.remove(&(hit.kind, hit.id)) else {
+            continue;
+        };
+        // Registered text is highlighted only where it was searched: for entitled callers.
         let highlights = Highlights {
             title: texts
                 .as_ref()
@@ -414,74 +356,18 @@ pub async fn search(
                 .filter(|_| registered)
                 .and_then(|t| highlight::snippet(t, &words, SNIPPET_CHARS)),
         };
-        let (listing, request) = match kind {
+        let (listing, request) = match hit.kind {
             RecordKind::Listing => (Some(view), None),
             RecordKind::Request => (None, Some(view)),
         };
-        SearchHit {
-            kind,
-            id,
-            score,
+        items.push(SearchHit {
+            kind: hit.kind,
+            id: hit.id,
+            score: hit.score,
             highlights,
             listing,
             request,
-        }
-    };
-    let mut items = Vec::with_capacity(found.hits.len());
-    if actor.0.is_none() {
-        let stored = found
-            .hits
-            .iter()
-            .map(|h| (h.kind, h.id, h.public_view.clone()))
-            .collect();
-        let mut current = current_public_views(&state, stored, live).await?;
-        for hit in found.hits {
-            let kind = hit.kind;
-            if let Some(view) = current.remove(&(kind, hit.id)) {
-                // The index's stored view is the one text an anonymous hit has.
-                let texts = Texts::from_stored(kind, view.get());
-                items.push(hit_of(kind, hit.id, hit.score, view, texts));
-            }
-        }
-    } else {
-        let ids_of = |wanted: RecordKind| {
-            found
-                .hits
-                .iter()
-                .filter(move |h| h.kind == wanted)
-                .map(|h| h.id)
-        };
-        let mut listings: HashMap<i64, (Box<RawValue>, Texts)> = HashMap::new();
-        for view in state
-            .listings
-            .views_of(
-                actor.as_ref(),
-                ids_of(RecordKind::Listing).map(ListingId).collect(),
-            )
-            .await?
-        {
-            listings.insert(view.id.0, (json_of(&view)?, Texts::from(&view)));
-        }
-        let mut requests: HashMap<i64, (Box<RawValue>, Texts)> = HashMap::new();
-        for view in state
-            .requests
-            .views_of(
-                actor.as_ref(),
-                ids_of(RecordKind::Request).map(RequestId).collect(),
-            )
-            .await?
-        {
-            requests.insert(view.id.0, (json_of(&view)?, Texts::from(&view)));
-        }
-        for hit in found.hits {
-            let view = match hit.kind {
-                RecordKind::Listing => listings.remove(&hit.id),
-                RecordKind::Request => requests.remove(&hit.id),
-            };
-            if let Some((view, texts)) = view {
-                items.push(hit_of(hit.kind, hit.id, hit.score, view, Some(texts)));
-            }
-        }
+        });
     }
     let mut facets = BTreeMap::new();
     for (facet, counts) in found.facets {

@@ -8,6 +8,7 @@ pub mod eval;
 pub mod facets;
 pub mod filters;
 pub mod highlight;
+pub mod hits;
 pub mod query;
 pub mod stats;
 
