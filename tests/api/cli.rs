@@ -328,7 +328,11 @@ fn serve_with_demo_shows_a_living_exchange_and_loads_only_once() {
         .arg(dir.path())
         .output()
         .unwrap();
-    assert!(again.status.success());
+    assert!(
+        again.status.success(),
+        "a second `techx demo` failed: {}",
+        String::from_utf8_lossy(&again.stderr)
+    );
     assert!(String::from_utf8_lossy(&again.stdout).contains("not empty"));
 }
 
