@@ -10,7 +10,7 @@ use crate::dto::{
 use crate::party::Disclosure;
 use crate::routed_to;
 use crate::{
-    Brokerage, Party, db, party, routed_side, stored, stored_entity, text, utc,
+    Brokerage, Party, db, only_text, party, routed_side, stored, stored_entity, text, utc,
     verified_organization, visibility,
 };
 use chrono::NaiveDateTime;
@@ -133,11 +133,7 @@ impl Brokerage {
         actor: &Actor,
         form: AccessRequestForm,
     ) -> Result<AccessRequestView, RecordError> {
-        let mut errors = Vec::new();
-        let message = text(&mut errors, "message", &form.message, true);
-        if !errors.is_empty() {
-            return Err(RecordError::Invalid(errors));
-        }
+        let message = only_text("message", &form.message, true)?;
         let (author, organization) = verified_organization(
             actor,
             form.organization_id,
@@ -232,13 +228,11 @@ impl Brokerage {
                 };
                 let (rows, total) =
                     paged!(conn, query, access_requests::id.desc(), AccessRow, paging);
-                let mut views = Vec::with_capacity(rows.len());
-                for row in rows {
-                    if let Some(record) = party(conn, stored_entity(&row.entity)?, row.entity_id)? {
-                        views.push(view(conn, &actor, &row, &record)?);
-                    }
-                }
-                Ok(Page::new(views, total, paging))
+                Page::from_rows_present(rows, total, paging, |row| {
+                    party(conn, stored_entity(&row.entity)?, row.entity_id)?
+                        .map(|record| view(conn, &actor, &row, &record))
+                        .transpose()
+                })
             })
             .await
     }

@@ -183,23 +183,16 @@ impl Brokerage {
         let user = person(actor)?;
         self.db
             .run(move |conn| {
-                let total: i64 = alert_subscriptions::table
-                    .filter(alert_subscriptions::user_id.eq(user))
-                    .count()
-                    .get_result(conn)
-                    .map_err(db)?;
-                let items = alert_subscriptions::table
-                    .filter(alert_subscriptions::user_id.eq(user))
-                    .order(alert_subscriptions::id.desc())
-                    .limit(paging.limit)
-                    .offset(paging.offset)
-                    .select(SubscriptionRow::as_select())
-                    .load(conn)
-                    .map_err(db)?
-                    .into_iter()
-                    .map(subscription_view)
-                    .collect::<Result<Vec<_>, _>>()?;
-                Ok(Page::new(items, total, paging))
+                let query =
+                    || alert_subscriptions::table.filter(alert_subscriptions::user_id.eq(user));
+                let (rows, total) = paged!(
+                    conn,
+                    query,
+                    alert_subscriptions::id.desc(),
+                    SubscriptionRow,
+                    paging
+                );
+                Page::from_rows(rows, total, paging, subscription_view)
             })
             .await
     }
@@ -280,29 +273,18 @@ impl Brokerage {
                     }
                     query
                 };
-                let total: i64 = query().count().get_result(conn).map_err(db)?;
-                let rows: Vec<AlertRow> = query()
-                    .order(alerts::id.desc())
-                    .limit(paging.limit)
-                    .offset(paging.offset)
-                    .select(AlertRow::as_select())
-                    .load(conn)
-                    .map_err(db)?;
-                let views = rows
-                    .into_iter()
-                    .map(|r| {
-                        Ok(AlertView {
-                            id: r.id,
-                            subscription_id: r.subscription_id,
-                            listing_id: ListingId(r.listing_id),
-                            score: r.score,
-                            explanation: serde_json::from_str(&r.explanation)
-                                .map_err(|e| RecordError::Corrupt(e.to_string()))?,
-                            created_at: utc(r.created_at),
-                        })
+                let (rows, total) = paged!(conn, query, alerts::id.desc(), AlertRow, paging);
+                Page::from_rows(rows, total, paging, |r| {
+                    Ok::<_, RecordError>(AlertView {
+                        id: r.id,
+                        subscription_id: r.subscription_id,
+                        listing_id: ListingId(r.listing_id),
+                        score: r.score,
+                        explanation: serde_json::from_str(&r.explanation)
+                            .map_err(|e| RecordError::Corrupt(e.to_string()))?,
+                        created_at: utc(r.created_at),
                     })
-                    .collect::<Result<Vec<_>, RecordError>>()?;
-                Ok(Page::new(views, total, paging))
+                })
             })
             .await
     }

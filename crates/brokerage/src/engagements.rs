@@ -7,7 +7,8 @@ use crate::dto::{
 };
 use crate::party::Disclosure;
 use crate::{
-    Brokerage, db, listing_party, request_party, stored, stored_entity, text, utc, visibility,
+    Brokerage, db, listing_party, only_text, request_party, stored, stored_entity, text, utc,
+    visibility,
 };
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
@@ -424,11 +425,7 @@ impl Brokerage {
                 };
                 let (rows, total) =
                     paged!(conn, query, engagements::id.desc(), EngagementRow, paging);
-                let views = rows
-                    .iter()
-                    .map(|row| view(conn, &actor, row, false))
-                    .collect::<Result<Vec<_>, _>>()?;
-                Ok(Page::new(views, total, paging))
+                Page::from_rows(&rows, total, paging, |row| view(conn, &actor, row, false))
             })
             .await
     }
@@ -441,11 +438,7 @@ impl Brokerage {
         patch: EngagementPatch,
     ) -> Result<EngagementView, RecordError> {
         let id = id.0;
-        let mut errors = Vec::new();
-        let next_action = text(&mut errors, "next_action", &patch.next_action, false);
-        if !errors.is_empty() {
-            return Err(RecordError::Invalid(errors));
-        }
+        let next_action = only_text("next_action", &patch.next_action, false)?;
         let actor = actor.clone();
         self.db
             .write(move |conn| {
@@ -479,11 +472,7 @@ impl Brokerage {
         form: EngagementNoteForm,
     ) -> Result<EngagementView, RecordError> {
         let id = id.0;
-        let mut errors = Vec::new();
-        let body = text(&mut errors, "body", &form.body, true);
-        if !errors.is_empty() {
-            return Err(RecordError::Invalid(errors));
-        }
+        let body = only_text("body", &form.body, true)?;
         let actor = actor.clone();
         self.db
             .write(move |conn| {
@@ -521,11 +510,7 @@ impl Brokerage {
                         .filter(visibility::contracts_seen(&actor))
                 };
                 let (rows, total) = paged!(conn, query, contracts::id.asc(), ContractRow, paging);
-                let views = rows
-                    .into_iter()
-                    .map(contract_view)
-                    .collect::<Result<Vec<_>, _>>()?;
-                Ok(Page::new(views, total, paging))
+                Page::from_rows(rows, total, paging, contract_view)
             })
             .await
     }

@@ -4,8 +4,8 @@
 use crate::dto::*;
 use crate::routed_to;
 use crate::{
-    Brokerage, MAX_CODES, Party, db, party, routed_side, stored, stored_entity, text, utc,
-    verified_organization, visibility,
+    Brokerage, MAX_CODES, Party, db, only_text, party, routed_side, stored, stored_entity, text,
+    utc, verified_organization, visibility,
 };
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
@@ -221,13 +221,11 @@ impl Brokerage {
                     query
                 };
                 let (rows, total) = paged!(conn, query, inquiries::id.desc(), InquiryRow, paging);
-                let mut views = Vec::with_capacity(rows.len());
-                for row in rows {
-                    if let Some(record) = party(conn, stored_entity(&row.entity)?, row.entity_id)? {
-                        views.push(inquiry_view(conn, &actor, &row, &record, Vec::new())?);
-                    }
-                }
-                Ok(Page::new(views, total, paging))
+                Page::from_rows_present(rows, total, paging, |row| {
+                    party(conn, stored_entity(&row.entity)?, row.entity_id)?
+                        .map(|record| inquiry_view(conn, &actor, &row, &record, Vec::new()))
+                        .transpose()
+                })
             })
             .await
     }
@@ -241,11 +239,7 @@ impl Brokerage {
         form: MessageForm,
     ) -> Result<InquiryView, RecordError> {
         let id = id.0;
-        let mut errors = Vec::new();
-        let body = text(&mut errors, "body", &form.body, true);
-        if !errors.is_empty() {
-            return Err(RecordError::Invalid(errors));
-        }
+        let body = only_text("body", &form.body, true)?;
         let Some(author) = actor.user_id() else {
             return Err(RecordError::Forbidden(
                 "replies are written by people, not API keys",

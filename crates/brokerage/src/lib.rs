@@ -129,6 +129,23 @@ pub struct Brokerage {
     db: Db,
 }
 
+/// The one text field of a form, checked as [`text`] checks it: its problem is the form's.
+pub(crate) fn only_text(
+    field: &str,
+    value: &Option<String>,
+    required: bool,
+) -> Result<Option<String>, RecordError> {
+    let mut errors = Vec::new();
+    let value = text(&mut errors, field, value, required);
+    if errors.is_empty() {
+        Ok(value)
+    } else {
+        Err(RecordError::Invalid(errors))
+    }
+}
+
+/// A text field of a form: trimmed, blank is none, printable, at most [`MAX_TEXT`] characters;
+/// a problem is pushed onto `errors`.
 pub(crate) fn text(
     errors: &mut Vec<FieldError>,
     field: &str,

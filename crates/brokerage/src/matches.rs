@@ -3,7 +3,8 @@
 
 use crate::dto::*;
 use crate::{
-    Brokerage, Party, db, listing_party, party, request_party, stored, text, utc, visibility,
+    Brokerage, Party, db, listing_party, only_text, party, request_party, stored, text, utc,
+    visibility,
 };
 use crate::{ServiceError, Services};
 use chrono::NaiveDateTime;
@@ -191,15 +192,14 @@ impl Brokerage {
                     query
                 };
                 let (rows, total) = paged!(conn, query, matches::id.desc(), MatchRow, paging);
-                let mut views = Vec::with_capacity(rows.len());
-                for row in rows {
+                Page::from_rows_present(rows, total, paging, |row| {
                     let listing = listing_party(conn, row.listing_id)?;
                     let request = request_party(conn, row.request_id)?;
-                    if let (Some(listing), Some(request)) = (listing, request) {
-                        views.push(match_view(conn, &actor, &row, &listing, &request)?);
-                    }
-                }
-                Ok(Page::new(views, total, paging))
+                    let (Some(listing), Some(request)) = (listing, request) else {
+                        return Ok(None);
+                    };
+                    match_view(conn, &actor, &row, &listing, &request).map(Some)
+                })
             })
             .await
     }
@@ -212,11 +212,7 @@ impl Brokerage {
         form: NoteForm,
     ) -> Result<MatchView, RecordError> {
         let id = id.0;
-        let mut errors = Vec::new();
-        let note = text(&mut errors, "note", &form.note, false);
-        if !errors.is_empty() {
-            return Err(RecordError::Invalid(errors));
-        }
+        let note = only_text("note", &form.note, false)?;
         let actor = actor.clone();
         self.db
             .write(move |conn| {
@@ -441,11 +437,7 @@ pub async fn save_match(
     actor: &Actor,
     form: MatchForm,
 ) -> Result<MatchView, ServiceError> {
-    let mut errors = Vec::new();
-    let note = text(&mut errors, "note", &form.note, false);
-    if !errors.is_empty() {
-        return Err(RecordError::Invalid(errors).into());
-    }
+    let note = only_text("note", &form.note, false)?;
     let index = services.index.clone().ok_or(ServiceError::NoIndex)?;
     let actor = actor.clone();
     services

@@ -248,11 +248,7 @@ impl Brokerage {
                     OutcomeRow,
                     paging
                 );
-                let views = rows
-                    .into_iter()
-                    .map(|row| view(conn, &actor, row))
-                    .collect::<Result<Vec<_>, _>>()?;
-                Ok(Page::new(views, total, paging))
+                Page::from_rows(rows, total, paging, |row| view(conn, &actor, row))
             })
             .await
     }

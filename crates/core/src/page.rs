@@ -78,6 +78,33 @@ impl<T> Page<T> {
         }
     }
 
+    /// A page of stored `rows`, each turned into its view by `view`; the first row that fails
+    /// fails the page.
+    pub fn from_rows<R, E>(
+        rows: impl IntoIterator<Item = R>,
+        total: i64,
+        paging: Paging,
+        view: impl FnMut(R) -> Result<T, E>,
+    ) -> Result<Self, E> {
+        let items = rows.into_iter().map(view).collect::<Result<Vec<_>, _>>()?;
+        Ok(Page::new(items, total, paging))
+    }
+
+    /// As [`Page::from_rows`], leaving out the rows whose view is `None` (a row whose record
+    /// is gone).
+    pub fn from_rows_present<R, E>(
+        rows: impl IntoIterator<Item = R>,
+        total: i64,
+        paging: Paging,
+        mut view: impl FnMut(R) -> Result<Option<T>, E>,
+    ) -> Result<Self, E> {
+        let mut items = Vec::new();
+        for row in rows {
+            items.extend(view(row)?);
+        }
+        Ok(Page::new(items, total, paging))
+    }
+
     pub fn map<U>(self, f: impl FnMut(T) -> U) -> Page<U> {
         Page {
             items: self.items.into_iter().map(f).collect(),

@@ -119,48 +119,10 @@ pub fn read_jsonl(text: &str) -> Vec<ParsedRow> {
     cells::read_jsonl(text)
 }
 
-/// Columns of an export file: the import columns plus identity and lifecycle.
-pub const EXPORT_COLUMNS: &[&str] = &[
-    "id",
-    "code",
-    "organization_id",
-    "organization_name",
-    "status",
-    "disclosed_tier",
-    "kind",
-    "lang",
-    "title",
-    "summary",
-    "details",
-    "confidential_details",
-    "title_en",
-    "summary_en",
-    "keywords",
-    "sci_fields",
-    "trl",
-    "ip_assets",
-    "transfer_forms",
-    "transfer_methods",
-    "cooperation_types",
-    "pricing_model",
-    "price_min_vnd",
-    "price_max_vnd",
-    "funding_origin",
-    "research_task_code",
-    "tech_category",
-    "province_code",
-    "contact_name",
-    "contact_email",
-    "contact_phone",
-    "published_at",
-    "valid_until",
-    "updated_at",
-];
-
 /// Write views as CSV; fields outside the caller's tiers were never in the views.
 pub fn write_csv(views: &[ListingView]) -> Result<String, csv::Error> {
     let mut writer = csv::Writer::from_writer(Vec::new());
-    writer.write_record(EXPORT_COLUMNS)?;
+    cells::write_export_header(&mut writer, IMPORT_COLUMNS)?;
     for l in views {
         let contact = l.contact.clone();
         let ip_assets: Vec<String> = l
@@ -229,6 +191,15 @@ pub fn write_jsonl(views: &[ListingView]) -> Result<String, serde_json::Error> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_export_starts_with_its_header_row() {
+        let csv = write_csv(&[]).unwrap();
+        assert_eq!(
+            csv.trim_end(),
+            "id,code,organization_id,organization_name,status,disclosed_tier,kind,lang,title,summary,details,confidential_details,title_en,summary_en,keywords,sci_fields,trl,ip_assets,transfer_forms,transfer_methods,cooperation_types,pricing_model,price_min_vnd,price_max_vnd,funding_origin,research_task_code,tech_category,province_code,contact_name,contact_email,contact_phone,published_at,valid_until,updated_at"
+        );
+    }
 
     #[test]
     fn a_csv_with_a_bom_and_lists_reads_into_forms() {

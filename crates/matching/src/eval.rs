@@ -17,6 +17,7 @@
 use std::collections::HashMap;
 use std::path::Path;
 use techx_search::SearchError;
+use techx_search::eval::{bad, read};
 
 /// One record of a labelled set: its id in the set and its form (JSON).
 #[derive(Debug, Clone, serde::Deserialize)]
@@ -32,20 +33,6 @@ pub struct LabelledSet {
     pub needs: Vec<Labelled>,
     /// need id → (offer id → grade), grades above 0 only.
     pub judgements: HashMap<String, HashMap<String, u32>>,
-}
-
-fn read(path: &Path) -> Result<String, SearchError> {
-    std::fs::read_to_string(path).map_err(|e| SearchError::Read {
-        path: path.display().to_string(),
-        message: e.to_string(),
-    })
-}
-
-fn bad(path: &Path, line: usize, message: impl std::fmt::Display) -> SearchError {
-    SearchError::Read {
-        path: path.display().to_string(),
-        message: format!("line {line}: {message}"),
-    }
 }
 
 fn lines(path: &Path) -> Result<Vec<Labelled>, SearchError> {

@@ -84,43 +84,10 @@ pub fn read_jsonl(text: &str) -> Vec<ParsedRow> {
     cells::read_jsonl(text)
 }
 
-/// Columns of an export file: the import columns plus identity and lifecycle.
-pub const EXPORT_COLUMNS: &[&str] = &[
-    "id",
-    "code",
-    "organization_id",
-    "organization_name",
-    "status",
-    "disclosed_tier",
-    "kind",
-    "lang",
-    "title",
-    "problem",
-    "requirements",
-    "confidential_details",
-    "keywords",
-    "sci_fields",
-    "trl_min",
-    "budget_min_vnd",
-    "budget_max_vnd",
-    "deadline",
-    "accepted_cooperation_types",
-    "ip_expectation",
-    "anonymous",
-    "origin",
-    "province_code",
-    "contact_name",
-    "contact_email",
-    "contact_phone",
-    "published_at",
-    "valid_until",
-    "updated_at",
-];
-
 /// Write views as CSV; fields outside the caller's tiers were never in the views.
 pub fn write_csv(views: &[RequestView]) -> Result<String, csv::Error> {
     let mut writer = csv::Writer::from_writer(Vec::new());
-    writer.write_record(EXPORT_COLUMNS)?;
+    cells::write_export_header(&mut writer, IMPORT_COLUMNS)?;
     for r in views {
         let contact = r.contact.clone();
         cells::write_row(
@@ -170,6 +137,15 @@ pub fn write_jsonl(views: &[RequestView]) -> Result<String, serde_json::Error> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_export_starts_with_its_header_row() {
+        let csv = write_csv(&[]).unwrap();
+        assert_eq!(
+            csv.trim_end(),
+            "id,code,organization_id,organization_name,status,disclosed_tier,kind,lang,title,problem,requirements,confidential_details,keywords,sci_fields,trl_min,budget_min_vnd,budget_max_vnd,deadline,accepted_cooperation_types,ip_expectation,anonymous,origin,province_code,contact_name,contact_email,contact_phone,published_at,valid_until,updated_at"
+        );
+    }
 
     #[test]
     fn a_request_row_reads_dates_booleans_and_lists() {

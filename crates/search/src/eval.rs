@@ -41,14 +41,16 @@ pub struct Dataset {
     pub qrels: HashMap<String, HashMap<String, u32>>,
 }
 
-fn read(path: &Path) -> Result<String, SearchError> {
+/// A labelled set's file, read whole.
+pub fn read(path: &Path) -> Result<String, SearchError> {
     std::fs::read_to_string(path).map_err(|e| SearchError::Read {
         path: path.display().to_string(),
         message: e.to_string(),
     })
 }
 
-fn bad(path: &Path, line: usize, message: impl std::fmt::Display) -> SearchError {
+/// A problem at `line` of a labelled set's file.
+pub fn bad(path: &Path, line: usize, message: impl std::fmt::Display) -> SearchError {
     SearchError::Read {
         path: path.display().to_string(),
         message: format!("line {line}: {message}"),

@@ -28,6 +28,16 @@ pub struct Shown {
     pub texts: Option<Texts>,
 }
 
+impl Shown {
+    /// A view read at the caller's tiers, with the texts its highlights come from.
+    fn typed<V: serde::Serialize>(view: &V, texts: Texts) -> Result<Self, SearchError> {
+        Ok(Shown {
+            view: raw(view)?,
+            texts: Some(texts),
+        })
+    }
+}
+
 /// The current versions of the live records among hits, by kind.
 #[derive(Debug, Default)]
 pub struct LiveVersions {
@@ -122,28 +132,20 @@ impl HitViews<'_> {
         if !listings.is_empty() {
             let ids = listings.into_iter().map(ListingId).collect();
             for view in self.listings.views_of(actor, ids).await? {
-                let texts = Some(Texts::from(&view));
-                let key = (RecordKind::Listing, view.id.0);
+                let texts = Texts::from(&view);
                 shown.insert(
-                    key,
-                    Shown {
-                        view: raw(&view)?,
-                        texts,
-                    },
+                    (RecordKind::Listing, view.id.0),
+                    Shown::typed(&view, texts)?,
                 );
             }
         }
         if !requests.is_empty() {
             let ids = requests.into_iter().map(RequestId).collect();
             for view in self.requests.views_of(actor, ids).await? {
-                let texts = Some(Texts::from(&view));
-                let key = (RecordKind::Request, view.id.0);
+                let texts = Texts::from(&view);
                 shown.insert(
-                    key,
-                    Shown {
-                        view: raw(&view)?,
-                        texts,
-                    },
+                    (RecordKind::Request, view.id.0),
+                    Shown::typed(&view, texts)?,
                 );
             }
         }

@@ -202,39 +202,49 @@ mod tests {
         }
     }
 
-    #[test]
-    fn the_fuzzy_pass_corrects_unknown_long_words_only() {
+    /// An index holding `records` (kind, id, title, summary), committed.
+    fn index_of(records: &[(RecordKind, i64, &str, &str)]) -> (tempfile::TempDir, SearchIndex) {
         let dir = tempfile::tempdir().unwrap();
         let (index, _) = SearchIndex::open(dir.path()).unwrap();
-        index
-            .upsert(&record(
+        for &(kind, id, title, summary) in records {
+            index.upsert(&record(kind, id, title, summary)).unwrap();
+        }
+        index.commit(1).unwrap();
+        (dir, index)
+    }
+
+    /// What a search for `text` finds: the total, the ids and whether it was corrected.
+    fn found(index: &SearchIndex, text: &str) -> (usize, Vec<i64>, bool) {
+        let result = index
+            .search_with(&SearchRequest {
+                text: text.to_owned(),
+                limit: 10,
+                ..SearchRequest::default()
+            })
+            .unwrap();
+        let ids = result.hits.iter().map(|h| h.id).collect();
+        (result.total, ids, result.fuzzy)
+    }
+
+    #[test]
+    fn the_fuzzy_pass_corrects_unknown_long_words_only() {
+        let (_dir, index) = index_of(&[
+            (
                 RecordKind::Request,
                 1,
                 "Cần chế phẩm ủ phân cho trang trại",
                 "Trang trại 2.000 con lợn cần giảm mùi và COD của nước thải xuống dưới QCVN 62.",
-            ))
-            .unwrap();
-        index
-            .upsert(&record(
+            ),
+            (
                 RecordKind::Listing,
                 2,
                 "Hệ thống giám sát ao nuôi tôm",
                 "Cảm biến aquaculture",
-            ))
-            .unwrap();
-        index.commit(1).unwrap();
+            ),
+        ]);
         let found = |text: &str| {
-            let result = index
-                .search_with(&SearchRequest {
-                    text: text.to_owned(),
-                    limit: 10,
-                    ..SearchRequest::default()
-                })
-                .unwrap();
-            (
-                result.hits.iter().map(|h| h.id).collect::<Vec<_>>(),
-                result.fuzzy,
-            )
+            let (_, ids, fuzzy) = found(&index, text);
+            (ids, fuzzy)
         };
         assert_eq!(found("Bacillus subtilis"), (vec![], false));
         assert_eq!(found("aquacultrue"), (vec![2], true));
@@ -247,25 +257,20 @@ mod tests {
 
     #[test]
     fn a_word_of_a_record_taken_down_is_as_unknown_as_a_word_nobody_wrote() {
-        let dir = tempfile::tempdir().unwrap();
-        let (index, _) = SearchIndex::open(dir.path()).unwrap();
-        index
-            .upsert(&record(
+        let (_dir, index) = index_of(&[
+            (
                 RecordKind::Listing,
                 1,
                 "Giống lúa PAUSEDMARK",
                 "Giống lúa chịu mặn ven biển",
-            ))
-            .unwrap();
-        index
-            .upsert(&record(
+            ),
+            (
                 RecordKind::Listing,
                 2,
                 "Giống lúa PAUSEDMARQ",
                 "Giống lúa năng suất cao",
-            ))
-            .unwrap();
-        index.commit(1).unwrap();
+            ),
+        ]);
         index.remove(RecordKind::Listing, 1);
         index.commit(2).unwrap();
         let searcher = index.reader.searcher();
@@ -273,45 +278,20 @@ mod tests {
         // The dictionary still lists the deleted version; only live documents count.
         assert_eq!(searcher.doc_freq(&term).unwrap(), 1);
         assert_eq!(stats::live_doc_freq(&searcher, &term).unwrap(), 0);
-        let found = |text: &str| {
-            let result = index
-                .search_with(&SearchRequest {
-                    text: text.to_owned(),
-                    limit: 10,
-                    ..SearchRequest::default()
-                })
-                .unwrap();
-            (
-                result.total,
-                result.hits.iter().map(|h| h.id).collect::<Vec<_>>(),
-                result.fuzzy,
-            )
-        };
         // Both are corrected to the live neighbour: nothing tells the first one ever existed.
-        assert_eq!(found("PAUSEDMARK"), (1, vec![2], true));
-        assert_eq!(found("PAUSEDMARK"), found("PAUSEDMARX"));
+        assert_eq!(found(&index, "PAUSEDMARK"), (1, vec![2], true));
+        assert_eq!(found(&index, "PAUSEDMARK"), found(&index, "PAUSEDMARX"));
     }
 
     #[test]
     fn score_statistics_count_live_records_only() {
         use tantivy::query::Bm25StatisticsProvider;
-        let dir = tempfile::tempdir().unwrap();
-        let (index, _) = SearchIndex::open(dir.path()).unwrap();
-        for (id, title) in [
-            (1, "Máy sấy lúa"),
-            (2, "Máy sấy cà phê"),
-            (3, "Lò đốt trấu"),
-        ] {
-            index
-                .upsert(&record(
-                    RecordKind::Listing,
-                    id,
-                    title,
-                    "Thiết bị sấy nông sản",
-                ))
-                .unwrap();
-        }
-        index.commit(1).unwrap();
+        let drier = "Thiết bị sấy nông sản";
+        let (_dir, index) = index_of(&[
+            (RecordKind::Listing, 1, "Máy sấy lúa", drier),
+            (RecordKind::Listing, 2, "Máy sấy cà phê", drier),
+            (RecordKind::Listing, 3, "Lò đốt trấu", drier),
+        ]);
         index.remove(RecordKind::Listing, 3);
         index.commit(2).unwrap();
         let searcher = index.reader.searcher();

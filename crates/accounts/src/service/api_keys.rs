@@ -92,11 +92,9 @@ impl Accounts {
                 let (keys, total) = repo::list_api_keys(conn, id.0, paging)?;
                 let ids: Vec<i64> = keys.iter().map(|k| k.id).collect();
                 let scopes = repo::api_key_scopes(conn, &ids)?;
-                let items = keys
-                    .iter()
-                    .map(|key| Ok(api_key_view(key, parse_scopes(&scopes, key.id)?)))
-                    .collect::<Result<Vec<_>, AccountsError>>()?;
-                Ok(Page::new(items, total, paging))
+                Page::from_rows(&keys, total, paging, |key| {
+                    Ok::<_, AccountsError>(api_key_view(key, parse_scopes(&scopes, key.id)?))
+                })
             })
             .await
     }

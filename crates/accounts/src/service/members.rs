@@ -10,7 +10,7 @@ use techx_core::codes::OrgRole;
 use techx_core::page::Paging;
 use techx_core::validate::Email;
 use techx_core::{OrganizationId, Page, UserId, clock};
-use techx_db::{ChangeOp, record_change};
+use techx_db::{ChangeOp, DbConn, record_change};
 
 impl Accounts {
     pub async fn list_members(
@@ -25,11 +25,9 @@ impl Accounts {
                 visible_organization(conn, Some(&actor), id)?;
                 actor.require(Permission::ViewOrganizationMembers(id))?;
                 let (members, total) = repo::members_of(conn, id.0, paging)?;
-                let items = members
-                    .iter()
-                    .map(|(membership, user)| member_view(membership, user))
-                    .collect::<Result<Vec<_>, _>>()?;
-                Ok(Page::new(items, total, paging))
+                Page::from_rows(&members, total, paging, |(membership, user)| {
+                    member_view(membership, user)
+                })
             })
             .await
     }
@@ -63,13 +61,7 @@ impl Accounts {
                     created_at: clock::now(),
                 };
                 repo::insert_membership(conn, &membership)?;
-                record_change(
-                    conn,
-                    "organization",
-                    id.0,
-                    ChangeOp::Update,
-                    actor.user_id().map(|u| u.0),
-                )?;
+                members_changed(conn, &actor, id)?;
                 member_view(&membership, &user)
             })
             .await
@@ -102,13 +94,7 @@ impl Accounts {
                 }
                 repo::set_membership_role(conn, id.0, member.0, form.org_role.as_str())?;
                 membership.org_role = form.org_role.as_str().to_owned();
-                record_change(
-                    conn,
-                    "organization",
-                    id.0,
-                    ChangeOp::Update,
-                    actor.user_id().map(|u| u.0),
-                )?;
+                members_changed(conn, &actor, id)?;
                 let user =
                     repo::find_user(conn, member.0)?.ok_or(AccountsError::NotFound("member"))?;
                 member_view(&membership, &user)
@@ -141,17 +127,27 @@ impl Accounts {
                     ));
                 }
                 repo::delete_membership(conn, id.0, member.0)?;
-                record_change(
-                    conn,
-                    "organization",
-                    id.0,
-                    ChangeOp::Update,
-                    actor.user_id().map(|u| u.0),
-                )?;
+                members_changed(conn, &actor, id)?;
                 Ok(())
             })
             .await
     }
 
     // ----- users --------------------------------------------------------------------------
+}
+
+/// The change-log row of a change to `id`'s members (the organization is what changed).
+fn members_changed(
+    conn: &mut DbConn,
+    actor: &Actor,
+    id: OrganizationId,
+) -> Result<(), AccountsError> {
+    record_change(
+        conn,
+        "organization",
+        id.0,
+        ChangeOp::Update,
+        actor.user_id().map(|u| u.0),
+    )?;
+    Ok(())
 }

@@ -101,11 +101,9 @@ impl Accounts {
         self.db
             .run(move |conn| {
                 let (rows, total) = repo::list_organizations(conn, &filter, paging)?;
-                let items = rows
-                    .iter()
-                    .map(|org| organization_view(org, moderator))
-                    .collect::<Result<Vec<_>, _>>()?;
-                Ok(Page::new(items, total, paging))
+                Page::from_rows(&rows, total, paging, |org| {
+                    organization_view(org, moderator)
+                })
             })
             .await
     }

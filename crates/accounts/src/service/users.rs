@@ -21,8 +21,7 @@ impl Accounts {
         self.db
             .run(move |conn| {
                 let (rows, total) = repo::list_users(conn, paging)?;
-                let items = rows.iter().map(user_view).collect::<Result<Vec<_>, _>>()?;
-                Ok(Page::new(items, total, paging))
+                Page::from_rows(&rows, total, paging, user_view)
             })
             .await
     }

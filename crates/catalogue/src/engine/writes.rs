@@ -20,12 +20,7 @@ impl<C: Catalogue> Engine<C> {
             .write(move |conn| {
                 for _ in 0..ATTEMPTS {
                     let now = clock::now();
-                    let current = records::require_editable_by(
-                        &actor,
-                        C::find(conn, id)?,
-                        entity::<C>(),
-                        now,
-                    )?;
+                    let current = editable::<C>(conn, &actor, id, now)?;
                     let status = records::status_of(&current)?;
                     if !lifecycle::is_editable(status) {
                         return Err(RecordError::Conflict(format!(
@@ -76,12 +71,7 @@ impl<C: Catalogue> Engine<C> {
             .write(move |conn| {
                 for _ in 0..ATTEMPTS {
                     let now = clock::now();
-                    let current = records::require_editable_by(
-                        &actor,
-                        C::find(conn, id)?,
-                        entity::<C>(),
-                        now,
-                    )?;
+                    let current = editable::<C>(conn, &actor, id, now)?;
                     if current.status() != RecordStatus::Draft.as_str() {
                         return Err(RecordError::Conflict(format!(
                             "only drafts can be deleted; this {} is {}",
@@ -222,4 +212,14 @@ impl<C: Catalogue> Engine<C> {
             })
             .await
     }
+}
+
+/// The stored record `id`, if `actor` may edit it at `now`.
+fn editable<C: Catalogue>(
+    conn: &mut DbConn,
+    actor: &Actor,
+    id: i64,
+    now: NaiveDateTime,
+) -> Result<C::Row, RecordError> {
+    records::require_editable_by(actor, C::find(conn, id)?, entity::<C>(), now)
 }

@@ -118,6 +118,32 @@ fn unprotected(value: &str) -> &str {
     }
 }
 
+/// Columns an export writes before a record's own: who it is and where it stands.
+pub const IDENTITY_COLUMNS: [&str; 6] = [
+    "id",
+    "code",
+    "organization_id",
+    "organization_name",
+    "status",
+    "disclosed_tier",
+];
+
+/// Columns an export writes after a record's own.
+pub const LIFECYCLE_COLUMNS: [&str; 3] = ["published_at", "valid_until", "updated_at"];
+
+/// The header row of an export: the identity columns, the record's import columns (in their
+/// order), the lifecycle columns.
+pub fn write_export_header<W: std::io::Write>(
+    writer: &mut csv::Writer<W>,
+    import_columns: &[&str],
+) -> Result<(), csv::Error> {
+    let columns = IDENTITY_COLUMNS
+        .iter()
+        .chain(import_columns)
+        .chain(&LIFECYCLE_COLUMNS);
+    writer.write_record(columns)
+}
+
 /// Write one data row, every cell spreadsheet-safe.
 pub fn write_row<W: std::io::Write, const N: usize>(
     writer: &mut csv::Writer<W>,
