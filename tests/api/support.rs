@@ -266,16 +266,42 @@ impl TestApp {
         reply.json()
     }
 
-    /// Register and sign in; returns (access token, /me body).
+    /// A person with an account (and a new organization when `org_name` is given), signed in:
+    /// (access token, /me body). A fixture: it goes through the accounts service, since HTTP
+    /// adds nothing here; `register` and `login` drive the roads themselves.
     pub async fn signed_in(&self, email: &str, org_name: Option<&str>) -> (String, Value) {
-        let me = self.register(email, org_name).await;
-        let tokens = self.login(email).await;
-        (tokens["access_token"].as_str().unwrap().to_owned(), me)
+        let me = self.registered(email, org_name).await;
+        (self.signed_in_token(email).await, me)
+    }
+
+    /// An account made through the accounts service: its /me body.
+    async fn registered(&self, email: &str, org_name: Option<&str>) -> Value {
+        let mut body = json!({"email": email, "password": PASSWORD, "full_name": "Người Dùng Thử"});
+        if let Some(name) = org_name {
+            body["organization"] = json!({"name": name, "org_type": "university"});
+        }
+        let form = serde_json::from_value(body).unwrap();
+        let me = self.state.accounts.register(form, None).await.unwrap();
+        serde_json::to_value(me).unwrap()
+    }
+
+    /// An access token of `email`, through the accounts service.
+    async fn signed_in_token(&self, email: &str) -> String {
+        let form = techx_accounts::dto::LoginForm {
+            email: email.to_owned(),
+            password: PASSWORD.to_owned(),
+        };
+        self.state
+            .accounts
+            .login(form, None)
+            .await
+            .unwrap()
+            .access_token
     }
 
     /// A signed-in user with a platform role, set directly in the database.
     pub async fn staff(&self, email: &str, role: &str) -> String {
-        self.register(email, None).await;
+        self.registered(email, None).await;
         let (email_owned, role) = (email.to_owned(), role.to_owned());
         self.state
             .db
@@ -288,25 +314,27 @@ impl TestApp {
             })
             .await
             .unwrap();
-        self.login(email).await["access_token"]
-            .as_str()
-            .unwrap()
-            .to_owned()
+        self.signed_in_token(email).await
     }
 
-    /// An owner of a verified organization: (token, organization id).
+    /// An owner of a verified organization: (token, organization id), verified by a moderator
+    /// through the accounts service.
     pub async fn verified_owner(&self, email: &str, org_name: &str) -> (String, i64) {
+        use techx_accounts::dto::VerificationForm;
+        use techx_core::codes::Verification;
         let (token, me) = self.signed_in(email, Some(org_name)).await;
         let org_id = me["memberships"][0]["organization_id"].as_i64().unwrap();
         let moderator = self.staff(&format!("mod.{email}"), "moderator").await;
-        let reply = self
-            .post(
-                &format!("/api/v1/organizations/{org_id}/verification"),
-                Some(&moderator),
-                json!({"decision": "verified"}),
-            )
-            .await;
-        assert_eq!(reply.status, StatusCode::OK);
+        let moderator = self.state.accounts.authenticate(&moderator).await.unwrap();
+        let form = VerificationForm {
+            decision: Verification::Verified,
+            note: None,
+        };
+        self.state
+            .accounts
+            .verify_organization(&moderator, techx_core::OrganizationId(org_id), form)
+            .await
+            .unwrap();
         (token, org_id)
     }
 

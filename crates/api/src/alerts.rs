@@ -7,6 +7,7 @@ use crate::error::{ApiError, ErrorBody};
 use crate::state::AppState;
 use actix_web::{HttpResponse, delete, get, post, web};
 use techx_brokerage::dto::{AlertSubscriptionForm, AlertSubscriptionView, AlertView};
+use techx_core::AlertSubscriptionId;
 use techx_core::page::{Page, PageParams};
 
 /// Save a search or mark a request for alerts.
@@ -86,7 +87,7 @@ pub async fn subscriptions(
 pub async fn unsubscribe(
     state: web::Data<AppState>,
     actor: Writer,
-    id: web::Path<i64>,
+    id: web::Path<AlertSubscriptionId>,
 ) -> Result<HttpResponse, ApiError> {
     state
         .brokerage

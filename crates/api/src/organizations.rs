@@ -94,11 +94,11 @@ pub async fn create_organization(
 pub async fn get_organization(
     state: web::Data<AppState>,
     actor: OptionalActor,
-    id: web::Path<i64>,
+    id: web::Path<OrganizationId>,
 ) -> Result<HttpResponse, ApiError> {
     let org = state
         .accounts
-        .get_organization(actor.as_ref(), OrganizationId(id.into_inner()))
+        .get_organization(actor.as_ref(), id.into_inner())
         .await?;
     Ok(ok_with_etag(&org, org.version))
 }
@@ -129,18 +129,13 @@ pub async fn update_organization(
     state: web::Data<AppState>,
     actor: Writer,
     req: HttpRequest,
-    id: web::Path<i64>,
+    id: web::Path<OrganizationId>,
     patch: web::Json<OrganizationPatch>,
 ) -> Result<HttpResponse, ApiError> {
     let expected = if_match(&req)?;
     let org = state
         .accounts
-        .update_organization(
-            &actor.0,
-            OrganizationId(id.into_inner()),
-            patch.into_inner(),
-            expected,
-        )
+        .update_organization(&actor.0, id.into_inner(), patch.into_inner(), expected)
         .await?;
     state.settle_search().await;
     Ok(ok_with_etag(&org, org.version))
@@ -166,12 +161,12 @@ pub async fn update_organization(
 pub async fn verify_organization(
     state: web::Data<AppState>,
     actor: Writer,
-    id: web::Path<i64>,
+    id: web::Path<OrganizationId>,
     form: web::Json<VerificationForm>,
 ) -> Result<HttpResponse, ApiError> {
     let org = state
         .accounts
-        .verify_organization(&actor.0, OrganizationId(id.into_inner()), form.into_inner())
+        .verify_organization(&actor.0, id.into_inner(), form.into_inner())
         .await?;
     Ok(ok_with_etag(&org, org.version))
 }
@@ -195,13 +190,13 @@ pub async fn verify_organization(
 pub async fn list_members(
     state: web::Data<AppState>,
     actor: CurrentActor,
-    id: web::Path<i64>,
+    id: web::Path<OrganizationId>,
     page: crate::query::Query<PageParams>,
 ) -> Result<HttpResponse, ApiError> {
     let paging = crate::brokerage::paging(page.into_inner())?;
     let members = state
         .accounts
-        .list_members(&actor.0, OrganizationId(id.into_inner()), paging)
+        .list_members(&actor.0, id.into_inner(), paging)
         .await?;
     Ok(HttpResponse::Ok().json(members))
 }
@@ -228,10 +223,10 @@ pub async fn list_members(
 pub async fn add_member(
     state: web::Data<AppState>,
     actor: Writer,
-    id: web::Path<i64>,
+    id: web::Path<OrganizationId>,
     form: web::Json<AddMemberForm>,
 ) -> Result<HttpResponse, ApiError> {
-    let org_id = OrganizationId(id.into_inner());
+    let org_id = id.into_inner();
     let member = state
         .accounts
         .add_member(&actor.0, org_id, form.into_inner())
@@ -266,18 +261,13 @@ pub async fn add_member(
 pub async fn update_member(
     state: web::Data<AppState>,
     actor: Writer,
-    path: web::Path<(i64, i64)>,
+    path: web::Path<(OrganizationId, UserId)>,
     form: web::Json<MemberRoleForm>,
 ) -> Result<HttpResponse, ApiError> {
     let (org_id, user_id) = path.into_inner();
     let member = state
         .accounts
-        .change_member_role(
-            &actor.0,
-            OrganizationId(org_id),
-            UserId(user_id),
-            form.into_inner(),
-        )
+        .change_member_role(&actor.0, org_id, user_id, form.into_inner())
         .await?;
     Ok(HttpResponse::Ok().json(member))
 }
@@ -305,12 +295,12 @@ pub async fn update_member(
 pub async fn remove_member(
     state: web::Data<AppState>,
     actor: Writer,
-    path: web::Path<(i64, i64)>,
+    path: web::Path<(OrganizationId, UserId)>,
 ) -> Result<HttpResponse, ApiError> {
     let (org_id, user_id) = path.into_inner();
     state
         .accounts
-        .remove_member(&actor.0, OrganizationId(org_id), UserId(user_id))
+        .remove_member(&actor.0, org_id, user_id)
         .await?;
     Ok(HttpResponse::NoContent().finish())
 }
@@ -335,10 +325,10 @@ pub async fn remove_member(
 pub async fn create_api_key(
     state: web::Data<AppState>,
     actor: Writer,
-    id: web::Path<i64>,
+    id: web::Path<OrganizationId>,
     form: web::Json<ApiKeyForm>,
 ) -> Result<HttpResponse, ApiError> {
-    let org_id = OrganizationId(id.into_inner());
+    let org_id = id.into_inner();
     let key = state
         .accounts
         .create_api_key(&actor.0, org_id, form.into_inner())
@@ -368,13 +358,13 @@ pub async fn create_api_key(
 pub async fn list_api_keys(
     state: web::Data<AppState>,
     actor: CurrentActor,
-    id: web::Path<i64>,
+    id: web::Path<OrganizationId>,
     page: crate::query::Query<PageParams>,
 ) -> Result<HttpResponse, ApiError> {
     let paging = crate::brokerage::paging(page.into_inner())?;
     let keys = state
         .accounts
-        .list_api_keys(&actor.0, OrganizationId(id.into_inner()), paging)
+        .list_api_keys(&actor.0, id.into_inner(), paging)
         .await?;
     Ok(HttpResponse::Ok().json(keys))
 }
@@ -401,12 +391,12 @@ pub async fn list_api_keys(
 pub async fn revoke_api_key(
     state: web::Data<AppState>,
     actor: Writer,
-    path: web::Path<(i64, i64)>,
+    path: web::Path<(OrganizationId, ApiKeyId)>,
 ) -> Result<HttpResponse, ApiError> {
     let (org_id, key_id) = path.into_inner();
     state
         .accounts
-        .revoke_api_key(&actor.0, OrganizationId(org_id), ApiKeyId(key_id))
+        .revoke_api_key(&actor.0, org_id, key_id)
         .await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -55,12 +55,12 @@ pub async fn list_users(
 pub async fn update_user(
     state: web::Data<AppState>,
     actor: Writer,
-    id: web::Path<i64>,
+    id: web::Path<UserId>,
     form: web::Json<UserRoleForm>,
 ) -> Result<HttpResponse, ApiError> {
     let user = state
         .accounts
-        .set_platform_role(&actor.0, UserId(id.into_inner()), form.into_inner())
+        .set_platform_role(&actor.0, id.into_inner(), form.into_inner())
         .await?;
     Ok(HttpResponse::Ok().json(user))
 }

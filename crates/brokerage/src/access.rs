@@ -5,10 +5,11 @@
 
 use crate::dto::{
     AccessDecisionForm, AccessReport, AccessRequestFilter, AccessRequestForm, AccessRequestView,
-    GrantView, InquiryRoute, InquirySide, ReadView, RecordKind,
+    GrantView, InquiryRoute, InquirySide, ReadView,
 };
 use crate::party::Disclosure;
 use crate::routed_to;
+use crate::stored_record;
 use crate::{
     Brokerage, Party, db, only_text, party, routed_side, stored, stored_entity, text, utc,
     verified_organization, visibility,
@@ -17,11 +18,11 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use techx_accounts::Actor;
 use techx_catalogue::records::RecordError;
-use techx_core::AccessRequestId;
 use techx_core::clock;
 use techx_core::codes::AccessRequestStatus;
 use techx_core::error::FieldError;
 use techx_core::page::{Page, Paging};
+use techx_core::{AccessRequestId, RecordRef};
 use techx_db::DbConn;
 use techx_db::schema::{access_grants, access_requests};
 
@@ -122,7 +123,7 @@ fn load(conn: &mut DbConn, id: i64) -> Result<Option<(AccessRow, Party)>, Record
     else {
         return Ok(None);
     };
-    let record = party(conn, stored_entity(&row.entity)?, row.entity_id)?;
+    let record = party(conn, stored_record(&row.entity, row.entity_id)?)?;
     Ok(record.map(|r| (row, r)))
 }
 
@@ -146,8 +147,7 @@ impl Brokerage {
                 let (record, routed) = routed_to(
                     conn,
                     &actor,
-                    form.entity,
-                    form.entity_id,
+                    RecordRef::new(form.entity, form.entity_id),
                     organization,
                     "access requests",
                     now,
@@ -229,7 +229,7 @@ impl Brokerage {
                 let (rows, total) =
                     paged!(conn, query, access_requests::id.desc(), AccessRow, paging);
                 Page::from_rows_present(rows, total, paging, |row| {
-                    party(conn, stored_entity(&row.entity)?, row.entity_id)?
+                    party(conn, stored_record(&row.entity, row.entity_id)?)?
                         .map(|record| view(conn, &actor, &row, &record))
                         .transpose()
                 })
@@ -342,14 +342,13 @@ impl Brokerage {
     pub async fn access_report(
         &self,
         actor: &Actor,
-        entity: RecordKind,
-        id: i64,
+        record: RecordRef,
     ) -> Result<AccessReport, RecordError> {
-        let actor = actor.clone();
+        let (actor, entity, id) = (actor.clone(), record.kind(), record.id());
         self.db
             .run(move |conn| {
                 let now = clock::now();
-                let record = party(conn, entity, id)?
+                let record = party(conn, record)?
                     .filter(|p| p.visible_to(&actor, now))
                     .ok_or(RecordError::NotFound(entity.as_str()))?;
                 if !(actor.is_staff() || record.owned_by(&actor)) {

@@ -13,7 +13,7 @@ use techx_catalogue::records::RecordError;
 use techx_core::clock;
 use techx_core::error::FieldError;
 use techx_core::page::{Page, Paging};
-use techx_core::{ListingId, RequestId};
+use techx_core::{AlertId, AlertSubscriptionId, ListingId, RequestId};
 use techx_db::MultiBackend;
 use techx_db::schema::{alert_subscriptions, alerts, listings, requests};
 
@@ -81,7 +81,7 @@ fn subscription_view(row: SubscriptionRow) -> Result<AlertSubscriptionView, Reco
     let created_at = utc(row.created_at);
     let s = subscription(row)?;
     Ok(AlertSubscriptionView {
-        id: s.id,
+        id: AlertSubscriptionId(s.id),
         kind: s.kind,
         q: s.query,
         sci_fields: s.sci_fields,
@@ -152,7 +152,7 @@ impl Brokerage {
             .write(move |conn| {
                 let now = clock::now();
                 if let Some(id) = form.request_id {
-                    request_party(conn, id.0)?
+                    request_party(conn, id)?
                         .filter(|p| p.visible_to(&actor, now))
                         .ok_or(RecordError::NotFound("request"))?;
                 }
@@ -198,8 +198,12 @@ impl Brokerage {
     }
 
     /// Stop a subscription (its alerts go with it).
-    pub async fn unsubscribe(&self, actor: &Actor, id: i64) -> Result<(), RecordError> {
-        let user = person(actor)?;
+    pub async fn unsubscribe(
+        &self,
+        actor: &Actor,
+        id: AlertSubscriptionId,
+    ) -> Result<(), RecordError> {
+        let (user, id) = (person(actor)?, id.0);
         self.db
             .write(move |conn| {
                 let deleted = diesel::delete(
@@ -276,8 +280,8 @@ impl Brokerage {
                 let (rows, total) = paged!(conn, query, alerts::id.desc(), AlertRow, paging);
                 Page::from_rows(rows, total, paging, |r| {
                     Ok::<_, RecordError>(AlertView {
-                        id: r.id,
-                        subscription_id: r.subscription_id,
+                        id: AlertId(r.id),
+                        subscription_id: AlertSubscriptionId(r.subscription_id),
                         listing_id: ListingId(r.listing_id),
                         score: r.score,
                         explanation: serde_json::from_str(&r.explanation)

@@ -6,7 +6,10 @@ pub use techx_core::RecordKind;
 use techx_core::codes::{
     CooperationType, DeclineReason, InquiryStatus, MatchAnswer, MatchSource, MatchStatus,
 };
-use techx_core::{AccessRequestId, EngagementId, InquiryId, ListingId, MatchId, RequestId};
+use techx_core::{
+    AccessRequestId, AlertId, AlertSubscriptionId, ContractId, EngagementId, InquiryId, ListingId,
+    MatchId, OutcomeId, RequestId,
+};
 use utoipa::{IntoParams, ToSchema};
 
 /// Which side of a match answers.
@@ -399,7 +402,8 @@ pub struct EngagementNoteForm {
 /// A signed contract.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct ContractView {
-    pub id: i64,
+    #[schema(value_type = i64)]
+    pub id: ContractId,
     #[schema(value_type = i64)]
     pub engagement_id: EngagementId,
     #[schema(value_type = Option<i64>)]
@@ -507,7 +511,8 @@ pub struct OutcomeForm {
 /// A recorded outcome.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct OutcomeView {
-    pub id: i64,
+    #[schema(value_type = i64)]
+    pub id: OutcomeId,
     pub kind: techx_core::codes::OutcomeKind,
     pub title: String,
     pub occurred_on: chrono::NaiveDate,
@@ -580,7 +585,8 @@ pub struct AlertSubscriptionForm {
 /// A saved search or marked request.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct AlertSubscriptionView {
-    pub id: i64,
+    #[schema(value_type = i64)]
+    pub id: AlertSubscriptionId,
     pub kind: AlertKind,
     pub q: Option<String>,
     pub sci_fields: Vec<String>,
@@ -595,8 +601,10 @@ pub struct AlertSubscriptionView {
 /// A newly published listing that matched a subscription.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct AlertView {
-    pub id: i64,
-    pub subscription_id: i64,
+    #[schema(value_type = i64)]
+    pub id: AlertId,
+    #[schema(value_type = i64)]
+    pub subscription_id: AlertSubscriptionId,
     #[schema(value_type = i64)]
     pub listing_id: ListingId,
     /// The match score when the alert was raised.

@@ -19,7 +19,7 @@ use techx_core::clock;
 use techx_core::codes::{EngagementOrigin, EngagementStage, MatchStatus, RecordStatus};
 use techx_core::error::FieldError;
 use techx_core::page::{Page, Paging};
-use techx_core::{EngagementId, InquiryId, ListingId, MatchId, RequestId};
+use techx_core::{ContractId, EngagementId, InquiryId, ListingId, MatchId, RequestId};
 use techx_db::DbConn;
 use techx_db::schema::{
     contracts, engagement_events, engagements, inquiries, matches, requests, users,
@@ -88,7 +88,7 @@ struct EventRow {
 
 fn contract_view(row: ContractRow) -> Result<ContractView, RecordError> {
     Ok(ContractView {
-        id: row.id,
+        id: ContractId(row.id),
         engagement_id: EngagementId(row.engagement_id),
         listing_id: row.listing_id.map(ListingId),
         request_id: row.request_id.map(RequestId),
@@ -109,7 +109,7 @@ fn view(
     with_events: bool,
 ) -> Result<EngagementView, RecordError> {
     let request = match row.request_id {
-        Some(id) => request_party(conn, id)?,
+        Some(id) => request_party(conn, RequestId(id))?,
         None => None,
     };
     let disclosure = Disclosure::for_viewer(conn, viewer, &request.iter().collect::<Vec<_>>())?;
@@ -171,12 +171,12 @@ fn view(
 fn parties(conn: &mut DbConn, row: &EngagementRow) -> Result<Vec<i64>, RecordError> {
     let mut out = Vec::new();
     if let Some(id) = row.listing_id
-        && let Some(p) = listing_party(conn, id)?
+        && let Some(p) = listing_party(conn, ListingId(id))?
     {
         out.push(p.organization_id);
     }
     if let Some(id) = row.request_id
-        && let Some(p) = request_party(conn, id)?
+        && let Some(p) = request_party(conn, RequestId(id))?
     {
         out.push(p.organization_id);
     }
@@ -339,10 +339,10 @@ impl Brokerage {
                         ));
                     }
                     if let Some(id) = form.listing_id {
-                        listing_party(conn, id.0)?.ok_or(RecordError::NotFound("listing"))?;
+                        listing_party(conn, id)?.ok_or(RecordError::NotFound("listing"))?;
                     }
                     if let Some(id) = form.request_id {
-                        request_party(conn, id.0)?.ok_or(RecordError::NotFound("request"))?;
+                        request_party(conn, id)?.ok_or(RecordError::NotFound("request"))?;
                     }
                     (EngagementOrigin::Event, EngagementStage::Inquiry, form.listing_id.map(|id| id.0), form.request_id.map(|id| id.0), form.organization_id)
                 };
@@ -494,7 +494,7 @@ impl Brokerage {
     pub async fn contracts_of_listing(
         &self,
         actor: &Actor,
-        listing: i64,
+        listing: ListingId,
         paging: Paging,
     ) -> Result<Page<ContractView>, RecordError> {
         let actor = actor.clone();
@@ -506,7 +506,7 @@ impl Brokerage {
                 let query = || {
                     contracts::table
                         .into_boxed()
-                        .filter(contracts::listing_id.eq(listing))
+                        .filter(contracts::listing_id.eq(listing.0))
                         .filter(visibility::contracts_seen(&actor))
                 };
                 let (rows, total) = paged!(conn, query, contracts::id.asc(), ContractRow, paging);

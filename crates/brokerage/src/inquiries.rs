@@ -3,6 +3,7 @@
 
 use crate::dto::*;
 use crate::routed_to;
+use crate::stored_record;
 use crate::{
     Brokerage, MAX_CODES, Party, db, only_text, party, routed_side, stored, stored_entity, text,
     utc, verified_organization, visibility,
@@ -13,6 +14,7 @@ use std::collections::BTreeSet;
 use techx_accounts::Actor;
 use techx_catalogue::records::RecordError;
 use techx_core::InquiryId;
+use techx_core::RecordRef;
 use techx_core::clock;
 use techx_core::codes::{CooperationType, InquiryStatus};
 use techx_core::error::FieldError;
@@ -148,8 +150,7 @@ impl Brokerage {
                 let (record, routed) = routed_to(
                     conn,
                     &actor,
-                    form.entity,
-                    form.entity_id,
+                    RecordRef::new(form.entity, form.entity_id),
                     organization,
                     "inquiries",
                     now,
@@ -222,7 +223,7 @@ impl Brokerage {
                 };
                 let (rows, total) = paged!(conn, query, inquiries::id.desc(), InquiryRow, paging);
                 Page::from_rows_present(rows, total, paging, |row| {
-                    party(conn, stored_entity(&row.entity)?, row.entity_id)?
+                    party(conn, stored_record(&row.entity, row.entity_id)?)?
                         .map(|record| inquiry_view(conn, &actor, &row, &record, Vec::new()))
                         .transpose()
                 })
@@ -345,7 +346,7 @@ fn load_inquiry(conn: &mut DbConn, id: i64) -> Result<Option<(InquiryRow, Party)
     else {
         return Ok(None);
     };
-    let record = party(conn, stored_entity(&row.entity)?, row.entity_id)?;
+    let record = party(conn, stored_record(&row.entity, row.entity_id)?)?;
     Ok(record.map(|r| (row, r)))
 }
 

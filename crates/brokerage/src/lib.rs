@@ -51,7 +51,7 @@ use std::sync::Arc;
 use techx_accounts::{Accounts, AccountsError, Actor};
 use techx_catalogue::records::RecordError;
 use techx_core::error::FieldError;
-use techx_core::{ErrorCode, HasErrorCode};
+use techx_core::{ErrorCode, HasErrorCode, RecordRef};
 use techx_db::Db;
 use techx_listings::Listings;
 use techx_requests::Requests;
@@ -190,6 +190,11 @@ pub(crate) fn stored<T: std::str::FromStr>(value: &str) -> Result<T, RecordError
 
 pub(crate) fn utc(at: NaiveDateTime) -> chrono::DateTime<chrono::Utc> {
     at.and_utc()
+}
+
+/// The record a stored row is about.
+pub(crate) fn stored_record(entity: &str, id: i64) -> Result<RecordRef, RecordError> {
+    Ok(RecordRef::new(stored_entity(entity)?, id))
 }
 
 pub(crate) fn stored_entity(value: &str) -> Result<RecordKind, RecordError> {

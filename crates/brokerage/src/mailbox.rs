@@ -7,6 +7,7 @@ use crate::{Party, party};
 use chrono::NaiveDateTime;
 use techx_accounts::Actor;
 use techx_catalogue::records::RecordError;
+use techx_core::RecordRef;
 use techx_db::DbConn;
 
 /// The record organization `sender` writes about (`what`: "inquiries", "access requests"),
@@ -16,13 +17,13 @@ use techx_db::DbConn;
 pub(crate) fn routed_to(
     conn: &mut DbConn,
     actor: &Actor,
-    kind: RecordKind,
-    id: i64,
+    record: RecordRef,
     sender: i64,
     what: &str,
     now: NaiveDateTime,
 ) -> Result<(Party, &'static str), RecordError> {
-    let record = party(conn, kind, id)?
+    let kind = record.kind();
+    let record = party(conn, record)?
         .filter(|p| p.visible_to(actor, now))
         .ok_or(RecordError::NotFound(kind.as_str()))?;
     if !record.live(now) {

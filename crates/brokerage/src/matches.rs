@@ -141,8 +141,8 @@ fn load_match(conn: &mut DbConn, id: i64) -> Result<Option<(MatchRow, Party, Par
     else {
         return Ok(None);
     };
-    let listing = listing_party(conn, row.listing_id)?;
-    let request = request_party(conn, row.request_id)?;
+    let listing = listing_party(conn, ListingId(row.listing_id))?;
+    let request = request_party(conn, RequestId(row.request_id))?;
     Ok(match (listing, request) {
         (Some(l), Some(r)) => Some((row, l, r)),
         _ => None,
@@ -193,8 +193,8 @@ impl Brokerage {
                 };
                 let (rows, total) = paged!(conn, query, matches::id.desc(), MatchRow, paging);
                 Page::from_rows_present(rows, total, paging, |row| {
-                    let listing = listing_party(conn, row.listing_id)?;
-                    let request = request_party(conn, row.request_id)?;
+                    let listing = listing_party(conn, ListingId(row.listing_id))?;
+                    let request = request_party(conn, RequestId(row.request_id))?;
                     let (Some(listing), Some(request)) = (listing, request) else {
                         return Ok(None);
                     };
@@ -402,10 +402,10 @@ fn new_match_parties(
     form: &MatchForm,
     now: NaiveDateTime,
 ) -> Result<(Party, Party, MatchSource), RecordError> {
-    let listing = listing_party(conn, form.listing_id.0)?
+    let listing = listing_party(conn, form.listing_id)?
         .filter(|p| p.visible_to(actor, now))
         .ok_or(RecordError::NotFound("listing"))?;
-    let request = request_party(conn, form.request_id.0)?
+    let request = request_party(conn, form.request_id)?
         .filter(|p| p.visible_to(actor, now))
         .ok_or(RecordError::NotFound("request"))?;
     let source = if actor.is_staff() {

@@ -12,7 +12,7 @@ use techx_core::clock;
 use techx_core::codes::OutcomeKind;
 use techx_core::error::FieldError;
 use techx_core::page::{Page, Paging};
-use techx_core::{EngagementId, ListingId};
+use techx_core::{EngagementId, ListingId, OutcomeId, RequestId};
 use techx_db::DbConn;
 use techx_db::schema::{engagements, organizations, outcomes};
 
@@ -49,7 +49,7 @@ fn view(conn: &mut DbConn, viewer: &Actor, row: OutcomeRow) -> Result<OutcomeVie
                 .optional()
                 .map_err(db)?;
             match request_id.flatten() {
-                Some(request_id) => request_party(conn, request_id)?,
+                Some(request_id) => request_party(conn, RequestId(request_id))?,
                 None => None,
             }
         }
@@ -57,7 +57,7 @@ fn view(conn: &mut DbConn, viewer: &Actor, row: OutcomeRow) -> Result<OutcomeVie
     };
     let disclosure = Disclosure::for_viewer(conn, viewer, &request.iter().collect::<Vec<_>>())?;
     Ok(OutcomeView {
-        id: row.id,
+        id: OutcomeId(row.id),
         kind: stored(&row.kind)?,
         title: row.title,
         occurred_on: row.occurred_on,
@@ -164,7 +164,7 @@ impl Brokerage {
                     &mut errors,
                 )?;
                 if let Some(id) = form.listing_id
-                    && listing_party(conn, id.0)?.is_none()
+                    && listing_party(conn, id)?.is_none()
                 {
                     errors.push(FieldError::new(
                         "listing_id",

@@ -5,7 +5,6 @@
 //! passes its ids through a [`Disclosure`] made here, so the rule is applied in one place.
 
 use crate::db;
-use crate::dto::RecordKind;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use std::collections::BTreeSet;
@@ -13,6 +12,7 @@ use techx_accounts::Actor;
 use techx_catalogue::loaded;
 use techx_catalogue::records::RecordError;
 use techx_core::OrganizationId;
+use techx_core::{ListingId, RecordRef, RequestId};
 use techx_db::DbConn;
 use techx_db::schema::{listings, memberships, requests};
 
@@ -93,9 +93,12 @@ impl Party {
     }
 }
 
-pub(crate) fn listing_party(conn: &mut DbConn, id: i64) -> Result<Option<Party>, RecordError> {
+pub(crate) fn listing_party(
+    conn: &mut DbConn,
+    id: ListingId,
+) -> Result<Option<Party>, RecordError> {
     let row: Option<(i64, String, Option<NaiveDateTime>, String)> = listings::table
-        .find(id)
+        .find(id.0)
         .filter(loaded!(listings))
         .select((
             listings::organization_id,
@@ -117,9 +120,12 @@ pub(crate) fn listing_party(conn: &mut DbConn, id: i64) -> Result<Option<Party>,
     )
 }
 
-pub(crate) fn request_party(conn: &mut DbConn, id: i64) -> Result<Option<Party>, RecordError> {
+pub(crate) fn request_party(
+    conn: &mut DbConn,
+    id: RequestId,
+) -> Result<Option<Party>, RecordError> {
     let row: Option<(i64, String, Option<NaiveDateTime>, bool, String)> = requests::table
-        .find(id)
+        .find(id.0)
         .filter(loaded!(requests))
         .select((
             requests::organization_id,
@@ -142,13 +148,9 @@ pub(crate) fn request_party(conn: &mut DbConn, id: i64) -> Result<Option<Party>,
     ))
 }
 
-pub(crate) fn party(
-    conn: &mut DbConn,
-    entity: RecordKind,
-    id: i64,
-) -> Result<Option<Party>, RecordError> {
-    match entity {
-        RecordKind::Listing => listing_party(conn, id),
-        RecordKind::Request => request_party(conn, id),
+pub(crate) fn party(conn: &mut DbConn, record: RecordRef) -> Result<Option<Party>, RecordError> {
+    match record {
+        RecordRef::Listing(id) => listing_party(conn, id),
+        RecordRef::Request(id) => request_party(conn, id),
     }
 }

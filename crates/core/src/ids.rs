@@ -5,6 +5,8 @@ use std::fmt;
 use std::hash::Hash;
 use utoipa::ToSchema;
 
+use crate::kind::RecordKind;
+
 macro_rules! id_type {
     ($(#[$meta:meta])* $name:ident) => {
         $(#[$meta])*
@@ -102,6 +104,68 @@ plain_id_type!(
     EngagementId
 );
 
+plain_id_type!(
+    /// Identifies a contract signed in an engagement.
+    ContractId
+);
+plain_id_type!(
+    /// Identifies a recorded outcome of an engagement.
+    OutcomeId
+);
+plain_id_type!(
+    /// Identifies a person's alert subscription (a saved search or a request watched).
+    AlertSubscriptionId
+);
+plain_id_type!(
+    /// Identifies an alert raised for a subscription.
+    AlertId
+);
+
+/// One catalogue record of either kind, by its typed id: what an inquiry, an access request
+/// or an access report is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum RecordRef {
+    Listing(ListingId),
+    Request(RequestId),
+}
+
+impl RecordRef {
+    /// The record of `kind` stored under `id`.
+    pub fn new(kind: RecordKind, id: i64) -> Self {
+        match kind {
+            RecordKind::Listing => RecordRef::Listing(ListingId(id)),
+            RecordKind::Request => RecordRef::Request(RequestId(id)),
+        }
+    }
+
+    pub fn kind(self) -> RecordKind {
+        match self {
+            RecordRef::Listing(_) => RecordKind::Listing,
+            RecordRef::Request(_) => RecordKind::Request,
+        }
+    }
+
+    /// The stored id.
+    pub fn id(self) -> i64 {
+        match self {
+            RecordRef::Listing(id) => id.0,
+            RecordRef::Request(id) => id.0,
+        }
+    }
+}
+
+impl From<ListingId> for RecordRef {
+    fn from(id: ListingId) -> Self {
+        RecordRef::Listing(id)
+    }
+}
+
+impl From<RequestId> for RecordRef {
+    fn from(id: RequestId) -> Self {
+        RecordRef::Request(id)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -116,5 +180,18 @@ mod tests {
         );
         assert_eq!(ListingId::new(42).get(), 42);
         assert_eq!(id.to_string(), "42");
+    }
+
+    #[test]
+    fn a_record_ref_names_its_kind_and_stored_id() {
+        for kind in RecordKind::ALL {
+            let record = RecordRef::new(kind, 9);
+            assert_eq!((record.kind(), record.id()), (kind, 9));
+        }
+        assert_eq!(
+            RecordRef::from(ListingId(3)),
+            RecordRef::Listing(ListingId(3))
+        );
+        assert_eq!(RecordRef::from(RequestId(3)).kind(), RecordKind::Request);
     }
 }

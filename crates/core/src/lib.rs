@@ -13,8 +13,8 @@ pub mod validate;
 
 pub use error::{ErrorCode, FieldError, HasErrorCode};
 pub use ids::{
-    AccessRequestId, ApiKeyId, EngagementId, InquiryId, ListingId, MatchId, OrganizationId,
-    RecordId, RequestId, UserId,
+    AccessRequestId, AlertId, AlertSubscriptionId, ApiKeyId, ContractId, EngagementId, InquiryId,
+    ListingId, MatchId, OrganizationId, OutcomeId, RecordId, RecordRef, RequestId, UserId,
 };
 pub use kind::RecordKind;
 pub use page::{Page, PageParams};

@@ -9,11 +9,11 @@ use crate::state::AppState;
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use techx_brokerage::dto::{
     AccessDecisionForm, AccessReport, AccessRequestFilter, AccessRequestForm, AccessRequestView,
-    NoteForm, RecordKind,
+    NoteForm,
 };
 use techx_catalogue::records::RecordError;
-use techx_core::AccessRequestId;
 use techx_core::page::{Page, PageParams};
+use techx_core::{AccessRequestId, ListingId, RequestId};
 
 /// Ask for a record's confidential tier.
 ///
@@ -215,11 +215,11 @@ pub async fn refuse_access(
 pub async fn listing_access(
     state: web::Data<AppState>,
     actor: CurrentActor,
-    id: web::Path<i64>,
+    id: web::Path<ListingId>,
 ) -> Result<HttpResponse, ApiError> {
     let report = state
         .brokerage
-        .access_report(&actor.0, RecordKind::Listing, id.into_inner())
+        .access_report(&actor.0, id.into_inner().into())
         .await?;
     Ok(HttpResponse::Ok().json(report))
 }
@@ -244,11 +244,11 @@ pub async fn listing_access(
 pub async fn request_access_report(
     state: web::Data<AppState>,
     actor: CurrentActor,
-    id: web::Path<i64>,
+    id: web::Path<RequestId>,
 ) -> Result<HttpResponse, ApiError> {
     let report = state
         .brokerage
-        .access_report(&actor.0, RecordKind::Request, id.into_inner())
+        .access_report(&actor.0, id.into_inner().into())
         .await?;
     Ok(HttpResponse::Ok().json(report))
 }

@@ -9,8 +9,8 @@ use techx_brokerage::dto::{
     ContractView, EngagementFilter, EngagementForm, EngagementNoteForm, EngagementPatch,
     EngagementView, StageForm,
 };
-use techx_core::EngagementId;
 use techx_core::page::{Page, PageParams};
+use techx_core::{EngagementId, ListingId};
 
 /// Open an engagement (staff).
 ///
@@ -221,7 +221,7 @@ pub async fn add_engagement_note(
 pub async fn listing_contracts(
     state: web::Data<AppState>,
     actor: CurrentActor,
-    id: web::Path<i64>,
+    id: web::Path<ListingId>,
     page: crate::query::Query<PageParams>,
 ) -> Result<HttpResponse, ApiError> {
     let paging = paging(page.into_inner())?;

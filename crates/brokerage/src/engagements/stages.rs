@@ -72,7 +72,8 @@ fn plan(
     if to == EngagementStage::ContractSigned
         && let Some(listing) = row.listing_id
     {
-        let party = listing_party(conn, listing)?.ok_or(RecordError::NotFound("listing"))?;
+        let party =
+            listing_party(conn, ListingId(listing))?.ok_or(RecordError::NotFound("listing"))?;
         let status = party.status.as_str();
         if status != RecordStatus::Published.as_str() && status != RecordStatus::Paused.as_str() {
             return Err(RecordError::Conflict(format!(
