@@ -5,17 +5,13 @@ use crate::error::{ApiError, ErrorBody};
 use crate::state::AppState;
 use actix_web::{HttpResponse, get, web};
 use serde::{Deserialize, Serialize};
-use serde_json::value::RawValue;
 use std::time::Instant;
 use techx_catalogue::records::RecordError;
 use techx_core::ErrorCode;
 use techx_core::bounds::Field;
-use techx_core::{ListingId, RecordKind, RequestId};
-use techx_listings::dto::ListingView;
-use techx_matching::{Config, Constraint, Explanation, Facts, MatchRequest};
-use techx_requests::dto::RequestView;
+use techx_core::{ListingId, RecordRef, RequestId};
+use techx_matching::service::{self, MatchItem, Options};
 use techx_search::filters::{self, FilterParams};
-use techx_search::hits::{self, HitViews, Key, Shown};
 use utoipa::{IntoParams, ToSchema};
 
 /// How many matches one call returns.
@@ -66,30 +62,6 @@ pub struct MatchQuery {
     pub price_max: Option<i64>,
 }
 
-/// One match: the other record at the caller's tiers, its score and why.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct MatchItem {
-    /// `listing` (matches of a request) or `request` (matches of a listing).
-    #[schema(value_type = crate::search::SearchKind)]
-    pub kind: RecordKind,
-    pub id: i64,
-    /// Weighted sum of the components, 0 to 1.
-    #[schema(example = 0.8125)]
-    pub score: f64,
-    /// False when the candidate breaks a hard constraint of the need.
-    pub fits: bool,
-    /// The hard constraints of the need broken: `trl`, `budget`, `cooperation`.
-    pub violations: Vec<Constraint>,
-    /// Every component with its score, weight and what was compared; public facts only.
-    pub explanation: Vec<Explanation>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(value_type = Option<ListingView>)]
-    pub listing: Option<Box<RawValue>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(value_type = Option<RequestView>)]
-    pub request: Option<Box<RawValue>>,
-}
-
 /// Matches, best first: those that fit every hard constraint, then those that do not. Not a
 /// page: the best `limit` of the candidates considered, with no offset and no total.
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -106,7 +78,8 @@ pub struct MatchResults {
     pub took_ms: u64,
 }
 
-fn parse(query: &MatchQuery) -> Result<(techx_search::index::Filters, usize), ApiError> {
+/// The matching options of the query string, or every problem found.
+fn parse(query: &MatchQuery) -> Result<Options, ApiError> {
     let mut errors = Vec::new();
     let filters = filters::parse(
         FilterParams {
@@ -130,92 +103,31 @@ fn parse(query: &MatchQuery) -> Result<(techx_search::index::Filters, usize), Ap
     if !errors.is_empty() {
         return Err(RecordError::Invalid(errors).into());
     }
-    Ok((filters, limit as usize))
+    Ok(Options {
+        filters,
+        limit: limit as usize,
+        strict: query.strict.unwrap_or(false),
+    })
 }
 
-/// Score the candidates of `source` and embed each at the caller's tiers.
+/// The matches of `source` for the caller, answered.
 async fn respond(
     state: &AppState,
     actor: &OptionalActor,
-    source: Facts,
-    side: RecordKind,
+    source: RecordRef,
     query: &MatchQuery,
 ) -> Result<HttpResponse, ApiError> {
     let started = Instant::now();
-    let (filters, limit) = parse(query)?;
-    let strict = query.strict.unwrap_or(false);
-    let indexer = state
-        .search
-        .clone()
+    let options = parse(query)?;
+    let (limit, strict) = (options.limit as i64, options.strict);
+    let searcher = state
+        .searcher()
         .ok_or_else(|| ApiError::new(ErrorCode::Unavailable, "matching is not available"))?;
-    let request = MatchRequest {
-        source,
-        source_kind: side,
-        filters,
-        limit,
-        strict,
-    };
-    let found = techx_db::blocking(move || {
-        techx_matching::find(
-            &indexer.index,
-            &Config::default(),
-            &request,
-            chrono::Utc::now(),
-        )
-        .map_err(|error| ApiError::internal(format!("matching failed: {error}")))
-    })
-    .await?;
-    let kind = side.other();
-    // Anonymous callers see the public tier the index holds; others get their tiers from the
-    // database, which also drops anything they may not see.
-    let records = HitViews {
-        listings: &state.listings,
-        requests: &state.requests,
-    };
-    let mut views = match actor.as_ref() {
-        None => {
-            let stored: Vec<_> = found
-                .items
-                .iter()
-                .map(|item| ((kind, item.id), Some(item.public_view.clone())))
-                .collect();
-            let keys: Vec<Key> = stored.iter().map(|(key, _)| *key).collect();
-            let live = state
-                .db
-                .run(move |conn| hits::live_versions(conn, &keys))
-                .await?;
-            records.public(stored, live).await?
-        }
-        Some(actor) => {
-            let keys: Vec<Key> = found.items.iter().map(|m| (kind, m.id)).collect();
-            records.at_tiers(actor, &keys).await?
-        }
-    };
-    let mut items = Vec::with_capacity(found.items.len());
-    for found in found.items {
-        let Some(Shown { view, .. }) = views.remove(&(kind, found.id)) else {
-            continue;
-        };
-        let fits = found.fits();
-        let (listing, request) = match kind {
-            RecordKind::Listing => (Some(view), None),
-            RecordKind::Request => (None, Some(view)),
-        };
-        items.push(MatchItem {
-            kind,
-            id: found.id,
-            score: found.score,
-            fits,
-            violations: found.violations,
-            explanation: found.explanation,
-            listing,
-            request,
-        });
-    }
+    let found = service::matches(&searcher, actor.as_ref(), source, options).await?;
     Ok(HttpResponse::Ok().json(MatchResults {
-        items,
+        items: found.items,
         considered: found.considered,
-        limit: limit as i64,
+        limit,
         strict,
         took_ms: started.elapsed().as_millis() as u64,
     }))
@@ -253,18 +165,7 @@ pub async fn request_matches(
     id: web::Path<RequestId>,
     query: crate::query::Query<MatchQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let view = state
-        .requests
-        .public_view(actor.as_ref(), id.into_inner())
-        .await?;
-    respond(
-        &state,
-        &actor,
-        Facts::from(&view),
-        RecordKind::Request,
-        &query,
-    )
-    .await
+    respond(&state, &actor, id.into_inner().into(), &query).await
 }
 
 /// Technology needs an offer can serve, with why.
@@ -297,16 +198,5 @@ pub async fn listing_matches(
     id: web::Path<ListingId>,
     query: crate::query::Query<MatchQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let view = state
-        .listings
-        .public_view(actor.as_ref(), id.into_inner())
-        .await?;
-    respond(
-        &state,
-        &actor,
-        Facts::from(&view),
-        RecordKind::Listing,
-        &query,
-    )
-    .await
+    respond(&state, &actor, id.into_inner().into(), &query).await
 }

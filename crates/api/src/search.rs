@@ -6,40 +6,17 @@ use crate::error::{ApiError, ErrorBody};
 use crate::state::AppState;
 use actix_web::{HttpResponse, get, web};
 use serde::{Deserialize, Serialize};
-use serde_json::value::RawValue;
 use std::collections::BTreeMap;
-use std::str::FromStr;
 use std::time::Instant;
 use techx_catalogue::records::RecordError;
 use techx_core::ErrorCode;
 use techx_core::RecordKind;
 use techx_core::bounds::{Field, parameter};
-use techx_core::codes::{
-    CodeLabel, CooperationType, IpType, OrgType, Province, SciField, TransferForm, Trl,
-};
 use techx_core::error::FieldError;
-use techx_listings::dto::ListingView;
-use techx_requests::dto::RequestView;
-use techx_search::facets::Facet;
 use techx_search::filters::{self, FilterParams};
-use techx_search::highlight;
-use techx_search::hits::{self, HitViews, Key, LiveVersions, Shown};
 use techx_search::index::{SearchRequest, SortBy};
+use techx_search::service::{FacetValue, SearchHit, SearchKind, reads_registered};
 use utoipa::{IntoParams, ToSchema};
-
-/// Longest passage of a long text shown in highlights, in characters.
-const SNIPPET_CHARS: usize = 240;
-
-/// Which records to search.
-#[derive(ToSchema)]
-#[schema(rename_all = "snake_case")]
-// Only the document uses this type: its name for [`RecordKind`] where a caller picks what to
-// search and where a hit, a match or a suggestion says what it is (the values are the same).
-#[allow(dead_code)]
-pub enum SearchKind {
-    Listing,
-    Request,
-}
 
 /// Result order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, ToSchema)]
@@ -114,52 +91,6 @@ pub struct SearchQuery {
     pub offset: Option<i64>,
 }
 
-/// Where the query matched, with the matching words in `<mark>`; other text is HTML-escaped.
-/// A highlight appears only for text the caller may read.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct Highlights {
-    pub title: Option<String>,
-    /// A passage of the summary (listing) or problem (request).
-    pub text: Option<String>,
-    /// A passage of the details (listing) or requirements (request): registered tier, only for
-    /// callers who may read it.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub registered: Option<String>,
-}
-
-/// One hit: the record at the caller's tiers, its score and highlights.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct SearchHit {
-    /// `listing` or `request`.
-    #[schema(value_type = SearchKind)]
-    pub kind: RecordKind,
-    pub id: i64,
-    /// Relevance score (higher is better; comparable within one response only). Null when
-    /// sorted by something other than relevance.
-    pub score: Option<f32>,
-    pub highlights: Highlights,
-    /// The listing, when `kind` is `listing`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(value_type = Option<ListingView>)]
-    pub listing: Option<Box<RawValue>>,
-    /// The request, when `kind` is `request`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(value_type = Option<RequestView>)]
-    pub request: Option<Box<RawValue>>,
-}
-
-/// How many matching records carry one code.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct FacetValue {
-    #[schema(example = "thanh_hoa")]
-    pub value: String,
-    #[schema(example = "Thanh Hóa")]
-    pub label_vi: String,
-    #[schema(example = "Thanh Hoa")]
-    pub label_en: String,
-    pub count: u64,
-}
-
 /// A page of hits.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct SearchResults {
@@ -230,34 +161,6 @@ fn parse(query: &SearchQuery, registered: bool) -> Result<SearchRequest, ApiErro
     })
 }
 
-fn label(facet: Facet, code: &str) -> Option<CodeLabel> {
-    fn of<T: FromStr>(code: &str, label: impl Fn(T) -> CodeLabel) -> Option<CodeLabel> {
-        T::from_str(code).ok().map(label)
-    }
-    match facet {
-        Facet::Kind => match code {
-            "listing" => Some(CodeLabel {
-                code: "listing",
-                label_vi: "Công nghệ chào bán",
-                label_en: "Technology offer",
-            }),
-            "request" => Some(CodeLabel {
-                code: "request",
-                label_vi: "Nhu cầu công nghệ",
-                label_en: "Technology need",
-            }),
-            _ => None,
-        },
-        Facet::SciField => of::<SciField>(code, SciField::label),
-        Facet::Trl => of::<Trl>(code, Trl::label),
-        Facet::Province => of::<Province>(code, Province::label),
-        Facet::OrgType => of::<OrgType>(code, OrgType::label),
-        Facet::IpType => of::<IpType>(code, IpType::label),
-        Facet::CooperationType => of::<CooperationType>(code, CooperationType::label),
-        Facet::TransferForm => of::<TransferForm>(code, TransferForm::label),
-    }
-}
-
 /// Search published technology offers and needs.
 ///
 /// Everyone searches the public text (title, summary or problem, keywords, fields of science);
@@ -288,109 +191,18 @@ pub async fn search(
     query: crate::query::Query<SearchQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let started = Instant::now();
-    let registered = actor
-        .as_ref()
-        .is_some_and(|a| a.is_staff() || a.in_verified_organization());
-    let mut request = parse(&query, registered)?;
-    // Anonymous callers see the public tier, which the index holds: no database read.
-    request.public_views = actor.0.is_none();
-    let indexer = state
-        .search
-        .clone()
-        .ok_or_else(|| ApiError::new(ErrorCode::Unavailable, "search is not available"))?;
-    let text = request.text.clone();
+    let request = parse(&query, reads_registered(actor.as_ref()))?;
     let (limit, offset) = (request.limit as i64, request.offset as i64);
-    let anonymous = actor.0.is_none();
-    let db = state.db.clone();
-    let (found, live) = techx_db::blocking(move || {
-        let found = indexer
-            .index
-            .search_with(&request)
-            .map_err(|error| ApiError::internal(format!("search failed: {error}")))?;
-        // Anonymous hits come from the index: their current versions are read in the same
-        // blocking task.
-        let live = if anonymous {
-            let keys: Vec<Key> = found.hits.iter().map(|h| (h.kind, h.id)).collect();
-            hits::live_versions(&mut *db.get()?, &keys)?
-        } else {
-            LiveVersions::default()
-        };
-        Ok::<_, ApiError>((found, live))
-    })
-    .await?;
-    let words = highlight::query_words(&text);
-    let records = HitViews {
-        listings: &state.listings,
-        requests: &state.requests,
-    };
-    let mut shown = match actor.as_ref() {
-        None => {
-            let stored = found
-                .hits
-                .iter()
-                .map(|h| ((h.kind, h.id), h.public_view.clone()))
-                .collect();
-            records.public(stored, live).await?
-        }
-        Some(actor) => {
-            let keys: Vec<Key> = found.hits.iter().map(|h| (h.kind, h.id)).collect();
-            records.at_tiers(actor, &keys).await?
-        }
-    };
-    let mut items = Vec::with_capacity(found.hits.len());
-    for hit in found.hits {
-        let Some(Shown { view, texts }) = shown.remove(&(hit.kind, hit.id)) else {
-            continue;
-        };
-        // Registered text is highlighted only where it was searched: for entitled callers.
-        let highlights = Highlights {
-            title: texts
-                .as_ref()
-                .and_then(|t| highlight::mark(&t.title, &words)),
-            text: texts
-                .as_ref()
-                .and_then(|t| highlight::snippet(&t.text, &words, SNIPPET_CHARS)),
-            registered: texts
-                .as_ref()
-                .and_then(|t| t.registered.as_deref())
-                .filter(|_| registered)
-                .and_then(|t| highlight::snippet(t, &words, SNIPPET_CHARS)),
-        };
-        let (listing, request) = match hit.kind {
-            RecordKind::Listing => (Some(view), None),
-            RecordKind::Request => (None, Some(view)),
-        };
-        items.push(SearchHit {
-            kind: hit.kind,
-            id: hit.id,
-            score: hit.score,
-            highlights,
-            listing,
-            request,
-        });
-    }
-    let mut facets = BTreeMap::new();
-    for (facet, counts) in found.facets {
-        let mut values: Vec<FacetValue> = counts
-            .into_iter()
-            .filter_map(|(code, count)| {
-                label(facet, &code).map(|l| FacetValue {
-                    value: code,
-                    label_vi: l.label_vi.to_owned(),
-                    label_en: l.label_en.to_owned(),
-                    count,
-                })
-            })
-            .collect();
-        values.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.value.cmp(&b.value)));
-        facets.insert(facet.name().to_owned(), values);
-    }
+    let searcher = state
+        .searcher()
+        .ok_or_else(|| ApiError::new(ErrorCode::Unavailable, "search is not available"))?;
+    let found = searcher.search(actor.as_ref(), request).await?;
     Ok(HttpResponse::Ok().json(SearchResults {
-        items,
+        items: found.items,
         total: found.total,
         limit,
         offset,
-        facets,
+        facets: found.facets,
         fuzzy: found.fuzzy,
         took_ms: started.elapsed().as_millis() as u64,
     }))
@@ -484,18 +296,10 @@ pub async fn suggest(
     if !errors.is_empty() {
         return Err(RecordError::Invalid(errors).into());
     }
-    let indexer = state
-        .search
-        .clone()
+    let searcher = state
+        .searcher()
         .ok_or_else(|| ApiError::new(ErrorCode::Unavailable, "search is not available"))?;
-    let kind = query.kind;
-    let found = techx_db::blocking(move || {
-        indexer
-            .index
-            .suggest(&text, kind, limit as usize)
-            .map_err(|error| ApiError::internal(format!("suggest failed: {error}")))
-    })
-    .await?;
+    let found = searcher.suggest(text, query.kind, limit as usize).await?;
     let items = found
         .into_iter()
         .map(|s| SuggestionItem {

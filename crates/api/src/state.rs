@@ -36,6 +36,17 @@ impl AppState {
         }
     }
 
+    /// The search service over this process's index; None where it runs without one.
+    pub fn searcher(&self) -> Option<techx_search::service::Searcher<'_>> {
+        let indexer = self.search.as_ref()?;
+        Some(techx_search::service::Searcher {
+            index: &indexer.index,
+            db: &self.db,
+            listings: &self.listings,
+            requests: &self.requests,
+        })
+    }
+
     /// What the brokerage use cases that read other services (saving a match, the alert
     /// sweep) work through.
     pub fn brokerage_services(&self) -> techx_brokerage::Services<'_> {

@@ -14,6 +14,7 @@
 
 pub mod eval;
 mod explain;
+pub mod service;
 
 use explain::{Terms, explain};
 

@@ -10,6 +10,7 @@ pub mod filters;
 pub mod highlight;
 pub mod hits;
 pub mod query;
+pub mod service;
 pub mod stats;
 
 /// Errors of the search crate.
