@@ -100,9 +100,7 @@ fn parse(query: &MatchQuery) -> Result<Options, ApiError> {
     if let Err(error) = LIMIT.check_whole(Some(limit)) {
         errors.push(error);
     }
-    if !errors.is_empty() {
-        return Err(RecordError::Invalid(errors).into());
-    }
+    RecordError::invalid_if_any(errors)?;
     Ok(Options {
         filters,
         limit: limit as usize,

@@ -140,9 +140,7 @@ fn parse(query: &SearchQuery, registered: bool) -> Result<SearchRequest, ApiErro
     if let Err(RecordError::Invalid(more)) = &paging {
         errors.extend(more.iter().cloned());
     }
-    if !errors.is_empty() {
-        return Err(RecordError::Invalid(errors).into());
-    }
+    RecordError::invalid_if_any(errors)?;
     let paging = paging?;
     Ok(SearchRequest {
         text,
@@ -293,9 +291,7 @@ pub async fn suggest(
     if let Err(error) = SUGGEST_LIMIT.check_whole(Some(limit)) {
         errors.push(error);
     }
-    if !errors.is_empty() {
-        return Err(RecordError::Invalid(errors).into());
-    }
+    RecordError::invalid_if_any(errors)?;
     let searcher = state
         .searcher()
         .ok_or_else(|| ApiError::new(ErrorCode::Unavailable, "search is not available"))?;

@@ -265,9 +265,7 @@ impl Brokerage {
                 ));
             }
         }
-        if !errors.is_empty() {
-            return Err(RecordError::Invalid(errors));
-        }
+        RecordError::invalid_if_any(errors)?;
         let actor = actor.clone();
         self.db
             .write(move |conn| {

@@ -141,9 +141,7 @@ impl Brokerage {
                 "threshold must be 0 to 1",
             ));
         }
-        if !errors.is_empty() {
-            return Err(RecordError::Invalid(errors));
-        }
+        RecordError::invalid_if_any(errors)?;
         let fields: Vec<&str> = form.sci_fields.iter().map(|f| f.as_str()).collect();
         let fields =
             serde_json::to_string(&fields).map_err(|e| RecordError::Corrupt(e.to_string()))?;

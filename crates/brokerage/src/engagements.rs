@@ -289,9 +289,7 @@ impl Brokerage {
                 "give exactly one of match_id, inquiry_id or event_name",
             ));
         }
-        if !errors.is_empty() {
-            return Err(RecordError::Invalid(errors));
-        }
+        RecordError::invalid_if_any(errors)?;
         let actor = actor.clone();
         self.db
             .write(move |conn| {

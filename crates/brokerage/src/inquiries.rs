@@ -132,9 +132,7 @@ impl Brokerage {
         }
         let cooperation: BTreeSet<CooperationType> =
             form.cooperation_sought.iter().copied().collect();
-        if !errors.is_empty() {
-            return Err(RecordError::Invalid(errors));
-        }
+        RecordError::invalid_if_any(errors)?;
         let (author, organization) = verified_organization(
             actor,
             form.organization_id,
@@ -187,9 +185,7 @@ impl Brokerage {
         let actor = actor.clone();
         self.db
             .run(move |conn| {
-                let (row, record) = load_inquiry(conn, id)?
-                    .filter(|(row, record)| inquiry_role(&actor, row, record).is_some())
-                    .ok_or(RecordError::NotFound("inquiry"))?;
+                let (row, record) = party_inquiry(conn, &actor, id)?;
                 let messages = messages_of(conn, id)?;
                 inquiry_view(conn, &actor, &row, &record, messages)
             })
@@ -250,9 +246,7 @@ impl Brokerage {
         self.db
             .write(move |conn| {
                 let now = clock::now();
-                let (row, record) = load_inquiry(conn, id)?
-                    .filter(|(row, record)| inquiry_role(&actor, row, record).is_some())
-                    .ok_or(RecordError::NotFound("inquiry"))?;
+                let (row, record) = party_inquiry(conn, &actor, id)?;
                 let side =
                     inquiry_role(&actor, &row, &record).ok_or(RecordError::NotFound("inquiry"))?;
                 // The thread takes the reply only while open, decided by the update itself.
@@ -305,9 +299,7 @@ impl Brokerage {
         self.db
             .write(move |conn| {
                 let now = clock::now();
-                let (row, record) = load_inquiry(conn, id)?
-                    .filter(|(row, record)| inquiry_role(&actor, row, record).is_some())
-                    .ok_or(RecordError::NotFound("inquiry"))?;
+                let (row, record) = party_inquiry(conn, &actor, id)?;
                 let closed = diesel::update(
                     inquiries::table
                         .find(id)
@@ -334,6 +326,17 @@ impl Brokerage {
             })
             .await
     }
+}
+
+/// The inquiry `id` with its record, for its parties and staff; not found for anyone else.
+fn party_inquiry(
+    conn: &mut DbConn,
+    actor: &Actor,
+    id: i64,
+) -> Result<(InquiryRow, Party), RecordError> {
+    load_inquiry(conn, id)?
+        .filter(|(row, record)| inquiry_role(actor, row, record).is_some())
+        .ok_or(RecordError::NotFound("inquiry"))
 }
 
 fn load_inquiry(conn: &mut DbConn, id: i64) -> Result<Option<(InquiryRow, Party)>, RecordError> {

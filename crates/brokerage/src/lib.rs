@@ -137,11 +137,8 @@ pub(crate) fn only_text(
 ) -> Result<Option<String>, RecordError> {
     let mut errors = Vec::new();
     let value = text(&mut errors, field, value, required);
-    if errors.is_empty() {
-        Ok(value)
-    } else {
-        Err(RecordError::Invalid(errors))
-    }
+    RecordError::invalid_if_any(errors)?;
+    Ok(value)
 }
 
 /// A text field of a form: trimmed, blank is none, printable, at most [`MAX_TEXT`] characters;

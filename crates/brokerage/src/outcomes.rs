@@ -187,9 +187,7 @@ impl Brokerage {
                         ));
                     }
                 }
-                if !errors.is_empty() {
-                    return Err(RecordError::Invalid(errors));
-                }
+                RecordError::invalid_if_any(errors)?;
                 let row: OutcomeRow = diesel::insert_into(outcomes::table)
                     .values((
                         outcomes::kind.eq(form.kind.as_str()),

@@ -243,6 +243,46 @@ macro_rules! common_filters {
     }};
 }
 
+/// The rows of child table `$table` (codes, keywords, IP assets) of the records `$ids`,
+/// grouped by record (`$key`), each record's in `$order`: one query.
+#[macro_export]
+macro_rules! children_of {
+    ($conn:expr, $table:ident, $key:ident, $row:ty, $ids:expr, ($($order:ident),+)) => {{
+        use ::diesel::prelude::*;
+        $table::table
+            .filter($table::$key.eq_any($ids))
+            .order(($table::$key, $($table::$order),+))
+            .select(<$row>::as_select())
+            .load::<$row>($conn)
+            .map(|rows| {
+                let mut by_record = ::std::collections::HashMap::<i64, Vec<$row>>::new();
+                for row in rows {
+                    by_record.entry(row.$key).or_default().push(row);
+                }
+                by_record
+            })
+    }};
+}
+
+/// Insert `$rows` into child table `$table`, one statement a row.
+#[macro_export]
+macro_rules! insert_rows {
+    ($conn:expr, $table:ident, $rows:expr) => {{
+        use ::diesel::prelude::*;
+        let mut result = Ok(());
+        for row in $rows {
+            if let Err(error) = ::diesel::insert_into($table::table)
+                .values(row)
+                .execute($conn)
+            {
+                result = Err(error);
+                break;
+            }
+        }
+        result
+    }};
+}
+
 /// Records of `$table` holding any of `$codes` in list `$list` of their codes table
 /// (`$codes_table`, keyed by `$key`): `id IN (subquery)`, not a correlated EXISTS — evaluated
 /// once, it is an order of magnitude faster on SQLite (docs/benchmarks.md).

@@ -50,6 +50,15 @@ impl RecordError {
     pub fn invalid(field: &str, code: &str, message: impl Into<String>) -> Self {
         RecordError::Invalid(vec![FieldError::new(field, code, message)])
     }
+
+    /// The problems found in a form, if there are any, as its error.
+    pub fn invalid_if_any(errors: Vec<FieldError>) -> Result<(), RecordError> {
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(RecordError::Invalid(errors))
+        }
+    }
 }
 
 impl From<diesel::result::Error> for RecordError {

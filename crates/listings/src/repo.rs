@@ -6,7 +6,9 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use std::collections::HashMap;
 use techx_catalogue::records::Scope;
-use techx_catalogue::{common_filters, money_range, record_list, with_codes};
+use techx_catalogue::{
+    children_of, common_filters, insert_rows, money_range, record_list, with_codes,
+};
 use techx_db::schema::{listing_codes, listing_ip_assets, listing_keywords, listings};
 use techx_db::{DbConn, MultiBackend};
 
@@ -48,34 +50,26 @@ pub fn insert(
 }
 
 fn insert_children(conn: &mut DbConn, id: i64, children: &Children) -> QueryResult<()> {
-    for (list, code) in &children.codes {
-        diesel::insert_into(listing_codes::table)
-            .values(ListingCode {
-                listing_id: id,
-                list: (*list).to_owned(),
-                code: code.clone(),
-            })
-            .execute(conn)?;
-    }
-    for (position, keyword) in children.keywords.iter().enumerate() {
-        diesel::insert_into(listing_keywords::table)
-            .values(ListingKeyword {
-                listing_id: id,
-                position: position as i32,
-                keyword: keyword.clone(),
-            })
-            .execute(conn)?;
-    }
-    for (position, asset) in children.ip_assets.iter().enumerate() {
-        diesel::insert_into(listing_ip_assets::table)
-            .values(ListingIpAsset {
-                listing_id: id,
-                position: position as i32,
-                ..asset.clone()
-            })
-            .execute(conn)?;
-    }
-    Ok(())
+    let codes = children.codes.iter().map(|(list, code)| ListingCode {
+        listing_id: id,
+        list: (*list).to_owned(),
+        code: code.clone(),
+    });
+    insert_rows!(conn, listing_codes, codes)?;
+    let keywords = children.keywords.iter().enumerate();
+    let keywords = keywords.map(|(position, keyword)| ListingKeyword {
+        listing_id: id,
+        position: position as i32,
+        keyword: keyword.clone(),
+    });
+    insert_rows!(conn, listing_keywords, keywords)?;
+    let assets = children.ip_assets.iter().enumerate();
+    let assets = assets.map(|(position, asset)| ListingIpAsset {
+        listing_id: id,
+        position: position as i32,
+        ..asset.clone()
+    });
+    insert_rows!(conn, listing_ip_assets, assets)
 }
 
 pub fn replace_children(conn: &mut DbConn, id: i64, children: &Children) -> QueryResult<()> {
@@ -88,47 +82,35 @@ pub fn replace_children(conn: &mut DbConn, id: i64, children: &Children) -> Quer
 }
 
 pub fn load_children(conn: &mut DbConn, ids: &[i64]) -> QueryResult<LoadedChildren> {
-    let mut loaded = LoadedChildren::default();
     if ids.is_empty() {
-        return Ok(loaded);
+        return Ok(LoadedChildren::default());
     }
-    let codes: Vec<ListingCode> = listing_codes::table
-        .filter(listing_codes::listing_id.eq_any(ids))
-        .order((
-            listing_codes::listing_id,
-            listing_codes::list,
-            listing_codes::code,
-        ))
-        .select(ListingCode::as_select())
-        .load(conn)?;
-    for code in codes {
-        loaded.codes.entry(code.listing_id).or_default().push(code);
-    }
-    let keywords: Vec<ListingKeyword> = listing_keywords::table
-        .filter(listing_keywords::listing_id.eq_any(ids))
-        .order((listing_keywords::listing_id, listing_keywords::position))
-        .select(ListingKeyword::as_select())
-        .load(conn)?;
-    for keyword in keywords {
-        loaded
-            .keywords
-            .entry(keyword.listing_id)
-            .or_default()
-            .push(keyword);
-    }
-    let assets: Vec<ListingIpAsset> = listing_ip_assets::table
-        .filter(listing_ip_assets::listing_id.eq_any(ids))
-        .order((listing_ip_assets::listing_id, listing_ip_assets::position))
-        .select(ListingIpAsset::as_select())
-        .load(conn)?;
-    for asset in assets {
-        loaded
-            .ip_assets
-            .entry(asset.listing_id)
-            .or_default()
-            .push(asset);
-    }
-    Ok(loaded)
+    Ok(LoadedChildren {
+        codes: children_of!(
+            conn,
+            listing_codes,
+            listing_id,
+            ListingCode,
+            ids,
+            (list, code)
+        )?,
+        keywords: children_of!(
+            conn,
+            listing_keywords,
+            listing_id,
+            ListingKeyword,
+            ids,
+            (position)
+        )?,
+        ip_assets: children_of!(
+            conn,
+            listing_ip_assets,
+            listing_id,
+            ListingIpAsset,
+            ids,
+            (position)
+        )?,
+    })
 }
 
 /// Parsed filters of the list.

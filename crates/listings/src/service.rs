@@ -131,27 +131,11 @@ fn validate_form(form: &ListingForm) -> Result<Valid, Vec<FieldError>> {
             "title is required",
         )]);
     };
-    let mut codes: Vec<(&'static str, String)> = Vec::new();
-    codes.extend(
-        sci_fields
-            .iter()
-            .map(|c| (SCI_FIELD, c.as_str().to_owned())),
-    );
-    codes.extend(
-        transfer_forms
-            .iter()
-            .map(|c| (TRANSFER_FORM, c.as_str().to_owned())),
-    );
-    codes.extend(
-        transfer_methods
-            .iter()
-            .map(|c| (TRANSFER_METHOD, c.as_str().to_owned())),
-    );
-    codes.extend(
-        cooperation_types
-            .iter()
-            .map(|c| (COOPERATION_TYPE, c.as_str().to_owned())),
-    );
+    let codes: Vec<(&'static str, String)> = records::code_rows(SCI_FIELD, &sci_fields)
+        .chain(records::code_rows(TRANSFER_FORM, &transfer_forms))
+        .chain(records::code_rows(TRANSFER_METHOD, &transfer_methods))
+        .chain(records::code_rows(COOPERATION_TYPE, &cooperation_types))
+        .collect();
     Ok(Valid {
         fields: ListingFields {
             kind: kind.as_str().to_owned(),

@@ -17,7 +17,7 @@
 use std::collections::HashMap;
 use std::path::Path;
 use techx_search::SearchError;
-use techx_search::eval::{bad, read};
+use techx_search::eval::{bad, read, read_jsonl};
 
 /// One record of a labelled set: its id in the set and its form (JSON).
 #[derive(Debug, Clone, serde::Deserialize)]
@@ -35,21 +35,12 @@ pub struct LabelledSet {
     pub judgements: HashMap<String, HashMap<String, u32>>,
 }
 
-fn lines(path: &Path) -> Result<Vec<Labelled>, SearchError> {
-    read(path)?
-        .lines()
-        .enumerate()
-        .filter(|(_, l)| !l.trim().is_empty())
-        .map(|(n, line)| serde_json::from_str(line).map_err(|e| bad(path, n + 1, e)))
-        .collect()
-}
-
 impl LabelledSet {
     /// Read `offers.jsonl`, `needs.jsonl` and `judgements.tsv` from `dir`. A judgement naming an
     /// unknown need or offer is an error.
     pub fn load(dir: &Path) -> Result<LabelledSet, SearchError> {
-        let offers = lines(&dir.join("offers.jsonl"))?;
-        let needs = lines(&dir.join("needs.jsonl"))?;
+        let offers: Vec<Labelled> = read_jsonl(&dir.join("offers.jsonl"))?;
+        let needs: Vec<Labelled> = read_jsonl(&dir.join("needs.jsonl"))?;
         let path = dir.join("judgements.tsv");
         let mut judgements: HashMap<String, HashMap<String, u32>> = HashMap::new();
         for (n, line) in read(&path)?

@@ -6,7 +6,9 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use std::collections::HashMap;
 use techx_catalogue::records::Scope;
-use techx_catalogue::{common_filters, money_range, record_list, with_codes};
+use techx_catalogue::{
+    children_of, common_filters, insert_rows, money_range, record_list, with_codes,
+};
 use techx_db::schema::{request_codes, request_keywords, requests};
 use techx_db::{DbConn, MultiBackend};
 
@@ -44,25 +46,19 @@ pub fn insert(
 }
 
 fn insert_children(conn: &mut DbConn, id: i64, children: &Children) -> QueryResult<()> {
-    for (list, code) in &children.codes {
-        diesel::insert_into(request_codes::table)
-            .values(RequestCode {
-                request_id: id,
-                list: (*list).to_owned(),
-                code: code.clone(),
-            })
-            .execute(conn)?;
-    }
-    for (position, keyword) in children.keywords.iter().enumerate() {
-        diesel::insert_into(request_keywords::table)
-            .values(RequestKeyword {
-                request_id: id,
-                position: position as i32,
-                keyword: keyword.clone(),
-            })
-            .execute(conn)?;
-    }
-    Ok(())
+    let codes = children.codes.iter().map(|(list, code)| RequestCode {
+        request_id: id,
+        list: (*list).to_owned(),
+        code: code.clone(),
+    });
+    insert_rows!(conn, request_codes, codes)?;
+    let keywords = children.keywords.iter().enumerate();
+    let keywords = keywords.map(|(position, keyword)| RequestKeyword {
+        request_id: id,
+        position: position as i32,
+        keyword: keyword.clone(),
+    });
+    insert_rows!(conn, request_keywords, keywords)
 }
 
 pub fn replace_children(conn: &mut DbConn, id: i64, children: &Children) -> QueryResult<()> {
@@ -73,35 +69,27 @@ pub fn replace_children(conn: &mut DbConn, id: i64, children: &Children) -> Quer
 }
 
 pub fn load_children(conn: &mut DbConn, ids: &[i64]) -> QueryResult<LoadedChildren> {
-    let mut loaded = LoadedChildren::default();
     if ids.is_empty() {
-        return Ok(loaded);
+        return Ok(LoadedChildren::default());
     }
-    let codes: Vec<RequestCode> = request_codes::table
-        .filter(request_codes::request_id.eq_any(ids))
-        .order((
-            request_codes::request_id,
-            request_codes::list,
-            request_codes::code,
-        ))
-        .select(RequestCode::as_select())
-        .load(conn)?;
-    for code in codes {
-        loaded.codes.entry(code.request_id).or_default().push(code);
-    }
-    let keywords: Vec<RequestKeyword> = request_keywords::table
-        .filter(request_keywords::request_id.eq_any(ids))
-        .order((request_keywords::request_id, request_keywords::position))
-        .select(RequestKeyword::as_select())
-        .load(conn)?;
-    for keyword in keywords {
-        loaded
-            .keywords
-            .entry(keyword.request_id)
-            .or_default()
-            .push(keyword);
-    }
-    Ok(loaded)
+    Ok(LoadedChildren {
+        codes: children_of!(
+            conn,
+            request_codes,
+            request_id,
+            RequestCode,
+            ids,
+            (list, code)
+        )?,
+        keywords: children_of!(
+            conn,
+            request_keywords,
+            request_id,
+            RequestKeyword,
+            ids,
+            (position)
+        )?,
+    })
 }
 
 /// Parsed filters of the list.

@@ -77,17 +77,9 @@ fn validate_form(form: &RequestForm) -> Result<Valid, Vec<FieldError>> {
             "title is required",
         )]);
     };
-    let mut codes: Vec<(&'static str, String)> = Vec::new();
-    codes.extend(
-        sci_fields
-            .iter()
-            .map(|c| (SCI_FIELD, c.as_str().to_owned())),
-    );
-    codes.extend(
-        cooperation_types
-            .iter()
-            .map(|c| (COOPERATION_TYPE, c.as_str().to_owned())),
-    );
+    let codes: Vec<(&'static str, String)> = records::code_rows(SCI_FIELD, &sci_fields)
+        .chain(records::code_rows(COOPERATION_TYPE, &cooperation_types))
+        .collect();
     Ok(Valid {
         fields: RequestFields {
             kind: kind.as_str().to_owned(),

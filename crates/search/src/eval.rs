@@ -49,6 +49,16 @@ pub fn read(path: &Path) -> Result<String, SearchError> {
     })
 }
 
+/// A labelled set's JSON Lines file: one value per non-blank line.
+pub fn read_jsonl<T: serde::de::DeserializeOwned>(path: &Path) -> Result<Vec<T>, SearchError> {
+    read(path)?
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty())
+        .map(|(n, line)| serde_json::from_str(line).map_err(|e| bad(path, n + 1, e)))
+        .collect()
+}
+
 /// A problem at `line` of a labelled set's file.
 pub fn bad(path: &Path, line: usize, message: impl std::fmt::Display) -> SearchError {
     SearchError::Read {
@@ -61,24 +71,10 @@ impl Dataset {
     /// Read `corpus.jsonl`, `queries.jsonl` and `qrels.tsv` (with a header row) from `dir`.
     pub fn load(dir: &Path) -> Result<Dataset, SearchError> {
         let mut dataset = Dataset::default();
-        let corpus_path = dir.join("corpus.jsonl");
-        for (n, line) in read(&corpus_path)?
-            .lines()
-            .enumerate()
-            .filter(|(_, l)| !l.trim().is_empty())
-        {
-            let doc: CorpusLine =
-                serde_json::from_str(line).map_err(|e| bad(&corpus_path, n + 1, e))?;
+        for doc in read_jsonl::<CorpusLine>(&dir.join("corpus.jsonl"))? {
             dataset.corpus.push((doc.id, doc.title, doc.text));
         }
-        let queries_path = dir.join("queries.jsonl");
-        for (n, line) in read(&queries_path)?
-            .lines()
-            .enumerate()
-            .filter(|(_, l)| !l.trim().is_empty())
-        {
-            let query: QueryLine =
-                serde_json::from_str(line).map_err(|e| bad(&queries_path, n + 1, e))?;
+        for query in read_jsonl::<QueryLine>(&dir.join("queries.jsonl"))? {
             dataset.queries.push((query.id, query.text));
         }
         let qrels_path = dir.join("qrels.tsv");

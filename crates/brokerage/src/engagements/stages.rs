@@ -59,9 +59,7 @@ fn plan(
         )),
         _ => {}
     }
-    if !errors.is_empty() {
-        return Err(RecordError::Invalid(errors));
-    }
+    RecordError::invalid_if_any(errors)?;
     let resumes = from == EngagementStage::OnHold && row.held_stage.as_deref() == Some(to.as_str());
     if !(from.next().contains(&to) || resumes) {
         return Err(RecordError::Conflict(format!(
@@ -128,9 +126,7 @@ impl Brokerage {
         let mut errors = Vec::new();
         let note = text(&mut errors, "note", &form.note, false);
         text(&mut errors, "reason", &form.reason, false);
-        if !errors.is_empty() {
-            return Err(RecordError::Invalid(errors));
-        }
+        RecordError::invalid_if_any(errors)?;
         let actor = actor.clone();
         self.db
             .write(move |conn| {

@@ -58,6 +58,14 @@ pub fn parse_keywords(validator: &mut Validator, field: &str, keywords: &[String
 }
 
 /// A list of codes: duplicates dropped, sorted, at most `max`.
+/// The stored rows of a record's codes of one list (`list`, code).
+pub fn code_rows<'a, T: std::fmt::Display>(
+    list: &'static str,
+    codes: &'a [T],
+) -> impl Iterator<Item = (&'static str, String)> + 'a {
+    codes.iter().map(move |code| (list, code.to_string()))
+}
+
 pub fn parse_code_set<T: Ord + Copy>(
     validator: &mut Validator,
     field: &str,
