@@ -218,6 +218,7 @@ pub fn evaluate(dataset: &Dataset, options: Options) -> Result<Report, SearchErr
             },
         ]
     };
+    let groups = TextFields::idf_groups(&[title, body]);
     let positions: HashMap<&str, usize> = dataset
         .corpus
         .iter()
@@ -253,10 +254,11 @@ pub fn evaluate(dataset: &Dataset, options: Options) -> Result<Report, SearchErr
             profile.weights,
         );
         if let Some(feedback) = feedback {
-            let first = crate::stats::search(
+            let first = crate::stats::search_sharing(
                 &searcher,
                 &query,
                 &TopDocs::with_limit(feedback.documents).order_by_score(),
+                &groups,
             )?;
             let mut texts = Vec::with_capacity(first.len());
             for (_, address) in first {
@@ -280,8 +282,8 @@ pub fn evaluate(dataset: &Dataset, options: Options) -> Result<Report, SearchErr
             )?;
             query = query::expanded(query, body.english, &terms);
         }
-        let hits =
-            crate::stats::search(&searcher, &query, &TopDocs::with_limit(K).order_by_score())?;
+        let top = TopDocs::with_limit(K).order_by_score();
+        let hits = crate::stats::search_sharing(&searcher, &query, &top, &groups)?;
         let mut ranked = Vec::with_capacity(hits.len());
         for (_, address) in hits {
             let document: TantivyDocument = searcher.doc(address)?;

@@ -284,6 +284,34 @@ mod tests {
     }
 
     #[test]
+    fn a_term_has_one_document_frequency_across_the_fields_of_its_way() {
+        use tantivy::query::Bm25StatisticsProvider;
+        let (_dir, index) = index_of(&[
+            (RecordKind::Listing, 1, "Nghiên cứu máy sấy", "Máy sấy lúa"),
+            (RecordKind::Listing, 2, "Lò đốt trấu", "Nghiên cứu lò đốt"),
+            (
+                RecordKind::Listing,
+                3,
+                "Hệ thống tưới",
+                "Nghiên cứu tưới nhỏ giọt",
+            ),
+        ]);
+        let searcher = index.reader.searcher();
+        let term = |field| Term::from_field_text(field, "nghien");
+        let (title, summary) = (index.fields.title.folded, index.fields.summary.folded);
+        // Each field alone: the word is rare, and telling, in titles.
+        let own = stats::LiveStatistics::new(&searcher);
+        assert_eq!(own.doc_freq(&term(title)).unwrap(), 1);
+        assert_eq!(own.doc_freq(&term(summary)).unwrap(), 2);
+        // Shared within its way of matching: as common in titles as in summaries.
+        let shared = stats::LiveStatistics::sharing(&searcher, &index.idf_groups());
+        assert_eq!(shared.doc_freq(&term(title)).unwrap(), 2);
+        assert_eq!(shared.doc_freq(&term(summary)).unwrap(), 2);
+        // Ways of matching do not mix: the accented fields hold "nghiên", not "nghien".
+        assert_eq!(shared.doc_freq(&term(index.fields.title.exact)).unwrap(), 0);
+    }
+
+    #[test]
     fn score_statistics_count_live_records_only() {
         use tantivy::query::Bm25StatisticsProvider;
         let drier = "Thiết bị sấy nông sản";

@@ -57,6 +57,18 @@ impl TextFields {
     }
 }
 
+impl TextFields {
+    /// The four ways of matching, each as the fields of `texts` that analyse it: a term of one
+    /// way has one document frequency across its fields (one idf per term, as BM25F has), so a
+    /// word common in bodies is not taken for a telling one in short titles.
+    pub fn idf_groups(texts: &[TextFields]) -> Vec<Vec<Field>> {
+        let ways: [FieldOf; 4] = [|f| f.exact, |f| f.folded, |f| f.pairs, |f| f.english];
+        ways.iter()
+            .map(|way| texts.iter().map(way).collect())
+            .collect()
+    }
+}
+
 /// How much each way of matching counts. The defaults were chosen with the relevance harness
 /// (docs/relevance.md).
 #[derive(Debug, Clone, Copy, PartialEq)]

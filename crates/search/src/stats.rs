@@ -51,11 +51,45 @@ pub fn live_doc_freq(searcher: &Searcher, term: &Term) -> tantivy::Result<u64> {
 /// BM25 statistics of live documents, for scored searches.
 pub struct LiveStatistics<'a> {
     searcher: &'a Searcher,
+    /// For a field, the fields whose document frequency its terms share (itself included),
+    /// and the group's index in `frequencies`.
+    shared: std::collections::HashMap<Field, (usize, Vec<Field>)>,
+    /// The shared frequency of each (group, term text) once computed: a query asks for it
+    /// once per field of the group.
+    frequencies: std::sync::Mutex<std::collections::HashMap<(usize, String), u64>>,
 }
 
 impl<'a> LiveStatistics<'a> {
     pub fn new(searcher: &'a Searcher) -> Self {
-        LiveStatistics { searcher }
+        LiveStatistics {
+            searcher,
+            shared: Default::default(),
+            frequencies: Default::default(),
+        }
+    }
+
+    /// Live statistics in which a term has one document frequency across the fields that
+    /// analyse a text the same way (the title's and the body's accented syllables, say): the
+    /// largest of its frequencies there, so that a word common in bodies is not rare, and
+    /// telling, in short titles.
+    pub fn sharing(searcher: &'a Searcher, groups: &[Vec<Field>]) -> Self {
+        let mut shared = std::collections::HashMap::new();
+        for (index, group) in groups.iter().enumerate() {
+            for field in group {
+                shared.insert(*field, (index, group.clone()));
+            }
+        }
+        LiveStatistics {
+            searcher,
+            shared,
+            frequencies: Default::default(),
+        }
+    }
+}
+
+impl LiveStatistics<'_> {
+    fn known(&self, key: &(usize, String)) -> Option<u64> {
+        self.frequencies.lock().ok()?.get(key).copied()
     }
 }
 
@@ -77,12 +111,45 @@ impl Bm25StatisticsProvider for LiveStatistics<'_> {
     }
 
     fn doc_freq(&self, term: &Term) -> tantivy::Result<u64> {
-        let live = live_doc_freq(self.searcher, term)?;
-        Ok(live.min(self.searcher.num_docs()))
+        let documents = self.searcher.num_docs();
+        let value = term.value();
+        let (Some((group, fields)), Some(text)) = (self.shared.get(&term.field()), value.as_str())
+        else {
+            return Ok(live_doc_freq(self.searcher, term)?.min(documents));
+        };
+        let key = (*group, text.to_owned());
+        if let Some(known) = self.known(&key) {
+            return Ok(known);
+        }
+        let mut shared = 0;
+        for field in fields {
+            let term = Term::from_field_text(*field, text);
+            shared = shared.max(live_doc_freq(self.searcher, &term)?);
+        }
+        let shared = shared.min(documents);
+        if let Ok(mut frequencies) = self.frequencies.lock() {
+            frequencies.insert(key, shared);
+        }
+        Ok(shared)
     }
 }
 
 /// Run a search whose scores come from live documents only.
+/// Search with live statistics in which the terms of the fields in each of `groups` share one
+/// document frequency ([`LiveStatistics::sharing`]).
+pub fn search_sharing<C: tantivy::collector::Collector>(
+    searcher: &Searcher,
+    query: &dyn Query,
+    collector: &C,
+    groups: &[Vec<Field>],
+) -> tantivy::Result<C::Fruit> {
+    searcher.search_with_statistics_provider(
+        query,
+        collector,
+        &LiveStatistics::sharing(searcher, groups),
+    )
+}
+
 pub fn search<C: tantivy::collector::Collector>(
     searcher: &Searcher,
     query: &dyn Query,

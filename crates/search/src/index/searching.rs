@@ -5,7 +5,7 @@ use super::SearchIndex;
 use crate::SearchError;
 use crate::analysis::{self, VI_FOLDED};
 use crate::facets::{Facet, FacetCounter, FacetCounts};
-use crate::query::{self, Profile, Target};
+use crate::query::{self, Profile, Target, TextFields};
 use crate::stats;
 use std::collections::BTreeSet;
 use std::ops::Bound;
@@ -162,6 +162,13 @@ impl SearchIndex {
             });
         }
         targets
+    }
+
+    /// The searched text fields grouped by way of matching: a term has one document frequency
+    /// across a group ([`TextFields::idf_groups`]).
+    pub(super) fn idf_groups(&self) -> Vec<Vec<tantivy::schema::Field>> {
+        let f = self.fields;
+        TextFields::idf_groups(&[f.title, f.summary, f.terms, f.registered])
     }
 
     pub(super) fn filter_clauses(&self, filters: &Filters) -> Vec<(Occur, Box<dyn Query>)> {
@@ -327,7 +334,9 @@ impl SearchIndex {
         clauses.extend(self.filter_clauses(&request.filters));
         let top = TopDocs::with_limit(feedback.documents.max(1)).order_by_score();
         let mut texts = Vec::new();
-        for (_, address) in stats::search(searcher, &BooleanQuery::new(clauses), &live(top))? {
+        let query = BooleanQuery::new(clauses);
+        for (_, address) in stats::search_sharing(searcher, &query, &live(top), &self.idf_groups())?
+        {
             let document: TantivyDocument = searcher.doc(address)?;
             let view: serde_json::Value = document
                 .get_first(self.fields.public_view)
@@ -384,10 +393,11 @@ impl SearchIndex {
         let (total, page, facets): (usize, Vec<(Option<f32>, DocAddress)>, FacetCounts) = match sort
         {
             SortBy::Relevance => {
-                let (total, top, facets) = stats::search(
+                let (total, top, facets) = stats::search_sharing(
                     searcher,
                     &query,
                     &live((Count, top.order_by_score(), counter)),
+                    &self.idf_groups(),
                 )?;
                 let page = top.into_iter().map(|(s, a)| (Some(s), a)).collect();
                 (total, page, facets)
