@@ -120,6 +120,29 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_page_of_rows_keeps_the_order_the_count_and_the_first_failure() {
+        let paging = Paging {
+            limit: 3,
+            offset: 6,
+        };
+        let page = Page::from_rows([1, 2, 3], 40, paging, |n| Ok::<_, String>(n * 10)).unwrap();
+        assert_eq!(
+            (page.items, page.total, page.limit, page.offset),
+            (vec![10, 20, 30], 40, 3, 6)
+        );
+        let failed = Page::from_rows([1, 2, 3], 40, paging, |n| match n {
+            2 => Err(format!("row {n}")),
+            n => Ok(n),
+        });
+        assert_eq!(failed.err(), Some("row 2".to_owned()));
+        let present = Page::from_rows_present([1, 2, 3], 40, paging, |n| {
+            Ok::<_, String>((n != 2).then_some(n))
+        })
+        .unwrap();
+        assert_eq!((present.items, present.total), (vec![1, 3], 40));
+    }
+
+    #[test]
     fn paging_defaults_to_twenty_from_the_start() {
         let paging = PageParams::default().parse().unwrap();
         assert_eq!(
