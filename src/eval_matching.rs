@@ -143,7 +143,7 @@ impl Loaded {
                 source: facts.clone(),
                 source_kind: RecordKind::Request,
                 filters: Filters::default(),
-                limit: 10,
+                limit: techx_matching::eval::CANDIDATE_DEPTH,
                 strict: false,
             };
             let found = techx_matching::find(&self.index, config, &request, now)?;
@@ -156,6 +156,44 @@ impl Loaded {
         }
         Ok(techx_matching::eval::report(&self.set, &rankings))
     }
+
+    /// The baseline: a plain BM25 of each need's whole public text (title, problem, keywords)
+    /// against each offer's title, summary and keywords ([`techx_search::eval::plain_bm25`]).
+    pub fn plain_bm25(&self) -> anyhow::Result<Report> {
+        fn text(form: &serde_json::Value, keys: &[&str]) -> String {
+            let mut parts: Vec<String> = keys
+                .iter()
+                .filter_map(|key| form.get(*key).and_then(|v| v.as_str()).map(str::to_owned))
+                .collect();
+            if let Some(keywords) = form.get("keywords").and_then(|v| v.as_array()) {
+                parts.extend(
+                    keywords
+                        .iter()
+                        .filter_map(|k| k.as_str())
+                        .map(str::to_owned),
+                );
+            }
+            parts.join("\n")
+        }
+        let corpus: Vec<(String, String)> = self
+            .set
+            .offers
+            .iter()
+            .map(|o| (o.id.clone(), text(&o.form, &["title", "summary"])))
+            .collect();
+        let queries: Vec<(String, String)> = self
+            .set
+            .needs
+            .iter()
+            .map(|n| (n.id.clone(), text(&n.form, &["title", "problem"])))
+            .collect();
+        let rankings = techx_search::eval::plain_bm25(
+            &corpus,
+            &queries,
+            techx_matching::eval::CANDIDATE_DEPTH,
+        )?;
+        Ok(techx_matching::eval::report(&self.set, &rankings))
+    }
 }
 
 /// The runs the harness prints: text relevance alone, the engine, the engine without each
@@ -163,6 +201,7 @@ impl Loaded {
 pub fn variants(engine: Config) -> Vec<(String, Config)> {
     let text_only = Config {
         weights: Weights::text_only(),
+        violation_factor: 1.0,
         constraints_first: false,
         ..engine
     };
@@ -177,9 +216,16 @@ pub fn variants(engine: Config) -> Vec<(String, Config)> {
             },
         ),
         (
-            "engine, violations not ranked last".to_owned(),
+            "engine, violations ranked last".to_owned(),
             Config {
-                constraints_first: false,
+                constraints_first: true,
+                ..engine
+            },
+        ),
+        (
+            "engine, violations not lowered".to_owned(),
+            Config {
+                violation_factor: 1.0,
                 ..engine
             },
         ),

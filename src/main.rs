@@ -101,9 +101,13 @@ struct EvalMatchingArgs {
     /// scaled to sum to 1.
     #[arg(long, value_name = "COMPONENT=WEIGHT")]
     weight: Vec<String>,
-    /// Only the engine and text relevance alone, not every component variant.
+    /// Only the baseline, text relevance alone and the engine, not every component variant.
     #[arg(long)]
     brief: bool,
+    /// What a candidate's score is multiplied by per hard constraint it breaks (default: the
+    /// engine's).
+    #[arg(long)]
+    violation_factor: Option<f64>,
 }
 
 #[derive(Debug, Args)]
@@ -141,6 +145,13 @@ struct EvalSearchArgs {
     /// Pseudo-relevance feedback: weight of the strongest expansion term.
     #[arg(long, default_value_t = techx_search::query::ENGLISH_FEEDBACK.weight)]
     feedback_weight: f32,
+    /// Saturation of a word's pooled frequency across fields (BM25F's k1); default: the
+    /// profile's.
+    #[arg(long)]
+    k1: Option<f32>,
+    /// Length normalisation of every field (BM25F's b), with --k1.
+    #[arg(long)]
+    b: Option<f32>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -523,6 +534,13 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                         terms: args.feedback_terms,
                         weight: args.feedback_weight,
                     }),
+                saturation: (args.k1.is_some() || args.b.is_some()).then(|| {
+                    let default = techx_search::bm25f::Saturation::default();
+                    techx_search::bm25f::Saturation {
+                        k1: args.k1.unwrap_or(default.k1),
+                        b: args.b.unwrap_or(default.b),
+                    }
+                }),
             };
             let started = std::time::Instant::now();
             let report = techx_search::eval::evaluate(&dataset, options)?;
@@ -545,6 +563,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Eval(EvalCommand::Matching(args)) => {
             let mut engine = techx_matching::Config::default();
+            if let Some(factor) = args.violation_factor {
+                engine.violation_factor = factor;
+            }
             for setting in &args.weight {
                 let (name, value) = setting
                     .split_once('=')
@@ -570,12 +591,39 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             if args.brief {
                 variants.truncate(2);
             }
+            let mut runs = vec![(
+                "plain BM25 of the whole need".to_owned(),
+                loaded.plain_bm25()?,
+            )];
             for (name, config) in variants {
-                let report = loaded.run(&config)?;
+                runs.push((name, loaded.run(&config)?));
+            }
+            for (number, (name, report)) in runs.iter().enumerate() {
                 println!(
-                    "  {name:<40} nDCG@10 {:.4}  recall@10 {:.4}  ({} needs)",
-                    report.ndcg, report.recall, report.needs
+                    "  {name:<40} nDCG@10 {:.4}  recall@10 {:.4}  solving@{} {:.4}  ({} needs)",
+                    report.ndcg,
+                    report.recall,
+                    techx_matching::eval::CANDIDATE_DEPTH,
+                    report.solving_recall_100,
+                    report.needs
                 );
+                // The baseline, text alone and the engine, in detail.
+                if number < 3 {
+                    let groups: Vec<String> = report
+                        .groups
+                        .iter()
+                        .map(|(group, (needs, ndcg))| format!("{group} {ndcg:.4} ({needs})"))
+                        .collect();
+                    let grades: Vec<String> = report
+                        .grades
+                        .iter()
+                        .map(|(grade, (offers, found))| {
+                            format!("grade {grade} {found:.2} of {offers}")
+                        })
+                        .collect();
+                    println!("      by group: {}", groups.join(", "));
+                    println!("      found in the first 10: {}", grades.join(", "));
+                }
             }
             Ok(())
         }

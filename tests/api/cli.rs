@@ -534,6 +534,61 @@ fn the_matching_harness_loads_our_labelled_set_and_the_engine_beats_text_alone()
     assert!(String::from_utf8_lossy(&bad.stderr).contains("unknown component charm"));
 }
 
+/// The share of solving offers a harness line reports among the first 100.
+fn solving_at_100(stdout: &str, name: &str) -> f64 {
+    let line = stdout
+        .lines()
+        .find(|l| l.trim_start().starts_with(name) && l.contains("solving@100"))
+        .unwrap_or_else(|| panic!("no `{name}` line in {stdout}"));
+    let rest = &line[line.find("solving@100").unwrap() + "solving@100".len()..];
+    rest.split_whitespace().next().unwrap().parse().unwrap()
+}
+
+#[test]
+fn on_both_labelled_sets_the_engine_beats_a_plain_bm25_of_the_whole_need_and_finds_every_solver() {
+    for (set, size, needs) in [
+        ("eval/matching", "168 offers, 42 needs", 42),
+        ("eval/matching-field", "80 offers, 20 needs", 20),
+    ] {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(set);
+        let output = techx()
+            .args(["eval", "matching", "--brief", "--dir"])
+            .arg(&dir)
+            .output()
+            .unwrap();
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        let stdout = String::from_utf8(output.stdout).unwrap();
+        assert!(stdout.contains(size), "{stdout}");
+        let (bm25, _) = harness_line(&stdout, "plain BM25 of the whole need");
+        let (engine, _) = harness_line(&stdout, "engine");
+        // The target: the engine beats a plain BM25 of the whole need by 0.10.
+        assert!(engine >= bm25 + 0.10, "{set}: engine {engine}, BM25 {bm25}");
+        // Candidate recall: the offers that solve a need are among its first 100.
+        let solving = solving_at_100(&stdout, "engine");
+        assert!(solving >= 0.95, "{set}: {solving}");
+        // Every need is reported in a group; the second set has four.
+        let groups = stdout
+            .lines()
+            .find(|l| l.trim_start().starts_with("by group:"))
+            .unwrap();
+        let counted: usize = groups
+            .split(", ")
+            .filter_map(|g| {
+                g.rsplit_once('(')?
+                    .1
+                    .trim_end_matches(')')
+                    .parse::<usize>()
+                    .ok()
+            })
+            .sum();
+        assert_eq!(counted, needs, "{groups}");
+    }
+}
+
 #[test]
 fn reindex_rebuilds_the_search_index_from_the_database() {
     let dir = tempfile::tempdir().unwrap();

@@ -28,7 +28,8 @@ pub struct MatchQuery {
     #[param(value_type = Option<MatchLimit>, inline)]
     pub limit: Option<i64>,
     /// Leave out candidates that break a hard constraint of the need (maturity, budget,
-    /// cooperation). Default false: they are ranked below every candidate that fits.
+    /// cooperation). Default false: they stay, their score lowered by a factor (0.8) per
+    /// constraint broken.
     pub strict: Option<bool>,
     /// Fields of science (`sci_field` codes); a level-1 code includes its sub-fields.
     #[param(value_type = Option<techx_core::bounds::parameter::CodeList>, inline)]
@@ -137,9 +138,10 @@ async fn respond(
 /// (title, problem, keywords) or that share a level-2 field of science with it. Each gets a score
 /// in [0, 1] from the components in `explanation`: text relevance with the matched terms, field
 /// of science, maturity (`trl` against `trl_min`), price against budget, cooperation types,
-/// province and freshness. A listing that breaks maturity, budget or cooperation is ranked below
-/// every listing that fits and names the constraint in `violations`; `strict=true` leaves it
-/// out. Only public facts of both records are compared; each listing is shown at the caller's
+/// province and freshness. A listing that breaks maturity, budget or cooperation names the
+/// constraint in `violations` and has its score multiplied by 0.8 for each one (a listing that
+/// solves the need but is one TRL short still ranks above a fitting one on another subject);
+/// `strict=true` leaves it out. Only public facts of both records are compared; each listing is shown at the caller's
 /// tiers. The request itself must be visible to the caller.
 ///
 /// Example: `GET /api/v1/requests/12/matches?limit=5&strict=true`
@@ -171,8 +173,8 @@ pub async fn request_matches(
 /// The reverse of a request's matches: published requests whose public text resembles the
 /// listing's (title, summary, keywords) or that share a level-2 field of science, scored with the
 /// same components; a request whose constraints the listing breaks (its `trl_min` above the
-/// listing's TRL, a budget under its price, no accepted cooperation type offered) ranks below
-/// the rest, or is left out with `strict=true`. The requester of an anonymous request stays
+/// listing's TRL, a budget under its price, no accepted cooperation type offered) has its score
+/// multiplied by 0.8 for each constraint broken, or is left out with `strict=true`. The requester of an anonymous request stays
 /// hidden. The listing itself must be visible to the caller.
 ///
 /// Example: `GET /api/v1/listings/7/matches?limit=5`

@@ -1,12 +1,14 @@
 //! Explained two-sided matching: for a technology need (request), the offers (listings) that can
 //! solve it within its constraints; for an offer, the needs it can serve.
 //!
-//! Candidates come from the search index — the source record's public text, reduced to its most
-//! telling terms, against the other side's public text, plus the records that share a field of
-//! science — never from a scan of every row. Each candidate then gets a score in [0, 1], the
+//! Candidates come from the search index — every word of the source record's public text
+//! against the other side's public text, scored as search scores a query, plus the records that
+//! share a field of science — never from a scan of every row. Each candidate then gets a score in [0, 1], the
 //! weighted sum of components that are returned as its explanation ([`Component`]). A candidate
-//! that violates a hard constraint of the need (maturity, budget, cooperation) is ranked below
-//! every candidate that does not, and names the constraint; a strict request leaves it out.
+//! that violates a hard constraint of the need (maturity, budget, cooperation) names the
+//! constraint and has its score multiplied by [`VIOLATION_FACTOR`] for each one, so an offer that
+//! solves the need but is one TRL short still ranks above a fitting offer on another subject; a
+//! strict request leaves it out.
 //!
 //! Only public-tier facts take part (the index holds nothing else that everyone may see), so an
 //! explanation never discloses more than the public view of both records. The same code serves
@@ -192,6 +194,9 @@ impl Weights {
     }
 }
 
+/// The default [`Config::violation_factor`], chosen with the matching harness.
+pub const VIOLATION_FACTOR: f64 = 0.8;
+
 /// The matching configuration: one place for every tunable, with documented defaults.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Config {
@@ -202,8 +207,12 @@ pub struct Config {
     pub field_candidates: usize,
     /// After this many days without confirmation a record's freshness is one half.
     pub freshness_half_life_days: f64,
-    /// Whether candidates violating a hard constraint rank below those that do not (off only in
-    /// the harness, to measure text relevance alone).
+    /// What a candidate's score is multiplied by for each hard constraint it breaks: an offer
+    /// that solves the need but is one TRL short still ranks above a fitting offer on another
+    /// subject (docs/relevance.md, "Matching"). 1 leaves violations unpunished.
+    pub violation_factor: f64,
+    /// Rank every candidate that breaks a hard constraint below every one that does not,
+    /// whatever their scores (the harness compares it; the engine uses the factor).
     pub constraints_first: bool,
 }
 
@@ -214,7 +223,8 @@ impl Default for Config {
             text_candidates: 100,
             field_candidates: 50,
             freshness_half_life_days: 365.0,
-            constraints_first: true,
+            violation_factor: VIOLATION_FACTOR,
+            constraints_first: false,
         }
     }
 }
@@ -379,6 +389,22 @@ pub struct Matches {
     pub considered: usize,
 }
 
+/// A candidate's score, the weighted sum of its components multiplied by the violation factor
+/// once per hard constraint it breaks, and those constraints.
+fn total(explanation: &[Explanation], config: &Config) -> (f64, Vec<Constraint>) {
+    let violations: Vec<Constraint> = explanation
+        .iter()
+        .filter(|e| e.violated)
+        .filter_map(|e| e.component.constraint())
+        .collect();
+    let broken = i32::try_from(violations.len()).unwrap_or(i32::MAX);
+    let sum = explanation.iter().map(|e| e.score * e.weight).sum::<f64>();
+    (
+        sum * config.violation_factor.clamp(0.0, 1.0).powi(broken),
+        violations,
+    )
+}
+
 /// Find, score and order the matches of one record.
 pub fn find(
     index: &SearchIndex,
@@ -435,12 +461,7 @@ fn ranked(
             RecordKind::Request => (&facts, &request.source),
         };
         let explanation = explain(offer, need, &facts, relevance, &weights, config, now);
-        let score = explanation.iter().map(|e| e.score * e.weight).sum::<f64>();
-        let violations = explanation
-            .iter()
-            .filter(|e| e.violated)
-            .filter_map(|e| e.component.constraint())
-            .collect();
+        let (score, violations) = total(&explanation, config);
         items.push((
             Match {
                 id: candidate.id,
@@ -522,15 +543,11 @@ pub fn score_pair(
     }
     let weights = config.weights.normalized();
     let explanation = explain(offer, need, offer, 0.0, &weights, config, now);
-    let score = explanation.iter().map(|e| e.score * e.weight).sum::<f64>();
+    let (score, violations) = total(&explanation, config);
     Ok(Match {
         id: listing_id,
         score: round(score),
-        violations: explanation
-            .iter()
-            .filter(|e| e.violated)
-            .filter_map(|e| e.component.constraint())
-            .collect(),
+        violations,
         explanation,
         public_view: String::new(),
     })

@@ -24,7 +24,8 @@ pub struct MatchItem {
     #[schema(value_type = techx_search::service::SearchKind)]
     pub kind: RecordKind,
     pub id: i64,
-    /// Weighted sum of the components, 0 to 1.
+    /// Weighted sum of the components, 0 to 1, multiplied by 0.8 for each hard constraint
+    /// broken.
     #[schema(example = 0.8125)]
     pub score: f64,
     /// False when the candidate breaks a hard constraint of the need.

@@ -159,6 +159,60 @@ pub fn score(ranked: &[String], judged: &HashMap<String, u32>) -> (f64, f64, f64
     (ndcg, recall, mrr)
 }
 
+/// A plain BM25 baseline, what a search library gives out of the box: one text field, tantivy's
+/// default analyzer (lowercase words; no folding, pairs or stemming), BM25 with k1 1.2 and b
+/// 0.75, a query being the disjunction of its words. `corpus` and `queries` are (id, text);
+/// returns each query's ranking, `depth` deep.
+pub fn plain_bm25(
+    corpus: &[(String, String)],
+    queries: &[(String, String)],
+    depth: usize,
+) -> Result<HashMap<String, Vec<String>>, SearchError> {
+    use tantivy::query::{BooleanQuery, Occur, Query, TermQuery};
+    use tantivy::schema::{IndexRecordOption, TEXT};
+    use tantivy::tokenizer::TokenStream;
+    let mut builder = Schema::builder();
+    let id_field = builder.add_text_field("id", STRING | STORED);
+    let text_field = builder.add_text_field("text", TEXT);
+    let index = Index::create_in_ram(builder.build());
+    let mut writer = index.writer_with_num_threads(1, 50_000_000)?;
+    for (id, text) in corpus {
+        let mut document = TantivyDocument::default();
+        document.add_text(id_field, id);
+        document.add_text(text_field, text);
+        writer.add_document(document)?;
+    }
+    writer.commit()?;
+    let searcher = index.reader()?.searcher();
+    let mut analyzer = index.tokenizer_for_field(text_field)?;
+    let mut rankings = HashMap::with_capacity(queries.len());
+    for (id, text) in queries {
+        let mut words = std::collections::BTreeSet::new();
+        let mut stream = analyzer.token_stream(text);
+        while stream.advance() {
+            words.insert(stream.token().text.clone());
+        }
+        let clauses: Vec<(Occur, Box<dyn Query>)> = words
+            .iter()
+            .map(|word| {
+                let term = tantivy::Term::from_field_text(text_field, word);
+                let query = TermQuery::new(term, IndexRecordOption::WithFreqs);
+                (Occur::Should, Box::new(query) as Box<dyn Query>)
+            })
+            .collect();
+        let top = TopDocs::with_limit(depth.max(1)).order_by_score();
+        let mut ranked = Vec::new();
+        for (_, address) in searcher.search(&BooleanQuery::new(clauses), &top)? {
+            let document: TantivyDocument = searcher.doc(address)?;
+            if let Some(found) = document.get_first(id_field).and_then(|v| v.as_str()) {
+                ranked.push(found.to_owned());
+            }
+        }
+        rankings.insert(id.clone(), ranked);
+    }
+    Ok(rankings)
+}
+
 /// Options of one evaluation run.
 #[derive(Debug, Clone, Copy)]
 pub struct Options {
@@ -172,6 +226,8 @@ pub struct Options {
     /// A second round with terms from the first round's best hits: None takes the profile's
     /// (English queries have one); `Some(documents: 0)` turns it off.
     pub feedback: Option<query::Feedback>,
+    /// The saturation of a word's pooled frequency: None takes the profile's.
+    pub saturation: Option<crate::bm25f::Saturation>,
 }
 
 impl Default for Options {
@@ -181,6 +237,7 @@ impl Default for Options {
             title_boost: 2.0,
             fold_queries: false,
             feedback: None,
+            saturation: None,
         }
     }
 }
@@ -239,10 +296,12 @@ pub fn evaluate(dataset: &Dataset, options: Options) -> Result<Report, SearchErr
             Some(weights) => query::Profile {
                 weights,
                 title_factor: 1.0,
+                saturation: crate::bm25f::Saturation::default(),
                 feedback: None,
             },
             None => query::Profile::for_query(&text),
         };
+        let saturation = options.saturation.unwrap_or(profile.saturation);
         let feedback = options
             .feedback
             .or(profile.feedback)
@@ -252,6 +311,7 @@ pub fn evaluate(dataset: &Dataset, options: Options) -> Result<Report, SearchErr
             &text,
             &targets(profile.title_factor),
             profile.weights,
+            saturation,
         );
         if let Some(feedback) = feedback {
             let first = crate::stats::search_sharing(

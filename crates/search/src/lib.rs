@@ -4,6 +4,7 @@
 //! The catalogue index, its sync from the change log and the search API build on these parts.
 
 pub mod analysis;
+pub mod bm25f;
 pub mod eval;
 pub mod facets;
 pub mod filters;

@@ -3,6 +3,7 @@
 //! harness measures is what users get.
 
 use crate::analysis::{self, EN_QUERY, EN_STEM, VI_EXACT, VI_FOLDED, VI_PAIRS};
+use crate::bm25f::{Evidence, Saturation, WordQuery};
 use std::collections::BTreeSet;
 use tantivy::Term;
 use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query, TermQuery};
@@ -86,9 +87,9 @@ pub struct Weights {
 impl Default for Weights {
     fn default() -> Self {
         Weights {
-            exact: 1.0,
+            exact: 2.0,
             folded: 1.0,
-            pairs: 1.0,
+            pairs: 0.5,
             english: 1.0,
         }
     }
@@ -160,6 +161,8 @@ pub struct Profile {
     pub weights: Weights,
     /// Multiplies the title's boost.
     pub title_factor: f32,
+    /// How a word's pooled frequency saturates ([`crate::bm25f`]).
+    pub saturation: Saturation,
     /// A second round with the telling terms of the first round's best English hits.
     pub feedback: Option<Feedback>,
 }
@@ -168,7 +171,7 @@ pub struct Profile {
 pub const ENGLISH_FEEDBACK: Feedback = Feedback {
     documents: 2,
     terms: 50,
-    weight: 0.7,
+    weight: 0.5,
 };
 
 impl Profile {
@@ -182,10 +185,12 @@ impl Profile {
                     ..Weights::default()
                 },
                 title_factor: 1.0,
+                saturation: Saturation::default(),
                 feedback: None,
             },
-            // Vietnamese syllable fields only add noise to English words, and English titles
-            // are short restatements of the abstract.
+            // Vietnamese syllable fields only add noise to English words. (Scored per field,
+            // English titles had to be damped to a quarter; pooled into one saturation per word
+            // they help at full weight: docs/relevance.md.)
             QueryLanguage::English => Profile {
                 weights: Weights {
                     exact: 0.0,
@@ -193,7 +198,8 @@ impl Profile {
                     pairs: 0.0,
                     english: 1.0,
                 },
-                title_factor: 0.25,
+                title_factor: 1.0,
+                saturation: Saturation::default(),
                 feedback: Some(ENGLISH_FEEDBACK),
             },
         }
@@ -220,44 +226,77 @@ pub fn build(
     text: &str,
     targets: &[Target],
     weights: Weights,
+    saturation: Saturation,
 ) -> Box<dyn Query> {
-    Box::new(BooleanQuery::new(clauses(manager, text, targets, weights)))
+    Box::new(BooleanQuery::new(clauses(
+        manager, text, targets, weights, saturation,
+    )))
 }
 
-/// The weighted term clauses of [`build`], to combine with others in one flat query (nesting a
-/// disjunction whose terms are all absent inside another trips tantivy 0.27's doc-set
-/// assertions).
+/// The clauses of [`build`], one per query word (and per adjacent pair, and per English stem),
+/// to combine with others in one flat query (nesting a disjunction whose terms are all absent
+/// inside another trips tantivy 0.27's doc-set assertions). Each word is scored across every
+/// target and form at once ([`crate::bm25f`]): its accented and folded spellings in the title,
+/// the summary and the keywords are one piece of evidence with one saturation and one idf.
 pub fn clauses(
     manager: &TokenizerManager,
     text: &str,
     targets: &[Target],
     weights: Weights,
+    saturation: Saturation,
 ) -> Clauses {
-    let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-    for target in targets {
-        let ways = [
-            (target.fields.exact, VI_EXACT, weights.exact),
-            (target.fields.folded, VI_FOLDED, weights.folded),
-            (target.fields.pairs, VI_PAIRS, weights.pairs),
-            (target.fields.english, EN_QUERY, weights.english),
-        ];
-        for (field, analyzer, weight) in ways {
-            if weight <= 0.0 {
-                continue;
-            }
-            let tokens: BTreeSet<String> = analysis::analyze(manager, analyzer, text)
-                .into_iter()
+    let mut clauses: Clauses = Vec::new();
+    let mut push = |evidence: Vec<Evidence>| {
+        let word = WordQuery::new(evidence, saturation);
+        if !word.is_empty() {
+            clauses.push((Occur::Should, Box::new(word) as Box<dyn Query>));
+        }
+    };
+    let exact = analysis::analyze(manager, VI_EXACT, text);
+    let folded = analysis::analyze(manager, VI_FOLDED, text);
+    let words: BTreeSet<(String, String)> = exact.into_iter().zip(folded).collect();
+    for (exact, folded) in &words {
+        let mut evidence = Vec::with_capacity(targets.len() * 2);
+        // An accented word found with its accents is as rare as that spelling (folding
+        // merges *mà*, *má*, *mã* into *ma*); found without them, as rare as its folded form.
+        let accented = exact != folded;
+        for target in targets {
+            evidence.push(Evidence::new(
+                Term::from_field_text(target.fields.folded, folded),
+                weights.folded * target.boost,
+            ));
+            let term = Term::from_field_text(target.fields.exact, exact);
+            let weight = weights.exact * target.boost;
+            evidence.push(if accented {
+                Evidence::specific(term, weight)
+            } else {
+                Evidence::new(term, weight)
+            });
+        }
+        push(evidence);
+    }
+    let ways: [(FieldOf, &str, f32); 2] = [
+        (|f| f.pairs, VI_PAIRS, weights.pairs),
+        (|f| f.english, EN_QUERY, weights.english),
+    ];
+    for (field_of, analyzer, weight) in ways {
+        if weight <= 0.0 {
+            continue;
+        }
+        let tokens: BTreeSet<String> = analysis::analyze(manager, analyzer, text)
+            .into_iter()
+            .collect();
+        for token in tokens {
+            let evidence = targets
+                .iter()
+                .map(|target| {
+                    Evidence::new(
+                        Term::from_field_text(field_of(&target.fields), &token),
+                        weight * target.boost,
+                    )
+                })
                 .collect();
-            for token in tokens {
-                let term = TermQuery::new(
-                    Term::from_field_text(field, &token),
-                    IndexRecordOption::WithFreqs,
-                );
-                clauses.push((
-                    Occur::Should,
-                    Box::new(BoostQuery::new(Box::new(term), weight * target.boost)),
-                ));
-            }
+            push(evidence);
         }
     }
     clauses
@@ -270,28 +309,22 @@ fn idf(documents: f32, df: f32) -> f32 {
     (1.0 + (documents - df + 0.5) / (df + 0.5)).ln()
 }
 
-/// Fewest telling terms per way of matching before common ones are let in.
-const MIN_SALIENT: usize = 5;
-
 /// Picks one of the four fields of a text.
 type FieldOf = fn(&TextFields) -> Field;
 
-/// The terms of a long text that tell most about it, and the query over them.
+/// The terms of a long text that tell most about it, to name what a match has in common.
 #[derive(Debug, Default)]
 pub struct Salient {
-    /// Weighted term clauses, as [`clauses`] makes, over the chosen terms only.
-    pub clauses: Clauses,
-    /// The best folded syllables and folded syllable pairs (`nuoc_thai`), for explanations.
+    /// The best folded syllables and folded syllable pairs (`nuoc_thai`).
     pub folded: BTreeSet<String>,
-    /// The chosen folded syllables that few records hold (at most one in twenty, or two): a
-    /// lone syllable tells something only then.
+    /// Those folded syllables that few records hold (at most one in twenty, or two): a lone
+    /// syllable tells something only then.
     pub rare: BTreeSet<String>,
 }
 
-/// A query made of the `per_way` most telling terms of `text` for each way of matching (term
-/// frequency in the text × rarity in the index), as "more like this" does: a whole description
-/// used as a query stays fast, and its common words (*của*, *các*, *công nghệ*) do not drown
-/// the rare ones that say what it is about. Terms no searched field contains are left out.
+/// The `per_way` most telling folded syllables and pairs of `text` (term frequency in the text
+/// × rarity in the index, as "more like this" picks them), with those few records hold. Terms
+/// no searched field contains are left out.
 pub fn salient(
     manager: &TokenizerManager,
     searcher: &tantivy::Searcher,
@@ -303,11 +336,9 @@ pub fn salient(
     use std::collections::BTreeMap;
     let mut salient = Salient::default();
     let documents = searcher.num_docs().max(1) as f32;
-    let ways: [(FieldOf, &str, f32); 4] = [
-        (|f| f.exact, VI_EXACT, weights.exact),
+    let ways: [(FieldOf, &str, f32); 2] = [
         (|f| f.folded, VI_FOLDED, weights.folded),
         (|f| f.pairs, VI_PAIRS, weights.pairs),
-        (|f| f.english, EN_QUERY, weights.english),
     ];
     for (field_of, analyzer, weight) in ways {
         if weight <= 0.0 {
@@ -331,35 +362,11 @@ pub fn salient(
             scored.push((token, (1.0 + tf.ln()) * idf, df));
         }
         scored.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-        // Terms in more than a quarter of the records cost the most to score and tell the
-        // least: they are used only when too few others remain.
-        // Explanations may name any of the best terms, common or not.
-        if analyzer == VI_FOLDED || analyzer == VI_PAIRS {
-            for (token, _, _) in scored.iter().take(per_way) {
-                salient.folded.insert(token.clone());
-            }
-        }
-        let (mut kept, common): (Vec<_>, Vec<_>) = scored
-            .into_iter()
-            .partition(|(_, _, df)| (*df as f32) * 4.0 <= documents);
-        if kept.len() < MIN_SALIENT {
-            kept.extend(common.into_iter().take(MIN_SALIENT - kept.len()));
-        }
-        kept.truncate(per_way);
-        for (token, _, df) in kept {
+        for (token, _, df) in scored.into_iter().take(per_way) {
             if analyzer == VI_FOLDED && df <= (documents as u64 / 20).max(2) {
                 salient.rare.insert(token.clone());
             }
-            for target in targets {
-                let term = TermQuery::new(
-                    Term::from_field_text(field_of(&target.fields), &token),
-                    IndexRecordOption::WithFreqs,
-                );
-                salient.clauses.push((
-                    Occur::Should,
-                    Box::new(BoostQuery::new(Box::new(term), weight * target.boost)),
-                ));
-            }
+            salient.folded.insert(token);
         }
     }
     Ok(salient)

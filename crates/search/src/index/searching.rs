@@ -271,7 +271,13 @@ impl SearchIndex {
         let mut text_clauses = if text.is_empty() {
             Vec::new()
         } else {
-            query::clauses(self.index.tokenizers(), text, &targets, profile.weights)
+            query::clauses(
+                self.index.tokenizers(),
+                text,
+                &targets,
+                profile.weights,
+                profile.saturation,
+            )
         };
         let sort = match (request.sort, text.is_empty()) {
             (SortBy::Relevance, true) => SortBy::Newest,

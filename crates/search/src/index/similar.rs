@@ -1,5 +1,5 @@
-//! The records a description resembles: the query built from a description's most telling
-//! terms, used by matching.
+//! The records a description resembles: the query built from every word of a description,
+//! used by matching.
 
 use super::SearchIndex;
 use super::searching::{Filters, any_of, live};
@@ -18,8 +18,8 @@ use techx_core::kind::UnknownKind;
 #[derive(Debug, Clone)]
 pub struct Candidate {
     pub id: i64,
-    /// BM25 score of the description's telling terms against the record's public text (0 when
-    /// it was found only through a shared field of science).
+    /// Score of the description's words against the record's public text (BM25F, as search
+    /// scores a query; 0 when it was found only through a shared field of science).
     pub score: f32,
     /// The record's public-tier view (JSON).
     pub public_view: String,
@@ -36,7 +36,7 @@ pub struct Resembling {
     pub rare: BTreeSet<String>,
 }
 
-/// How many of a description's terms, per way of matching, a resemblance query uses.
+/// How many of a description's telling terms, per way of matching, explanations may name.
 pub const SALIENT_TERMS: usize = 20;
 
 impl SearchIndex {
@@ -55,7 +55,18 @@ impl SearchIndex {
         let searcher = self.reader.searcher();
         let profile = Profile::for_query(text);
         let targets = self.targets(false, profile.title_factor);
-        // Folded syllables and pairs say what accented syllables would, at a third less cost.
+        // Candidates come from every word of the description, each scored across fields at
+        // once (as a search of the whole text would): a long need is not cut down to a handful
+        // of terms, so an offer that says the same in part of its words is still found.
+        let whole = query::clauses(
+            self.index.tokenizers(),
+            text,
+            &targets,
+            profile.weights,
+            profile.saturation,
+        );
+        // The telling terms name what a match has in common (explanations), folded syllables
+        // and pairs only.
         let weights = query::Weights {
             exact: 0.0,
             ..profile.weights
@@ -68,6 +79,7 @@ impl SearchIndex {
             weights,
             SALIENT_TERMS,
         )?;
+        let groups = self.idf_groups();
         let copy = |clauses: &query::Clauses| -> query::Clauses {
             clauses.iter().map(|(o, q)| (*o, q.box_clone())).collect()
         };
@@ -77,7 +89,7 @@ impl SearchIndex {
                 return Ok(());
             }
             let top = TopDocs::with_limit(limit).order_by_score();
-            for (score, address) in stats::search(&searcher, &query, &live(top))? {
+            for (score, address) in stats::search_sharing(&searcher, &query, &live(top), &groups)? {
                 let (_, id) = self.identify(&searcher, address)?;
                 if found.get(&id).is_some_and(|c| c.score >= score) {
                     continue;
@@ -99,18 +111,16 @@ impl SearchIndex {
             }
             Ok(())
         };
-        if !salient.clauses.is_empty() {
-            let mut clauses: query::Clauses = vec![(
-                Occur::Must,
-                Box::new(BooleanQuery::new(copy(&salient.clauses))),
-            )];
+        if !whole.is_empty() {
+            let mut clauses: query::Clauses =
+                vec![(Occur::Must, Box::new(BooleanQuery::new(copy(&whole))))];
             clauses.extend(self.filter_clauses(filters));
             collect(BooleanQuery::new(clauses), text_limit)?;
         }
         if !sci_fields.is_empty() {
-            // The shared field decides membership and adds nothing to the score; the telling
-            // terms, optional here, order the records within it.
-            let mut clauses = copy(&salient.clauses);
+            // The shared field decides membership and adds nothing to the score; the words,
+            // optional here, order the records within it.
+            let mut clauses = copy(&whole);
             clauses.push((
                 Occur::Must,
                 Box::new(ConstScoreQuery::new(
