@@ -185,18 +185,24 @@ impl WordWeight {
                 norms: norms.clone(),
             });
         }
-        let doc = parts
+        let size = parts
             .iter()
-            .map(|p| p.postings.doc())
-            .min()
-            .unwrap_or(TERMINATED);
-        Ok(WordScorer {
+            .map(|p| p.postings.size_hint())
+            .fold(0u32, u32::saturating_add);
+        let mut scorer = WordScorer {
             parts,
-            doc,
+            start: 0,
+            pooled: Box::new([0.0; WINDOW]),
+            matched: [0; WINDOW / 64],
+            specific_in: [0; WINDOW / 64],
+            doc: 0,
+            size,
             general: self.general * boost,
             specific: self.specific * boost,
             k1: self.k1,
-        })
+        };
+        scorer.refill(0);
+        Ok(scorer)
     }
 }
 
@@ -216,7 +222,7 @@ impl Weight for WordWeight {
                 "document {doc} does not match"
             )));
         }
-        let (pooled, _) = scorer.pooled();
+        let pooled = scorer.pooled[(doc - scorer.start) as usize];
         let mut explanation = Explanation::new("bm25f: idf·(k1+1)·tf~/(tf~+k1)", scorer.score());
         explanation.add_const("tf~, pooled frequency", pooled);
         Ok(explanation)
@@ -232,59 +238,120 @@ struct Part {
     norms: Norms,
 }
 
+/// Documents are gathered a window at a time: each part's postings inside the window add their
+/// weighted, normalised frequencies to the window's slots (every posting read once, in order),
+/// then the window's documents are walked in order.
+const WINDOW: usize = 1024;
+
 struct WordScorer {
     parts: Vec<Part>,
+    /// First document of the window.
+    start: DocId,
+    /// The pooled frequency of each document of the window.
+    pooled: Box<[Score; WINDOW]>,
+    /// Which documents of the window match, and which hold the specific spelling.
+    matched: [u64; WINDOW / 64],
+    specific_in: [u64; WINDOW / 64],
     doc: DocId,
+    size: u32,
     general: Score,
     specific: Score,
     k1: Score,
 }
 
 impl WordScorer {
-    fn settle(&mut self) -> DocId {
-        self.doc = self
-            .parts
-            .iter()
-            .map(|p| p.postings.doc())
-            .min()
-            .unwrap_or(TERMINATED);
-        self.doc
-    }
-
-    /// The word's pooled, length-normalised, weighted frequency in the current document, and
-    /// whether the document holds its specific spelling.
-    fn pooled(&self) -> (Score, bool) {
-        let mut pooled = 0.0;
-        let mut specific = false;
-        for part in &self.parts {
-            if part.postings.doc() == self.doc {
-                let norm = part.norms[part.fieldnorms.fieldnorm_id(self.doc) as usize];
-                pooled += part.weight * part.postings.term_freq() as Score / norm;
-                specific |= part.specific;
+    /// Gather the next window from the first document at or after `from`, and stand on its
+    /// first document.
+    fn refill(&mut self, from: DocId) {
+        self.parts.retain(|p| p.postings.doc() != TERMINATED);
+        let mut first = TERMINATED;
+        for part in &mut self.parts {
+            if part.postings.doc() < from {
+                part.postings.seek(from);
+            }
+            first = first.min(part.postings.doc());
+        }
+        if first == TERMINATED {
+            self.doc = TERMINATED;
+            return;
+        }
+        self.start = first;
+        let end = first.saturating_add(WINDOW as DocId);
+        self.matched = [0; WINDOW / 64];
+        self.specific_in = [0; WINDOW / 64];
+        for part in &mut self.parts {
+            let mut doc = part.postings.doc();
+            while doc < end {
+                let slot = (doc - first) as usize;
+                let norm = part.norms[part.fieldnorms.fieldnorm_id(doc) as usize];
+                let add = part.weight * part.postings.term_freq() as Score / norm;
+                let bit = 1u64 << (slot % 64);
+                if self.matched[slot / 64] & bit == 0 {
+                    self.matched[slot / 64] |= bit;
+                    self.pooled[slot] = add;
+                } else {
+                    self.pooled[slot] += add;
+                }
+                if part.specific {
+                    self.specific_in[slot / 64] |= bit;
+                }
+                doc = part.postings.advance();
             }
         }
-        (pooled, specific)
+        self.doc = first;
+    }
+
+    /// The first matched document of the window at or after `slot`, if any.
+    fn next_in_window(&self, slot: usize) -> Option<DocId> {
+        let mut word = slot / 64;
+        if word >= WINDOW / 64 {
+            return None;
+        }
+        let mut bits = self.matched[word] & (u64::MAX << (slot % 64));
+        loop {
+            if bits != 0 {
+                let found = word * 64 + bits.trailing_zeros() as usize;
+                return Some(self.start + found as DocId);
+            }
+            word += 1;
+            if word >= WINDOW / 64 {
+                return None;
+            }
+            bits = self.matched[word];
+        }
     }
 }
 
 impl DocSet for WordScorer {
     fn advance(&mut self) -> DocId {
-        let current = self.doc;
-        for part in &mut self.parts {
-            if part.postings.doc() == current {
-                part.postings.advance();
+        if self.doc == TERMINATED {
+            return TERMINATED;
+        }
+        let slot = (self.doc - self.start) as usize + 1;
+        match self.next_in_window(slot) {
+            Some(doc) => self.doc = doc,
+            None => {
+                let end = self.start.saturating_add(WINDOW as DocId);
+                self.refill(end);
             }
         }
-        self.settle()
+        self.doc
     }
 
     fn seek(&mut self, target: DocId) -> DocId {
-        for part in &mut self.parts {
-            if part.postings.doc() < target {
-                part.postings.seek(target);
-            }
+        if self.doc >= target {
+            return self.doc;
         }
-        self.settle()
+        let end = self.start.saturating_add(WINDOW as DocId);
+        if target < end {
+            match self.next_in_window((target - self.start) as usize) {
+                Some(doc) => self.doc = doc,
+                None => self.refill(end),
+            }
+        } else {
+            self.refill(target);
+        }
+        self.doc
     }
 
     fn doc(&self) -> DocId {
@@ -292,17 +359,15 @@ impl DocSet for WordScorer {
     }
 
     fn size_hint(&self) -> u32 {
-        self.parts
-            .iter()
-            .map(|p| p.postings.size_hint())
-            .fold(0u32, u32::saturating_add)
+        self.size
     }
 }
 
 impl Scorer for WordScorer {
     fn score(&mut self) -> Score {
-        let (pooled, specific) = self.pooled();
-        let factor = if specific {
+        let slot = (self.doc - self.start) as usize;
+        let pooled = self.pooled[slot];
+        let factor = if self.specific_in[slot / 64] & (1u64 << (slot % 64)) != 0 {
             self.specific
         } else {
             self.general
