@@ -11,15 +11,11 @@
 #[path = "synthetic.rs"]
 mod synthetic;
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpStream;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
-use synthetic::{Rng, ms, percentile, request, rich_listing, vocabulary};
-use techx_accounts::{Accounts, AccountsSettings, Actor};
-use techx_api::{AppState, Metrics};
-use techx_core::codes::OrgType;
+use synthetic::{Connection, encode, ms, percentile, vocabulary};
+use techx_accounts::{Accounts, AccountsSettings};
 use techx_db::{Db, PoolOptions};
 use techx_listings::Listings;
 use techx_requests::Requests;
@@ -49,54 +45,6 @@ fn memory() -> (f64, f64) {
     (field("VmRSS:"), field("VmHWM:"))
 }
 
-fn encode(text: &str) -> String {
-    text.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
-            other => format!("%{other:02X}"),
-        })
-        .collect()
-}
-
-/// A keep-alive HTTP/1.1 connection that reads `Content-Length` bodies.
-struct Connection {
-    reader: BufReader<TcpStream>,
-    address: String,
-}
-
-impl Connection {
-    fn open(address: &str) -> Connection {
-        let stream = TcpStream::connect(address).unwrap();
-        stream.set_nodelay(true).unwrap();
-        Connection {
-            reader: BufReader::new(stream),
-            address: address.to_owned(),
-        }
-    }
-
-    fn get(&mut self, path: &str) -> u16 {
-        let request = format!("GET {path} HTTP/1.1\r\nHost: {}\r\n\r\n", self.address);
-        self.reader.get_mut().write_all(request.as_bytes()).unwrap();
-        let mut line = String::new();
-        self.reader.read_line(&mut line).unwrap();
-        let status: u16 = line.split(' ').nth(1).unwrap().parse().unwrap();
-        let mut length = 0;
-        loop {
-            line.clear();
-            self.reader.read_line(&mut line).unwrap();
-            if line == "\r\n" {
-                break;
-            }
-            if let Some(value) = line.to_ascii_lowercase().strip_prefix("content-length:") {
-                length = value.trim().parse().unwrap();
-            }
-        }
-        let mut body = vec![0; length];
-        self.reader.read_exact(&mut body).unwrap();
-        status
-    }
-}
-
 #[actix_web::main]
 async fn main() {
     let listing_count = env_size("BENCH_LISTINGS", 100_000);
@@ -109,54 +57,17 @@ async fn main() {
     let accounts = Accounts::new(db.clone(), &[7u8; 32], AccountsSettings::default()).unwrap();
     let listings = Listings::new(db.clone());
     let requests = Requests::new(db.clone());
-    let system = Actor::system();
-
-    let organizations = synthetic::organizations(
-        &accounts,
-        50,
-        &[
-            OrgType::University,
-            OrgType::ResearchInstitute,
-            OrgType::Enterprise,
-            OrgType::Cooperative,
-        ],
-    )
-    .await;
 
     let words = vocabulary();
-    let mut rng = Rng(0x5ea7_2026);
-    let started = Instant::now();
-    let batch = 1000;
-    for start in (0..listing_count).step_by(batch) {
-        let org = organizations[(start / batch) % organizations.len()];
-        let rows = (start..(start + batch).min(listing_count))
-            .map(|n| (n - start + 1, Ok(rich_listing(&mut rng, &words, n))))
-            .collect();
-        listings.import(&system, org, rows).await.unwrap();
-    }
-    for start in (0..request_count).step_by(batch) {
-        let org = organizations[(start / batch + 7) % organizations.len()];
-        let rows = (start..(start + batch).min(request_count))
-            .map(|n| (n - start + 1, Ok(request(&mut rng, &words, n))))
-            .collect();
-        requests.import(&system, org, rows).await.unwrap();
-    }
-    let seed_time = started.elapsed();
-    for table in ["listings", "requests"] {
-        let publish = format!(
-            "UPDATE {table} SET status = 'published', published_at = created_at, \
-             valid_until = '2099-01-01 00:00:00', last_confirmed_at = created_at"
-        );
-        db.run(move |conn| {
-            use techx_db::diesel::connection::SimpleConnection;
-            conn.batch_execute(&publish)
-                .map_err(techx_db::DbError::from)
-        })
-        .await
-        .unwrap();
-    }
-    db.optimize().await.unwrap();
-
+    let seed_time = synthetic::seed_catalogue(
+        &db,
+        &accounts,
+        &listings,
+        &requests,
+        listing_count,
+        request_count,
+    )
+    .await;
     // The index, built as `techx reindex` builds it.
     let index_dir = tempfile::tempdir().unwrap();
     let (index, _) = SearchIndex::open(index_dir.path()).unwrap();
@@ -170,25 +81,7 @@ async fn main() {
 
     // The queries: keywords as typed with diacritics, the same without, title openings;
     // every search also counts two facets, as a search page does.
-    let mut texts: Vec<String> = Vec::new();
-    let mut seen = std::collections::BTreeSet::new();
-    for keyword in &words.keywords {
-        if seen.insert(keyword.to_lowercase()) && texts.len() < 30 {
-            texts.push(keyword.clone());
-        }
-    }
-    for keyword in texts.clone().iter().take(20) {
-        texts.push(techx_search::analysis::fold(keyword));
-    }
-    for title in words.titles.iter().take(10) {
-        texts.push(
-            title
-                .split_whitespace()
-                .take(3)
-                .collect::<Vec<_>>()
-                .join(" "),
-        );
-    }
+    let texts = synthetic::query_texts(&words);
     let facets = vec![Facet::SciField, Facet::Province];
     let search_request = |text: &str| SearchRequest {
         text: text.to_owned(),
@@ -278,24 +171,7 @@ async fn main() {
     };
 
     // Over HTTP: the real server (two workers) on a local port, 32 keep-alive connections.
-    let state = AppState {
-        accounts: accounts.clone(),
-        listings: listings.clone(),
-        requests: requests.clone(),
-        search: Some(indexer.clone()),
-        metrics: Metrics::new().unwrap(),
-        brokerage: techx_brokerage::Brokerage::new(db.clone()),
-        db: db.clone(),
-        trusted_proxies: techx_api::auth::TrustedProxies::none(),
-    };
-    let server = actix_web::HttpServer::new(move || techx_api::build_app(state.clone()))
-        .workers(2)
-        .bind("127.0.0.1:0")
-        .unwrap();
-    let address = server.addrs()[0].to_string();
-    let running = server.run();
-    let handle = running.handle();
-    actix_web::rt::spawn(running);
+    let (address, handle) = synthetic::serve(&db, &accounts, &listings, &requests, &indexer);
     let paths: Vec<String> = texts
         .iter()
         .map(|t| {

@@ -5,7 +5,9 @@
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
 use serde_json::Value;
-use std::time::Duration;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::time::{Duration, Instant};
 use techx_accounts::Accounts;
 use techx_accounts::dto::{OrganizationForm, RegisterForm};
 use techx_core::OrganizationId;
@@ -186,6 +188,170 @@ pub async fn organizations(
         organizations.push(me.memberships[0].organization_id);
     }
     organizations
+}
+
+/// The search benchmarks' catalogue: 50 organizations, `listings` rich listings and `requests`
+/// requests from the demo vocabulary, imported through the services in batches of 1,000, then
+/// published and the database optimised. Returns the seeding time.
+pub async fn seed_catalogue(
+    db: &techx_db::Db,
+    accounts: &Accounts,
+    listings: &techx_listings::Listings,
+    requests: &techx_requests::Requests,
+    listing_count: usize,
+    request_count: usize,
+) -> Duration {
+    let system = techx_accounts::Actor::system();
+    let organizations = organizations(
+        accounts,
+        50,
+        &[
+            OrgType::University,
+            OrgType::ResearchInstitute,
+            OrgType::Enterprise,
+            OrgType::Cooperative,
+        ],
+    )
+    .await;
+
+    let words = vocabulary();
+    let mut rng = Rng(0x5ea7_2026);
+    let started = Instant::now();
+    let batch = 1000;
+    for start in (0..listing_count).step_by(batch) {
+        let org = organizations[(start / batch) % organizations.len()];
+        let rows = (start..(start + batch).min(listing_count))
+            .map(|n| (n - start + 1, Ok(rich_listing(&mut rng, &words, n))))
+            .collect();
+        listings.import(&system, org, rows).await.unwrap();
+    }
+    for start in (0..request_count).step_by(batch) {
+        let org = organizations[(start / batch + 7) % organizations.len()];
+        let rows = (start..(start + batch).min(request_count))
+            .map(|n| (n - start + 1, Ok(request(&mut rng, &words, n))))
+            .collect();
+        requests.import(&system, org, rows).await.unwrap();
+    }
+    let seed_time = started.elapsed();
+    for table in ["listings", "requests"] {
+        let publish = format!(
+            "UPDATE {table} SET status = 'published', published_at = created_at, \
+             valid_until = '2099-01-01 00:00:00', last_confirmed_at = created_at"
+        );
+        db.run(move |conn| {
+            use techx_db::diesel::connection::SimpleConnection;
+            conn.batch_execute(&publish)
+                .map_err(techx_db::DbError::from)
+        })
+        .await
+        .unwrap();
+    }
+    db.optimize().await.unwrap();
+
+    seed_time
+}
+
+/// A query string's value, percent-encoded.
+pub fn encode(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
+            other => format!("%{other:02X}"),
+        })
+        .collect()
+}
+
+/// A keep-alive HTTP/1.1 connection that reads `Content-Length` bodies.
+pub struct Connection {
+    reader: BufReader<TcpStream>,
+    address: String,
+}
+
+impl Connection {
+    pub fn open(address: &str) -> Connection {
+        let stream = TcpStream::connect(address).unwrap();
+        stream.set_nodelay(true).unwrap();
+        Connection {
+            reader: BufReader::new(stream),
+            address: address.to_owned(),
+        }
+    }
+
+    pub fn get(&mut self, path: &str) -> u16 {
+        let request = format!("GET {path} HTTP/1.1\r\nHost: {}\r\n\r\n", self.address);
+        self.reader.get_mut().write_all(request.as_bytes()).unwrap();
+        let mut line = String::new();
+        self.reader.read_line(&mut line).unwrap();
+        let status: u16 = line.split(' ').nth(1).unwrap().parse().unwrap();
+        let mut length = 0;
+        loop {
+            line.clear();
+            self.reader.read_line(&mut line).unwrap();
+            if line == "\r\n" {
+                break;
+            }
+            if let Some(value) = line.to_ascii_lowercase().strip_prefix("content-length:") {
+                length = value.trim().parse().unwrap();
+            }
+        }
+        let mut body = vec![0; length];
+        self.reader.read_exact(&mut body).unwrap();
+        status
+    }
+}
+
+/// The search benchmarks' queries: 30 keywords as typed with diacritics, 20 of them without,
+/// and 10 title openings (three words).
+pub fn query_texts(words: &Vocabulary) -> Vec<String> {
+    let mut texts: Vec<String> = Vec::new();
+    let mut seen = std::collections::BTreeSet::new();
+    for keyword in &words.keywords {
+        if seen.insert(keyword.to_lowercase()) && texts.len() < 30 {
+            texts.push(keyword.clone());
+        }
+    }
+    for keyword in texts.clone().iter().take(20) {
+        texts.push(techx_search::analysis::fold(keyword));
+    }
+    for title in words.titles.iter().take(10) {
+        texts.push(
+            title
+                .split_whitespace()
+                .take(3)
+                .collect::<Vec<_>>()
+                .join(" "),
+        );
+    }
+    texts
+}
+
+/// The real server (two workers) over these services on a local port: its address and handle.
+pub fn serve(
+    db: &techx_db::Db,
+    accounts: &Accounts,
+    listings: &techx_listings::Listings,
+    requests: &techx_requests::Requests,
+    indexer: &techx_search::indexer::Indexer,
+) -> (String, actix_web::dev::ServerHandle) {
+    let state = techx_api::AppState {
+        accounts: accounts.clone(),
+        listings: listings.clone(),
+        requests: requests.clone(),
+        search: Some(indexer.clone()),
+        metrics: techx_api::Metrics::new().unwrap(),
+        brokerage: techx_brokerage::Brokerage::new(db.clone()),
+        db: db.clone(),
+        trusted_proxies: techx_api::auth::TrustedProxies::none(),
+    };
+    let server = actix_web::HttpServer::new(move || techx_api::build_app(state.clone()))
+        .workers(2)
+        .bind("127.0.0.1:0")
+        .unwrap();
+    let address = server.addrs()[0].to_string();
+    let running = server.run();
+    let handle = running.handle();
+    actix_web::rt::spawn(running);
+    (address, handle)
 }
 
 /// The `p` quantile of sorted durations.

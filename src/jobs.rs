@@ -36,13 +36,26 @@ pub(crate) fn spawn_expiry_sweep(db: Db, listings: Listings, requests: Requests)
 }
 
 /// Open the search index in the data directory; a new, damaged or outdated one must be rebuilt.
-pub(crate) fn open_search(data_dir: &Path, db: &Db) -> anyhow::Result<(Indexer, bool)> {
+/// With the embedding model in `model_dir`, records get vectors too.
+pub(crate) fn open_search(
+    data_dir: &Path,
+    model_dir: &Path,
+    db: &Db,
+) -> anyhow::Result<(Indexer, bool)> {
     let (index, rebuilt) =
         SearchIndex::open(&data_dir.join("search")).context("cannot open the search index")?;
-    Ok((
-        Indexer::new(std::sync::Arc::new(index), db.clone()),
-        rebuilt,
-    ))
+    let mut indexer = Indexer::new(std::sync::Arc::new(index), db.clone());
+    match techx_embed::Model::find(model_dir)? {
+        Some(model) => {
+            tracing::info!(model = techx_embed::MODEL_NAME, dir = %model_dir.display(), "embedding model loaded: cross-lingual search on");
+            let vectors = techx_search::vectors::Vectors::new(std::sync::Arc::new(model));
+            indexer = indexer.with_vectors(std::sync::Arc::new(vectors));
+        }
+        None => {
+            tracing::info!(dir = %model_dir.display(), "no embedding model (scripts/fetch-model): lexical search only")
+        }
+    }
+    Ok((indexer, rebuilt))
 }
 
 /// The one index writer: fill a new or rebuilt index, then apply committed changes within about
@@ -51,6 +64,12 @@ pub(crate) async fn start_indexer(indexer: Indexer, rebuilt: bool) -> anyhow::Re
     if rebuilt {
         let count = indexer.rebuild(|_| {}).await?;
         tracing::info!(count, "search index rebuilt");
+    } else if indexer.vectors.is_some() {
+        let count = indexer.load_vectors().await?;
+        tracing::info!(
+            count,
+            "record vectors loaded (records published before the model was installed get theirs from `techx reindex`)"
+        );
     }
     indexer.catch_up().await?;
     actix_web::rt::spawn(async move {

@@ -51,6 +51,12 @@ struct CommonArgs {
     /// RUST_LOG (default `info`).
     #[arg(long, env = "TECHX_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text, global = true)]
     log_format: LogFormat,
+
+    /// Where the optional multilingual embedding model is looked for (`scripts/fetch-model`
+    /// puts it there). With it, records get vectors and a query finds records written in
+    /// another language by meaning; without it, search is lexical only.
+    #[arg(long, env = "TECHX_MODEL_DIR", default_value = "models", global = true)]
+    model_dir: PathBuf,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -152,6 +158,23 @@ struct EvalSearchArgs {
     /// Length normalisation of every field (BM25F's b), with --k1.
     #[arg(long)]
     b: Option<f32>,
+    /// Report the lexical ranking only, even when the model (--model-dir) is there.
+    #[arg(long)]
+    no_model: bool,
+    /// Hybrid: the cosine under which a document is not near a query (default: the API's).
+    #[arg(long, default_value_t = techx_embed::MIN_SIMILARITY)]
+    min_similarity: f32,
+    /// Hybrid: how many standard deviations above the query's mean similarity a near document
+    /// must stand (default: the API's).
+    #[arg(long, default_value_t = techx_embed::MIN_Z)]
+    min_z: f32,
+    /// Hybrid: reciprocal rank fusion's constant.
+    #[arg(long, default_value_t = techx_search::hybrid::Fusion::default().k)]
+    rrf_k: f64,
+    /// Hybrid: the dense ranking's weight for documents in another language than the query
+    /// (several, comma-separated, for a sweep).
+    #[arg(long, value_delimiter = ',', default_values_t = [techx_search::hybrid::Fusion::default().dense])]
+    dense_weight: Vec<f64>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -317,7 +340,7 @@ async fn serve(common: CommonArgs, args: ServeArgs) -> anyhow::Result<()> {
         demo::load_if_empty(&db, &accounts, &listings, &requests).await?;
     }
     jobs::spawn_expiry_sweep(db.clone(), listings.clone(), requests.clone());
-    let (indexer, rebuilt) = jobs::open_search(&common.data_dir, &db)?;
+    let (indexer, rebuilt) = jobs::open_search(&common.data_dir, &common.model_dir, &db)?;
     jobs::start_indexer(indexer.clone(), rebuilt).await?;
     let state = AppState {
         search: Some(indexer),
@@ -499,7 +522,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Reindex => {
             let db = open_migrated(&cli.common).await?;
-            let (indexer, _) = jobs::open_search(&cli.common.data_dir, &db)?;
+            let (indexer, _) = jobs::open_search(&cli.common.data_dir, &cli.common.model_dir, &db)?;
             let bar = indicatif::ProgressBar::new_spinner();
             bar.set_message("indexing published listings and requests");
             let tick = bar.clone();
@@ -543,7 +566,18 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 }),
             };
             let started = std::time::Instant::now();
-            let report = techx_search::eval::evaluate(&dataset, options)?;
+            let model = if args.no_model {
+                None
+            } else {
+                techx_embed::Model::find(&cli.common.model_dir)?
+            };
+            let depth = if model.is_some() {
+                techx_search::hybrid::DEPTH
+            } else {
+                techx_search::eval::K
+            };
+            let lexical = techx_search::eval::rankings(&dataset, options, depth)?;
+            let report = techx_search::eval::report(&dataset, &lexical);
             println!(
                 "{}: {} documents, {} queries{}: nDCG@10 {:.4}  recall@10 {:.4}  MRR@10 {:.4}  ({:.1} s)",
                 args.beir.display(),
@@ -559,6 +593,58 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 report.mrr,
                 started.elapsed().as_secs_f64()
             );
+            if let Some(model) = model {
+                let started = std::time::Instant::now();
+                let vectors = techx_search::eval::document_vectors(&dataset, &model)?;
+                let dense = techx_search::eval::dense_rankings(
+                    &dataset,
+                    &model,
+                    &vectors,
+                    options,
+                    depth,
+                    techx_embed::Nearness {
+                        min_similarity: args.min_similarity,
+                        min_z: args.min_z,
+                    },
+                )?;
+                println!(
+                    "  (embedded {} documents and {} queries in {:.1} s)",
+                    dataset.corpus.len(),
+                    dataset.queries.len(),
+                    started.elapsed().as_secs_f64()
+                );
+                let mut runs = vec![("dense (model alone)".to_owned(), dense.clone())];
+                for weight in &args.dense_weight {
+                    let fusion = techx_search::hybrid::Fusion {
+                        k: args.rrf_k,
+                        dense: *weight,
+                        ..techx_search::hybrid::Fusion::default()
+                    };
+                    let everywhere = techx_search::hybrid::Fusion {
+                        same_language: fusion.dense,
+                        ..fusion
+                    };
+                    runs.push((
+                        format!("hybrid, dense {weight} where languages differ"),
+                        techx_search::eval::fused_rankings(
+                            &dataset, &lexical, &dense, options, fusion,
+                        ),
+                    ));
+                    runs.push((
+                        format!("hybrid, dense {weight} everywhere"),
+                        techx_search::eval::fused_rankings(
+                            &dataset, &lexical, &dense, options, everywhere,
+                        ),
+                    ));
+                }
+                for (name, rankings) in runs {
+                    let report = techx_search::eval::report(&dataset, &rankings);
+                    println!(
+                        "  {name:<50} nDCG@10 {:.4}  recall@10 {:.4}  MRR@10 {:.4}",
+                        report.ndcg, report.recall, report.mrr
+                    );
+                }
+            }
             Ok(())
         }
         Command::Eval(EvalCommand::Matching(args)) => {

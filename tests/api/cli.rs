@@ -10,6 +10,9 @@ pub(crate) fn techx() -> Command {
     command
         .env_remove("DATABASE_URL")
         .env_remove("TECHX_JWT_SECRET")
+        // The binary's tests run without the embedding model, whether or not this checkout
+        // has fetched it (tests/api/vectors.rs covers the model).
+        .env("TECHX_MODEL_DIR", "/nonexistent/techx-models")
         .env("RUST_LOG", "info");
     command
 }

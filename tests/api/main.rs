@@ -29,4 +29,5 @@ mod search;
 mod security;
 mod sweep;
 mod users;
+mod vectors;
 mod world;

@@ -237,7 +237,8 @@ async fn a_change_committed_out_of_sequence_order_is_not_skipped() {
     assert_eq!(indexer.index.last_seq().unwrap(), seen + 2);
 }
 
-fn search_path(q: &str, extra: &str) -> String {
+/// `/api/v1/search?q=…` with `q` percent-encoded, then `extra`.
+pub(crate) fn search_path(q: &str, extra: &str) -> String {
     let q: String = q
         .bytes()
         .map(|b| match b {

@@ -156,6 +156,8 @@ fn parse(query: &SearchQuery, registered: bool) -> Result<SearchRequest, ApiErro
         limit: paging.limit as usize,
         offset: paging.offset as usize,
         public_views: false,
+        // Filled by the search service when the embedding model is installed.
+        near: Vec::new(),
     })
 }
 

@@ -44,6 +44,7 @@ impl AppState {
             db: &self.db,
             listings: &self.listings,
             requests: &self.requests,
+            vectors: indexer.vectors.as_ref(),
         })
     }
 

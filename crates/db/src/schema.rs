@@ -472,6 +472,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     alert_subscriptions,
     alerts,
     imports,
+    record_vectors,
 );
 
 diesel::table! {
@@ -482,5 +483,18 @@ diesel::table! {
         rows_expected -> BigInt,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    record_vectors (entity, entity_id, model) {
+        entity -> Text,
+        entity_id -> BigInt,
+        model -> Text,
+        text_sha256 -> Text,
+        lang -> Nullable<Text>,
+        dim -> Integer,
+        vector -> Binary,
+        created_at -> Timestamp,
     }
 }

@@ -244,54 +244,130 @@ impl Default for Options {
 
 /// Index the corpus in memory and run every judged query.
 pub fn evaluate(dataset: &Dataset, options: Options) -> Result<Report, SearchError> {
-    let mut builder = Schema::builder();
-    let id_field = builder.add_text_field("id", STRING | STORED);
-    let title = TextFields::add(&mut builder, "title");
-    let body = TextFields::add(&mut builder, "body");
-    let index = Index::create_in_ram(builder.build());
-    analysis::register(index.tokenizers());
-    let mut writer = index.writer_with_num_threads(1, 100_000_000)?;
-    for (id, title_text, text) in &dataset.corpus {
-        let mut document = TantivyDocument::default();
-        document.add_text(id_field, id);
-        title.fill(&mut document, title_text);
-        // The body holds the whole text, title included: one length normalisation over all of
-        // it, with the title field adding its own weight on top.
-        body.fill(&mut document, &format!("{title_text}\n{text}"));
-        writer.add_document(document)?;
-    }
-    writer.commit()?;
-    let reader = index.reader()?;
-    let searcher = reader.searcher();
-    let targets = |title_factor: f32| {
-        [
-            Target {
-                fields: title,
-                boost: options.title_boost * title_factor,
-            },
-            Target {
-                fields: body,
-                boost: 1.0,
-            },
-        ]
-    };
-    let groups = TextFields::idf_groups(&[title, body]);
-    let positions: HashMap<&str, usize> = dataset
-        .corpus
-        .iter()
-        .enumerate()
-        .map(|(i, (id, _, _))| (id.as_str(), i))
-        .collect();
+    Ok(report(dataset, &rankings(dataset, options, K)?))
+}
+
+/// The metrics of every judged query's ranking, averaged.
+pub fn report(dataset: &Dataset, rankings: &HashMap<String, Vec<String>>) -> Report {
     let mut report = Report::default();
-    for (query_id, text) in &dataset.queries {
+    for (query_id, _) in &dataset.queries {
         let Some(judged) = dataset.qrels.get(query_id) else {
             continue;
         };
-        let text = if options.fold_queries {
-            analysis::fold(text)
-        } else {
-            text.clone()
+        let ranked = rankings.get(query_id).map(Vec::as_slice).unwrap_or(&[]);
+        let (ndcg, recall, mrr) = score(ranked, judged);
+        report.queries += 1;
+        report.ndcg += ndcg;
+        report.recall += recall;
+        report.mrr += mrr;
+    }
+    if report.queries > 0 {
+        let n = report.queries as f64;
+        report.ndcg /= n;
+        report.recall /= n;
+        report.mrr /= n;
+    }
+    report
+}
+
+/// The query's text as the run types it.
+fn typed(text: &str, options: Options) -> String {
+    if options.fold_queries {
+        analysis::fold(text)
+    } else {
+        text.to_owned()
+    }
+}
+
+/// Index the corpus in memory and rank every judged query's first `depth` documents with the
+/// engine (the lexical ranking).
+pub fn rankings(
+    dataset: &Dataset,
+    options: Options,
+    depth: usize,
+) -> Result<HashMap<String, Vec<String>>, SearchError> {
+    let harness = Harness::build(&dataset.corpus, options)?;
+    let mut rankings = HashMap::with_capacity(dataset.queries.len());
+    for (query_id, text) in &dataset.queries {
+        rankings.insert(query_id.clone(), harness.rank(text, depth)?);
+    }
+    Ok(rankings)
+}
+
+/// A corpus indexed in memory through the API's analyzers, ready to rank one query at a time
+/// (the benchmarks time [`Harness::rank`]).
+pub struct Harness<'a> {
+    corpus: &'a [(String, String, String)],
+    options: Options,
+    index: Index,
+    searcher: tantivy::Searcher,
+    id_field: tantivy::schema::Field,
+    title: TextFields,
+    body: TextFields,
+    groups: Vec<Vec<tantivy::schema::Field>>,
+    positions: HashMap<&'a str, usize>,
+}
+
+impl<'a> Harness<'a> {
+    /// Index `corpus` (id, title, text).
+    pub fn build(
+        corpus: &'a [(String, String, String)],
+        options: Options,
+    ) -> Result<Harness<'a>, SearchError> {
+        let mut builder = Schema::builder();
+        let id_field = builder.add_text_field("id", STRING | STORED);
+        let title = TextFields::add(&mut builder, "title");
+        let body = TextFields::add(&mut builder, "body");
+        let index = Index::create_in_ram(builder.build());
+        analysis::register(index.tokenizers());
+        let mut writer = index.writer_with_num_threads(1, 100_000_000)?;
+        for (id, title_text, text) in corpus {
+            let mut document = TantivyDocument::default();
+            document.add_text(id_field, id);
+            title.fill(&mut document, title_text);
+            // The body holds the whole text, title included: one length normalisation over
+            // all of it, with the title field adding its own weight on top.
+            body.fill(&mut document, &format!("{title_text}\n{text}"));
+            writer.add_document(document)?;
+        }
+        writer.commit()?;
+        let searcher = index.reader()?.searcher();
+        let groups = TextFields::idf_groups(&[title, body]);
+        let positions = corpus
+            .iter()
+            .enumerate()
+            .map(|(i, (id, _, _))| (id.as_str(), i))
+            .collect();
+        Ok(Harness {
+            corpus,
+            options,
+            index,
+            searcher,
+            id_field,
+            title,
+            body,
+            groups,
+            positions,
+        })
+    }
+
+    /// The ids of the first `depth` documents for `text` (typed as the options say).
+    pub fn rank(&self, text: &str, depth: usize) -> Result<Vec<String>, SearchError> {
+        let options = self.options;
+        let (searcher, id_field, body) = (&self.searcher, self.id_field, self.body);
+        let targets = |title_factor: f32| {
+            [
+                Target {
+                    fields: self.title,
+                    boost: options.title_boost * title_factor,
+                },
+                Target {
+                    fields: body,
+                    boost: 1.0,
+                },
+            ]
         };
+        let text = typed(text, options);
         let profile = match options.weights {
             Some(weights) => query::Profile {
                 weights,
@@ -307,7 +383,7 @@ pub fn evaluate(dataset: &Dataset, options: Options) -> Result<Report, SearchErr
             .or(profile.feedback)
             .filter(|f| f.documents > 0);
         let mut query = query::build(
-            index.tokenizers(),
+            self.index.tokenizers(),
             &text,
             &targets(profile.title_factor),
             profile.weights,
@@ -315,10 +391,10 @@ pub fn evaluate(dataset: &Dataset, options: Options) -> Result<Report, SearchErr
         );
         if let Some(feedback) = feedback {
             let first = crate::stats::search_sharing(
-                &searcher,
+                searcher,
                 &query,
                 &TopDocs::with_limit(feedback.documents).order_by_score(),
-                &groups,
+                &self.groups,
             )?;
             let mut texts = Vec::with_capacity(first.len());
             for (_, address) in first {
@@ -326,15 +402,15 @@ pub fn evaluate(dataset: &Dataset, options: Options) -> Result<Report, SearchErr
                 if let Some(position) = document
                     .get_first(id_field)
                     .and_then(|v| v.as_str())
-                    .and_then(|id| positions.get(id))
+                    .and_then(|id| self.positions.get(id))
                 {
-                    let (_, title_text, body_text) = &dataset.corpus[*position];
+                    let (_, title_text, body_text) = &self.corpus[*position];
                     texts.push(format!("{title_text}\n{body_text}"));
                 }
             }
             let terms = query::expansion(
-                index.tokenizers(),
-                &searcher,
+                self.index.tokenizers(),
+                searcher,
                 body.english,
                 &text,
                 &texts,
@@ -342,8 +418,8 @@ pub fn evaluate(dataset: &Dataset, options: Options) -> Result<Report, SearchErr
             )?;
             query = query::expanded(query, body.english, &terms);
         }
-        let top = TopDocs::with_limit(K).order_by_score();
-        let hits = crate::stats::search_sharing(&searcher, &query, &top, &groups)?;
+        let top = TopDocs::with_limit(depth.max(1)).order_by_score();
+        let hits = crate::stats::search_sharing(searcher, &query, &top, &self.groups)?;
         let mut ranked = Vec::with_capacity(hits.len());
         for (_, address) in hits {
             let document: TantivyDocument = searcher.doc(address)?;
@@ -351,19 +427,94 @@ pub fn evaluate(dataset: &Dataset, options: Options) -> Result<Report, SearchErr
                 ranked.push(id.to_owned());
             }
         }
-        let (ndcg, recall, mrr) = score(&ranked, judged);
-        report.queries += 1;
-        report.ndcg += ndcg;
-        report.recall += recall;
-        report.mrr += mrr;
+        Ok(ranked)
     }
-    if report.queries > 0 {
-        let n = report.queries as f64;
-        report.ndcg /= n;
-        report.recall /= n;
-        report.mrr /= n;
+}
+
+/// The documents' vectors (title and text, as passages), in corpus order.
+pub fn document_vectors(
+    dataset: &Dataset,
+    model: &techx_embed::Model,
+) -> Result<Vec<Vec<f32>>, SearchError> {
+    let texts: Vec<String> = dataset
+        .corpus
+        .iter()
+        .map(|(_, title, text)| format!("{title}\n{text}"))
+        .collect();
+    Ok(model.embed_all(&texts, techx_embed::Kind::Passage)?)
+}
+
+/// Every judged query's `depth` nearest documents by the model alone, those near enough by
+/// `nearness` (the API's is [`techx_embed::NEARNESS`]).
+pub fn dense_rankings(
+    dataset: &Dataset,
+    model: &techx_embed::Model,
+    documents: &[Vec<f32>],
+    options: Options,
+    depth: usize,
+    nearness: techx_embed::Nearness,
+) -> Result<HashMap<String, Vec<String>>, SearchError> {
+    let mut neighbours = techx_embed::Neighbours::new(model.dim());
+    for ((id, _, _), vector) in dataset.corpus.iter().zip(documents) {
+        neighbours.push(id.as_str(), vector);
     }
-    Ok(report)
+    let texts: Vec<String> = dataset
+        .queries
+        .iter()
+        .map(|(_, text)| typed(text, options))
+        .collect();
+    let vectors = model.embed_all(&texts, techx_embed::Kind::Query)?;
+    Ok(dataset
+        .queries
+        .iter()
+        .zip(vectors)
+        .map(|((id, _), vector)| {
+            let ranked = neighbours
+                .nearest(&vector, depth, |_| true, nearness)
+                .into_iter()
+                .map(|(doc, _)| doc.to_owned())
+                .collect();
+            (id.clone(), ranked)
+        })
+        .collect())
+}
+
+/// The lexical and dense rankings fused as the API fuses them ([`crate::hybrid`]): the dense
+/// ranking counts for documents in another language than the query's.
+pub fn fused_rankings(
+    dataset: &Dataset,
+    lexical: &HashMap<String, Vec<String>>,
+    dense: &HashMap<String, Vec<String>>,
+    options: Options,
+    fusion: crate::hybrid::Fusion,
+) -> HashMap<String, Vec<String>> {
+    let languages: HashMap<&str, Option<query::QueryLanguage>> = dataset
+        .corpus
+        .iter()
+        .map(|(id, title, text)| {
+            let language = crate::hybrid::language_of(&format!("{title}\n{text}"));
+            (id.as_str(), language)
+        })
+        .collect();
+    let empty = Vec::new();
+    dataset
+        .queries
+        .iter()
+        .map(|(id, text)| {
+            let language = query::QueryLanguage::detect(&typed(text, options));
+            let same = |doc: &String| match languages.get(doc.as_str()) {
+                Some(Some(other)) => *other == language,
+                _ => true,
+            };
+            let fused = crate::hybrid::fuse(
+                lexical.get(id).unwrap_or(&empty),
+                dense.get(id).unwrap_or(&empty),
+                same,
+                fusion,
+            );
+            (id.clone(), fused.into_iter().map(|(doc, _)| doc).collect())
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -491,5 +642,44 @@ mod shared_sets {
             "xquad-vi without diacritics nDCG@10 {:.4}",
             folded.ndcg
         );
+    }
+
+    /// With the model (where `scripts/fetch-model` has put it): English questions find their
+    /// Vietnamese paragraphs through the fusion, and Vietnamese questions keep their lexical
+    /// figure.
+    #[test]
+    fn with_the_model_english_questions_reach_vietnamese_paragraphs() {
+        let Some(dataset) = shared("xquad-en-vi") else {
+            return;
+        };
+        let dir = std::env::var_os("TECHX_MODEL_DIR")
+            .map(std::path::PathBuf::from)
+            .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../models"));
+        let Some(model) = techx_embed::Model::find(&dir).unwrap() else {
+            return;
+        };
+        let options = Options::default();
+        let depth = crate::hybrid::DEPTH;
+        let lexical = rankings(&dataset, options, depth).unwrap();
+        let vectors = document_vectors(&dataset, &model).unwrap();
+        let dense = dense_rankings(
+            &dataset,
+            &model,
+            &vectors,
+            options,
+            depth,
+            techx_embed::NEARNESS,
+        )
+        .unwrap();
+        let fused = fused_rankings(
+            &dataset,
+            &lexical,
+            &dense,
+            options,
+            crate::hybrid::Fusion::default(),
+        );
+        let hybrid = report(&dataset, &fused).ndcg;
+        assert!(hybrid >= 0.80, "xquad-en-vi hybrid nDCG@10 {hybrid:.4}");
+        assert!(hybrid > report(&dataset, &lexical).ndcg + 0.3);
     }
 }

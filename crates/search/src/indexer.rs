@@ -40,6 +40,8 @@ pub struct Indexer {
     gap: Arc<Mutex<Option<(i64, Instant)>>>,
     /// One catch-up at a time: the ticker's and those of writers waiting for their change.
     running: Arc<tokio::sync::Mutex<()>>,
+    /// The records' vectors, when the embedding model is installed.
+    pub vectors: Option<Arc<crate::vectors::Vectors>>,
 }
 
 /// Organization types by organization id (public: the organization of a record is public unless
@@ -178,7 +180,15 @@ impl Indexer {
             db,
             gap: Arc::new(Mutex::new(None)),
             running: Arc::new(tokio::sync::Mutex::new(())),
+            vectors: None,
         }
+    }
+
+    /// Give every record entering the index its vector (computed once, stored:
+    /// [`crate::vectors`]).
+    pub fn with_vectors(mut self, vectors: Arc<crate::vectors::Vectors>) -> Indexer {
+        self.vectors = Some(vectors);
+        self
     }
 
     /// Re-read listings and put each in the index when published, or take it out.
@@ -195,7 +205,7 @@ impl Indexer {
                 .transpose()?;
             records.push((view.id.0, record));
         }
-        self.apply(RecordKind::Listing, ids, records)
+        self.apply(RecordKind::Listing, ids, records).await
     }
 
     /// Re-read requests and put each in the index when published, or take it out.
@@ -212,17 +222,22 @@ impl Indexer {
                 .transpose()?;
             records.push((view.id.0, record));
         }
-        self.apply(RecordKind::Request, ids, records)
+        self.apply(RecordKind::Request, ids, records).await
     }
 
     /// Upsert the records that are published, remove the others and the ids that no longer
     /// exist; returns how many are in the index.
-    fn apply(
+    async fn apply(
         &self,
         kind: RecordKind,
         ids: Vec<i64>,
         records: Vec<(i64, Option<IndexedRecord>)>,
     ) -> Result<usize, SearchError> {
+        if let Some(vectors) = &self.vectors {
+            let published: Vec<IndexedRecord> =
+                records.iter().filter_map(|(_, r)| r.clone()).collect();
+            vectors.ensure(&self.db, &published).await?;
+        }
         let mut seen = std::collections::HashSet::new();
         let mut indexed = 0;
         for (id, record) in records {
@@ -232,13 +247,28 @@ impl Indexer {
                     self.index.upsert(&record)?;
                     indexed += 1;
                 }
-                None => self.index.remove(kind, id),
+                None => self.remove(kind, id),
             }
         }
         for id in ids.into_iter().filter(|id| !seen.contains(id)) {
-            self.index.remove(kind, id);
+            self.remove(kind, id);
         }
         Ok(indexed)
+    }
+
+    fn remove(&self, kind: RecordKind, id: i64) {
+        self.index.remove(kind, id);
+        if let Some(vectors) = &self.vectors {
+            vectors.forget(kind, id);
+        }
+    }
+
+    /// Hold the stored vectors (at start, when the index is not rebuilt); returns how many.
+    pub async fn load_vectors(&self) -> Result<usize, SearchError> {
+        match &self.vectors {
+            Some(vectors) => vectors.load(&self.db).await,
+            None => Ok(0),
+        }
     }
 
     /// Re-read one changed entity and bring the index in line with it.
@@ -376,6 +406,9 @@ impl Indexer {
             })
             .await?;
         self.index.clear()?;
+        if let Some(vectors) = &self.vectors {
+            vectors.clear();
+        }
         let org_types = self.org_types().await?;
         let mut count = 0;
         // Page by id, so a rebuild reads any number of records in bounded memory.

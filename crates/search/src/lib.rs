@@ -10,9 +10,11 @@ pub mod facets;
 pub mod filters;
 pub mod highlight;
 pub mod hits;
+pub mod hybrid;
 pub mod query;
 pub mod service;
 pub mod stats;
+pub mod vectors;
 
 /// Errors of the search crate.
 #[derive(Debug, thiserror::Error)]
@@ -27,6 +29,8 @@ pub enum SearchError {
     Record(#[from] techx_catalogue::records::RecordError),
     #[error("cannot encode a record for the index: {0}")]
     Encode(#[from] serde_json::Error),
+    #[error(transparent)]
+    Embed(#[from] techx_embed::EmbedError),
 }
 
 pub mod index;
@@ -43,9 +47,10 @@ impl techx_core::HasErrorCode for SearchError {
         match self {
             SearchError::Db(error) => error.error_code(),
             SearchError::Record(error) => error.error_code(),
-            SearchError::Index(_) | SearchError::Read { .. } | SearchError::Encode(_) => {
-                techx_core::ErrorCode::Internal
-            }
+            SearchError::Index(_)
+            | SearchError::Read { .. }
+            | SearchError::Encode(_)
+            | SearchError::Embed(_) => techx_core::ErrorCode::Internal,
         }
     }
 

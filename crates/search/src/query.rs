@@ -128,10 +128,22 @@ fn vietnamese_syllable(word: &str) -> bool {
     coda.is_empty() || CODAS.contains(&coda)
 }
 
+/// The letters only Vietnamese writes among the languages a catalogue meets: đ and the vowels
+/// with a Vietnamese tone mark, breve, circumflex or horn (so *Temüjin* or *Börte* in an English
+/// question does not make it Vietnamese).
+const VIETNAMESE_LETTERS: &str =
+    "đàáảãạăằắẳẵặâầấẩẫậèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵ";
+
 impl QueryLanguage {
-    /// Vietnamese when the text carries Vietnamese letters or diacritics, or when most of its
-    /// words are shaped like Vietnamese syllables (unaccented typing); English otherwise.
+    /// Vietnamese when the text carries Vietnamese letters, or when most of its words are
+    /// shaped like Vietnamese syllables (unaccented typing); English otherwise. A text without
+    /// words counts as Vietnamese (the default).
     pub fn detect(text: &str) -> QueryLanguage {
+        QueryLanguage::of_words(text).unwrap_or(QueryLanguage::Vietnamese)
+    }
+
+    /// As [`QueryLanguage::detect`], but None for a text without words (no language to tell).
+    pub fn of_words(text: &str) -> Option<QueryLanguage> {
         let text = analysis::normalize(text);
         let words: Vec<String> = analysis::words(&text)
             .into_iter()
@@ -139,17 +151,21 @@ impl QueryLanguage {
             .filter(|w| !w.chars().any(|c| c.is_ascii_digit()))
             .collect();
         if words.is_empty() {
-            return QueryLanguage::Vietnamese;
+            return None;
         }
-        if words.iter().any(|w| analysis::fold(w) != *w) {
-            return QueryLanguage::Vietnamese;
+        if words.iter().any(|w| {
+            w.chars()
+                .flat_map(char::to_lowercase)
+                .any(|c| VIETNAMESE_LETTERS.contains(c))
+        }) {
+            return Some(QueryLanguage::Vietnamese);
         }
         let syllables = words.iter().filter(|w| vietnamese_syllable(w)).count();
-        if syllables * 10 >= words.len() * 7 {
+        Some(if syllables * 10 >= words.len() * 7 {
             QueryLanguage::Vietnamese
         } else {
             QueryLanguage::English
-        }
+        })
     }
 }
 
@@ -527,9 +543,17 @@ mod tests {
             ),
             ("boundary layer transition", English),
             ("heat transfer in hypersonic flow", English),
+            // A foreign name's diaeresis is not a Vietnamese letter.
+            (
+                "Who kidnapped Temüjin's first wife soon after they were married?",
+                English,
+            ),
+            ("ĐỒNG HỒ NƯỚC THÔNG MINH", Vietnamese),
             ("2026", Vietnamese),
         ] {
             assert_eq!(QueryLanguage::detect(text), language, "{text}");
         }
+        assert_eq!(QueryLanguage::of_words(" 2026 — "), None);
+        assert_eq!(QueryLanguage::of_words("smart water meter"), Some(English));
     }
 }

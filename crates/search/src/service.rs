@@ -107,6 +107,9 @@ pub struct Searcher<'a> {
     pub db: &'a Db,
     pub listings: &'a Listings,
     pub requests: &'a Requests,
+    /// The records' vectors, when the embedding model is installed: a query in one language
+    /// then also finds records in the other by meaning ([`crate::hybrid`]).
+    pub vectors: Option<&'a Arc<crate::vectors::Vectors>>,
 }
 
 impl Searcher<'_> {
@@ -123,7 +126,18 @@ impl Searcher<'_> {
         request.public_views = anonymous;
         let words = highlight::query_words(&request.text);
         let (index, db) = (self.index.clone(), self.db.clone());
+        let vectors = self.vectors.cloned();
         let (found, live) = techx_db::blocking(move || {
+            let text = request.text.trim();
+            if let Some(vectors) = vectors.filter(|v| !v.is_empty())
+                && request.sort == crate::index::SortBy::Relevance
+                && !text.is_empty()
+            {
+                let vector = vectors.query(text)?;
+                let language = crate::query::QueryLanguage::detect(text);
+                request.near =
+                    vectors.nearest_other_language(&vector, language, crate::hybrid::DEPTH);
+            }
             let found = index.search_with(&request)?;
             let live = if anonymous {
                 let keys: Vec<Key> = found.hits.iter().map(|h| (h.kind, h.id)).collect();

@@ -88,6 +88,10 @@ pub struct SearchRequest {
     pub offset: usize,
     /// Return each hit's public-tier view (for anonymous callers).
     pub public_views: bool,
+    /// Records near the query by meaning, in another language than the query's, best first
+    /// ([`crate::hybrid`]; empty without the model). Those that pass the filters join the text
+    /// matches, and the two rankings are fused (relevance order only).
+    pub near: Vec<(RecordKind, i64)>,
 }
 
 /// What a search found.
@@ -301,6 +305,9 @@ impl SearchIndex {
             all.extend(extra);
             Box::new(BooleanQuery::new(all))
         };
+        if sort == SortBy::Relevance && !text.is_empty() && !request.near.is_empty() {
+            return self.fused(&searcher, text_query(Vec::new()), request);
+        }
         let mut result = self.run(&searcher, text_query(Vec::new()), request, sort)?;
         if !text.is_empty() && result.total < FUZZY_BELOW {
             let fuzzy = self.fuzzy_query(&searcher, text, &targets)?;
@@ -448,6 +455,111 @@ impl SearchIndex {
             facets,
             fuzzy: false,
         })
+    }
+
+    /// The text matches and the records near the query by meaning, fused: the filters,
+    /// the count and the facets apply to both (one query: text OR one of the near keys), the
+    /// order is the reciprocal rank fusion of the text ranking and the near records' order.
+    fn fused(
+        &self,
+        searcher: &Searcher,
+        text_query: Box<dyn Query>,
+        request: &SearchRequest,
+    ) -> Result<SearchResult, SearchError> {
+        let near_keys: Vec<Term> = request
+            .near
+            .iter()
+            .map(|(kind, id)| Term::from_field_text(self.fields.key, &super::key(*kind, *id)))
+            .collect();
+        let near_query = || -> Box<dyn Query> {
+            Box::new(tantivy::query::ConstScoreQuery::new(
+                Box::new(tantivy::query::TermSetQuery::new(near_keys.clone())),
+                0.0,
+            ))
+        };
+        let union: Box<dyn Query> = Box::new(BooleanQuery::new(vec![
+            (Occur::Should, text_query),
+            (Occur::Should, near_query()),
+        ]));
+        // The text ranking deep enough for the page, and the count and facets of the union.
+        let deep = SearchRequest {
+            limit: crate::hybrid::DEPTH.max(request.offset + request.limit),
+            offset: 0,
+            public_views: false,
+            ..request.clone()
+        };
+        let found = self.run(searcher, union, &deep, SortBy::Relevance)?;
+        let lexical: Vec<(RecordKind, i64)> = found
+            .hits
+            .iter()
+            .filter(|h| h.score.is_some_and(|s| s > 0.0))
+            .map(|h| (h.kind, h.id))
+            .collect();
+        // Which near records pass the filters (and are live and indexed).
+        let only_near = SearchRequest {
+            limit: request.near.len(),
+            offset: 0,
+            public_views: false,
+            facets: Vec::new(),
+            ..request.clone()
+        };
+        let passed: std::collections::HashSet<(RecordKind, i64)> = self
+            .run(searcher, near_query(), &only_near, SortBy::Relevance)?
+            .hits
+            .iter()
+            .map(|h| (h.kind, h.id))
+            .collect();
+        let near: Vec<(RecordKind, i64)> = request
+            .near
+            .iter()
+            .filter(|key| passed.contains(key))
+            .copied()
+            .collect();
+        let fused =
+            crate::hybrid::fuse(&lexical, &near, |_| false, crate::hybrid::Fusion::default());
+        let mut hits = Vec::with_capacity(request.limit);
+        for ((kind, id), score) in fused.into_iter().skip(request.offset).take(request.limit) {
+            let public_view = if request.public_views {
+                self.public_view_of(searcher, kind, id)?
+            } else {
+                None
+            };
+            hits.push(Hit {
+                kind,
+                id,
+                score: Some(score as f32),
+                public_view,
+            });
+        }
+        Ok(SearchResult {
+            total: found.total,
+            hits,
+            facets: found.facets,
+            fuzzy: false,
+        })
+    }
+
+    /// The stored public view of one indexed record.
+    fn public_view_of(
+        &self,
+        searcher: &Searcher,
+        kind: RecordKind,
+        id: i64,
+    ) -> Result<Option<String>, SearchError> {
+        let term = Term::from_field_text(self.fields.key, &super::key(kind, id));
+        let query = TermQuery::new(term, IndexRecordOption::Basic);
+        let Some((_, address)) = searcher
+            .search(&query, &TopDocs::with_limit(1).order_by_score())?
+            .into_iter()
+            .next()
+        else {
+            return Ok(None);
+        };
+        let document: TantivyDocument = searcher.doc(address)?;
+        Ok(document
+            .get_first(self.fields.public_view)
+            .and_then(|v| v.as_str())
+            .map(str::to_owned))
     }
 
     /// Text search without filters or facets, best first: the exact total and one page.
