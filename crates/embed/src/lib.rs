@@ -401,7 +401,9 @@ mod with_model {
     use super::*;
 
     fn model() -> Option<Model> {
-        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../models");
+        let dir = std::env::var_os("TECHX_MODEL_DIR")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../models"));
         Model::find(&dir).unwrap()
     }
 
