@@ -127,6 +127,7 @@ async fn main() {
                 filters: Default::default(),
                 limit: 10,
                 strict: false,
+                near: Vec::new(),
             };
             let t = Instant::now();
             let found =

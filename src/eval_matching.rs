@@ -27,6 +27,8 @@ pub struct Loaded {
     offers: HashMap<i64, String>,
     /// need id in the set → the request's public facts
     needs: Vec<(String, Facts)>,
+    /// The records' vectors, when the embedding model was given.
+    vectors: Option<std::sync::Arc<techx_search::vectors::Vectors>>,
     _work: tempfile::TempDir,
 }
 
@@ -46,7 +48,7 @@ fn organization(key: &str, name: &str, org_type: OrgType) -> DemoOrganization {
 }
 
 /// Load `dir` into a new database and index.
-pub async fn load(dir: &Path) -> anyhow::Result<Loaded> {
+pub async fn load(dir: &Path, model: Option<techx_embed::Model>) -> anyhow::Result<Loaded> {
     let set = LabelledSet::load(dir)?;
     let work = tempfile::tempdir().context("cannot create a working directory")?;
     let target = DbTarget::Sqlite(work.path().join("eval.db"));
@@ -106,9 +108,16 @@ pub async fn load(dir: &Path) -> anyhow::Result<Loaded> {
     }
     let (index, _) = SearchIndex::open(&work.path().join("search"))?;
     let index = std::sync::Arc::new(index);
-    Indexer::new(index.clone(), db.clone())
-        .rebuild(|_| {})
-        .await?;
+    let vectors = model.map(|model| {
+        std::sync::Arc::new(techx_search::vectors::Vectors::new(std::sync::Arc::new(
+            model,
+        )))
+    });
+    let mut indexer = Indexer::new(index.clone(), db.clone());
+    if let Some(vectors) = &vectors {
+        indexer = indexer.with_vectors(vectors.clone());
+    }
+    indexer.rebuild(|_| {}).await?;
     let mut needs = Vec::new();
     for (name, id) in need_ids {
         // What an anonymous caller of the API reads: the public view.
@@ -121,6 +130,7 @@ pub async fn load(dir: &Path) -> anyhow::Result<Loaded> {
         index,
         offers,
         needs,
+        vectors,
         _work: work,
     })
 }
@@ -134,17 +144,30 @@ impl Loaded {
         self.set.needs.len()
     }
 
-    /// Rank every need's offers with `config` and score the rankings.
-    pub fn run(&self, config: &Config) -> anyhow::Result<Report> {
+    /// Whether the records have vectors (the model was given).
+    pub fn has_model(&self) -> bool {
+        self.vectors.is_some()
+    }
+
+    /// Rank every need's offers with `config` and score the rankings; `by_meaning` adds the
+    /// offers near each need by meaning in another language, as the API does with the model.
+    pub fn run(&self, config: &Config, by_meaning: bool) -> anyhow::Result<Report> {
         let now = chrono::Utc::now();
         let mut rankings: HashMap<String, Vec<String>> = HashMap::new();
         for (name, facts) in &self.needs {
+            let near = match (&self.vectors, by_meaning) {
+                (Some(vectors), true) => {
+                    techx_matching::near_by_meaning(vectors, facts, RecordKind::Listing)?
+                }
+                _ => Vec::new(),
+            };
             let request = MatchRequest {
                 source: facts.clone(),
                 source_kind: RecordKind::Request,
                 filters: Filters::default(),
                 limit: techx_matching::eval::CANDIDATE_DEPTH,
                 strict: false,
+                near,
             };
             let found = techx_matching::find(&self.index, config, &request, now)?;
             let ranked = found

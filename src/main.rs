@@ -114,6 +114,9 @@ struct EvalMatchingArgs {
     /// engine's).
     #[arg(long)]
     violation_factor: Option<f64>,
+    /// Leave the embedding model (--model-dir) out even when it is there.
+    #[arg(long)]
+    no_model: bool,
 }
 
 #[derive(Debug, Args)]
@@ -665,7 +668,12 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 engine.weights.set(component, value);
             }
             let started = std::time::Instant::now();
-            let loaded = eval_matching::load(&args.dir).await?;
+            let model = if args.no_model {
+                None
+            } else {
+                techx_embed::Model::find(&cli.common.model_dir)?
+            };
+            let loaded = eval_matching::load(&args.dir, model).await?;
             println!(
                 "{}: {} offers, {} needs (loaded in {:.1} s)",
                 args.dir.display(),
@@ -681,8 +689,16 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 "plain BM25 of the whole need".to_owned(),
                 loaded.plain_bm25()?,
             )];
+            let mut detailed = 3;
+            if loaded.has_model() {
+                // With the model first, in detail, beside the lexical ones.
+                for (name, config) in variants.iter().take(2) {
+                    runs.push((format!("{name}, with the model"), loaded.run(config, true)?));
+                }
+                detailed += 2;
+            }
             for (name, config) in variants {
-                runs.push((name, loaded.run(&config)?));
+                runs.push((name, loaded.run(&config, false)?));
             }
             for (number, (name, report)) in runs.iter().enumerate() {
                 println!(
@@ -693,8 +709,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                     report.solving_recall_100,
                     report.needs
                 );
-                // The baseline, text alone and the engine, in detail.
-                if number < 3 {
+                // The baseline, text alone and the engine (with and without the model), in
+                // detail.
+                if number < detailed {
                     let groups: Vec<String> = report
                         .groups
                         .iter()

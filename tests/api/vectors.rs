@@ -372,3 +372,76 @@ async fn with_the_model_a_need_finds_an_offer_written_in_the_other_language() {
         .json();
     assert!(ids(&reply).contains(&english), "{reply}");
 }
+
+#[actix_web::test]
+async fn a_vietnamese_need_is_matched_with_an_english_offer_by_meaning() {
+    let embedder = Arc::new(Concepts::default());
+    let app = app_with(embedder).await;
+    let plain = TestApp::new().await;
+    for (app, with_vectors) in [(&app, true), (&plain, false)] {
+        let cast = Cast::new(app).await;
+        let english = published(
+            app,
+            "listings",
+            &cast.owner,
+            &cast.moderator,
+            listing_body(
+                "Rice dryer heated by husk",
+                json!({
+                    "summary": "A dryer for paddy rice that burns rice husk, for cooperatives.",
+                    "keywords": ["dryer", "post-harvest"],
+                    "sci_fields": ["4.1"],
+                }),
+            ),
+        )
+        .await;
+        let unrelated = published(
+            app,
+            "listings",
+            &cast.owner,
+            &cast.moderator,
+            listing_body(
+                "Hospital records software",
+                json!({
+                    "summary": "Electronic medical records for district hospitals and clinics.",
+                    "keywords": ["software"],
+                    "sci_fields": ["3.2"],
+                }),
+            ),
+        )
+        .await;
+        let need = published(
+            app,
+            "requests",
+            &cast.enterprise,
+            &cast.moderator,
+            request_body(
+                "Cần máy sấy lúa cho hợp tác xã",
+                json!({"problem": "Hợp tác xã cần sấy 20 tấn lúa mỗi ngày sau thu hoạch.", "keywords": ["sấy lúa"]}),
+            ),
+        )
+        .await;
+        app.index_changes().await;
+        let reply = app
+            .get(&format!("/api/v1/requests/{need}/matches"), None)
+            .await;
+        assert_eq!(reply.status, 200);
+        let body = reply.json();
+        let found = ids(&body);
+        if with_vectors {
+            assert_eq!(found.first(), Some(&english), "{body}");
+            assert!(!found.contains(&unrelated), "{body}");
+            let text = body["items"][0]["explanation"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|e| e["component"] == "text")
+                .unwrap()
+                .clone();
+            assert_eq!(text["score"], 1.0, "{text}");
+        } else {
+            // Without the model the English offer shares no word with the need.
+            assert!(!found.contains(&english), "{body}");
+        }
+    }
+}

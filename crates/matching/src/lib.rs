@@ -22,7 +22,7 @@ use explain::{Terms, explain};
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use techx_core::RecordKind;
 use techx_listings::dto::ListingView;
 use techx_requests::dto::RequestView;
@@ -379,6 +379,63 @@ pub struct MatchRequest {
     pub limit: usize,
     /// Leave out candidates that break a hard constraint.
     pub strict: bool,
+    /// Records of the other side near the source by meaning and written in another language,
+    /// best first ([`near_by_meaning`]; empty without the embedding model). They join the
+    /// candidates, and text relevance becomes the fusion of the two rankings.
+    pub near: Vec<i64>,
+}
+
+/// The records of `other` kind nearest to `source`'s public text by meaning, in another
+/// language than it, that stand out ([`techx_search::vectors::Vectors::nearest_other_language`]).
+pub fn near_by_meaning(
+    vectors: &techx_search::vectors::Vectors,
+    source: &Facts,
+    other: RecordKind,
+) -> Result<Vec<i64>, SearchError> {
+    let text = source.text();
+    if text.trim().is_empty() || vectors.is_empty() {
+        return Ok(Vec::new());
+    }
+    let vector = vectors.query(&text)?;
+    let language = techx_search::query::QueryLanguage::detect(&text);
+    Ok(vectors
+        .nearest_other_language(&vector, language, techx_search::hybrid::DEPTH * 2)
+        .into_iter()
+        .filter(|(kind, _)| *kind == other)
+        .map(|(_, id)| id)
+        .take(techx_search::hybrid::DEPTH)
+        .collect())
+}
+
+/// How fast the text relevance of a record found by meaning falls with its rank among them: the
+/// nearest counts as the best text match (1), the one at rank r as 1 / (1 + r / this).
+pub const NEAR_RANK_SCALE: f64 = 5.0;
+
+/// Each candidate's text relevance in [0, 1]: its text score against the best one's, or for a
+/// record near by meaning in another language, what its rank among those gives
+/// ([`NEAR_RANK_SCALE`]), whichever is higher. Records in the source's language keep the text
+/// score's scale, so a long Vietnamese need's ranking of Vietnamese offers is unchanged.
+fn relevances(candidates: &[techx_search::index::Candidate], near: &[i64]) -> HashMap<i64, f64> {
+    let best = candidates.iter().map(|c| c.score).fold(0.0f32, f32::max);
+    let mut relevance: HashMap<i64, f64> = candidates
+        .iter()
+        .map(|c| {
+            let lexical = if best > 0.0 {
+                f64::from(c.score / best)
+            } else {
+                0.0
+            };
+            (c.id, lexical)
+        })
+        .collect();
+    let mut rank = 0.0;
+    for id in near {
+        if let Some(value) = relevance.get_mut(id) {
+            *value = value.max(1.0 / (1.0 + rank / NEAR_RANK_SCALE));
+            rank += 1.0;
+        }
+    }
+    relevance
 }
 
 /// The result of matching.
@@ -433,29 +490,27 @@ fn ranked(
         .collect();
     let mut filters = request.filters.clone();
     filters.kind = Some(request.source_kind.other());
+    let near: Vec<(RecordKind, i64)> = request
+        .near
+        .iter()
+        .map(|id| (request.source_kind.other(), *id))
+        .collect();
     let resembling = index.resembling(
         &text,
         &level2,
         &filters,
         config.text_candidates,
         config.field_candidates,
+        &near,
     )?;
-    let best = resembling
-        .candidates
-        .iter()
-        .map(|c| c.score)
-        .fold(0.0f32, f32::max);
+    let relevance_of = relevances(&resembling.candidates, &request.near);
     let weights = config.weights.normalized();
     let mut items = Vec::with_capacity(resembling.candidates.len());
     for candidate in resembling.candidates {
         let Some(facts) = Facts::from_json(&candidate.public_view) else {
             continue;
         };
-        let relevance = if best > 0.0 {
-            f64::from(candidate.score / best)
-        } else {
-            0.0
-        };
+        let relevance = relevance_of.get(&candidate.id).copied().unwrap_or(0.0);
         let (offer, need) = match request.source_kind {
             RecordKind::Listing => (&request.source, &facts),
             RecordKind::Request => (&facts, &request.source),
@@ -533,6 +588,7 @@ pub fn score_pair(
         filters: Filters::default(),
         limit: usize::MAX,
         strict: false,
+        near: Vec::new(),
     };
     if let Some(found) = ranked(index, config, &request, now, Some(listing_id))?
         .items

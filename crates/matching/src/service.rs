@@ -70,15 +70,21 @@ pub async fn matches(
         RecordRef::Listing(id) => Facts::from(&records.listings.public_view(actor, id).await?),
         RecordRef::Request(id) => Facts::from(&records.requests.public_view(actor, id).await?),
     };
-    let request = MatchRequest {
+    let mut request = MatchRequest {
         source: facts,
         source_kind: source.kind(),
         filters: options.filters,
         limit: options.limit,
         strict: options.strict,
+        near: Vec::new(),
     };
     let index = records.index.clone();
+    let vectors = records.vectors.cloned();
     let found = techx_db::blocking(move || {
+        if let Some(vectors) = vectors {
+            request.near =
+                crate::near_by_meaning(&vectors, &request.source, request.source_kind.other())?;
+        }
         crate::find(&index, &Config::default(), &request, chrono::Utc::now())
     })
     .await?;

@@ -44,6 +44,9 @@ impl SearchIndex {
     /// resembles `text`: the `text_limit` best by the text's telling terms, plus the
     /// `field_limit` best among those sharing one of `sci_fields` (so a record that says the
     /// same thing in other words is still considered). Public text only, for every caller.
+    ///
+    /// `near` are records found near the description by meaning, in another language
+    /// ([`crate::hybrid`]): those passing the filters are candidates too.
     pub fn resembling(
         &self,
         text: &str,
@@ -51,6 +54,7 @@ impl SearchIndex {
         filters: &Filters,
         text_limit: usize,
         field_limit: usize,
+        near: &[(RecordKind, i64)],
     ) -> Result<Resembling, SearchError> {
         let searcher = self.reader.searcher();
         let profile = Profile::for_query(text);
@@ -130,6 +134,24 @@ impl SearchIndex {
             ));
             clauses.extend(self.filter_clauses(filters));
             collect(BooleanQuery::new(clauses), field_limit)?;
+        }
+        if !near.is_empty() {
+            let keys: Vec<tantivy::Term> = near
+                .iter()
+                .map(|(kind, id)| {
+                    tantivy::Term::from_field_text(self.fields.key, &super::key(*kind, *id))
+                })
+                .collect();
+            let mut clauses = copy(&whole);
+            clauses.push((
+                Occur::Must,
+                Box::new(ConstScoreQuery::new(
+                    Box::new(tantivy::query::TermSetQuery::new(keys)),
+                    0.0,
+                )),
+            ));
+            clauses.extend(self.filter_clauses(filters));
+            collect(BooleanQuery::new(clauses), near.len())?;
         }
         let mut candidates: Vec<Candidate> = found.into_values().collect();
         candidates.sort_by(|a, b| b.score.total_cmp(&a.score).then_with(|| a.id.cmp(&b.id)));
