@@ -63,8 +63,9 @@ pub struct MatchQuery {
     pub price_max: Option<i64>,
 }
 
-/// Matches, best first: those that fit every hard constraint, then those that do not. Not a
-/// page: the best `limit` of the candidates considered, with no offset and no total.
+/// Matches, best first (a candidate that breaks a hard constraint has its score lowered, not
+/// moved last). Not a page: the best `limit` of the candidates considered, with no offset and
+/// no total.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct MatchResults {
     /// The matches, best first.
@@ -135,7 +136,9 @@ async fn respond(
 /// Technology offers that can solve a need, with why.
 ///
 /// Candidates are published listings whose public text resembles the request's public text
-/// (title, problem, keywords) or that share a level-2 field of science with it. Each gets a score
+/// (title, problem, keywords) or that share a level-2 field of science with it (and, where the
+/// server has the optional multilingual model, that are near it by meaning in another
+/// language). Each gets a score
 /// in [0, 1] from the components in `explanation`: text relevance with the matched terms, field
 /// of science, maturity (`trl` against `trl_min`), price against budget, cooperation types,
 /// province and freshness. A listing that breaks maturity, budget or cooperation names the
@@ -171,8 +174,9 @@ pub async fn request_matches(
 /// Technology needs an offer can serve, with why.
 ///
 /// The reverse of a request's matches: published requests whose public text resembles the
-/// listing's (title, summary, keywords) or that share a level-2 field of science, scored with the
-/// same components; a request whose constraints the listing breaks (its `trl_min` above the
+/// listing's (title, summary, keywords) or that share a level-2 field of science (or, with the
+/// optional multilingual model, that are near it by meaning in another language), scored with
+/// the same components; a request whose constraints the listing breaks (its `trl_min` above the
 /// listing's TRL, a budget under its price, no accepted cooperation type offered) has its score
 /// multiplied by 0.8 for each constraint broken, or is left out with `strict=true`. The requester of an anonymous request stays
 /// hidden. The listing itself must be visible to the caller.

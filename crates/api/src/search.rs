@@ -168,8 +168,12 @@ fn parse(query: &SearchQuery, registered: bool) -> Result<SearchRequest, ApiErro
 /// text (details, requirements). Confidential text is never searchable. Queries may be typed
 /// with or without Vietnamese diacritics, and in English. Filters narrow by the public code
 /// lists; `facets=` counts codes over all matches; when a query finds fewer than three records a
-/// typo-tolerant pass runs (`fuzzy: true` says it did). Records appear at the caller's tiers, as
-/// on `GET`, and highlights only cover text the caller may read.
+/// typo-tolerant pass runs (`fuzzy: true` says it did). Where the server has the optional
+/// multilingual model, records written in another language than the query's that are near it
+/// by meaning are found too, through the same filters and tiers, counted in `total` and the
+/// facets, and ranked by the fusion of both orders (the typo pass then does not run). Records
+/// appear at the caller's tiers, as on `GET`, and highlights only cover text the caller may
+/// read.
 ///
 /// Example: `GET /api/v1/search?q=nuoc%20thai%20chan%20nuoi&kind=listing&province_code=thanh_hoa&facets=sci_field,trl&sort=relevance`
 #[utoipa::path(
